@@ -1,0 +1,1 @@
+"""Vector index: vectors, filter columns, persistence as a directory with a manifest, search planning."""

@@ -1,0 +1,152 @@
+"""Typed domain values shared by every layer: postings, candidate profiles, filter reports, matches.
+
+Degree levels follow ``shared/docs/matching.md``: 0 no requirement, 1 high school, 2 associate,
+3 bachelor, 4 postgraduate.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DegreeName = Literal["high_school", "associate", "bachelor", "postgraduate"]
+DEGREE_LEVEL: dict[str, int] = {"high_school": 1, "associate": 2, "bachelor": 3, "postgraduate": 4}
+DEGREE_NAME: dict[int, str] = {v: k for k, v in DEGREE_LEVEL.items()}
+
+RemotePreference = Literal["any", "only", "exclude"]
+RuleName = Literal["validity", "degree", "experience", "location"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Place(_Frozen):
+    """A place: any field may be unknown. ``country`` is ISO 3166-1 alpha-2."""
+
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+    def text(self) -> str:
+        return ", ".join(p for p in (self.city, self.region, self.country) if p)
+
+    @property
+    def has_point(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+
+class Posting(_Frozen):
+    """One normalised schema.org JobPosting."""
+
+    id: str
+    title: str
+    company: str | None = None
+    description: str = Field(description="clean text for embedding and display")
+    description_html: str = Field(default="", description="sanitised HTML (safe to render)")
+    url: str | None = None
+    date_posted: datetime | None = None
+    valid_through: datetime | None = None
+    # requirements: 0 = none required; None = stated but unreadable (unknown)
+    degree: int | None = 0
+    degree_raw: str | None = None
+    months: int | None = 0
+    months_raw: str | None = None
+    locations: tuple[Place, ...] = ()
+    remote: bool = False
+    applicant_countries: tuple[str, ...] = ()
+    employment_type: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    def location_text(self) -> str:
+        parts = [p.text() for p in self.locations if p.text()]
+        if self.remote:
+            where = ", ".join(self.applicant_countries) or "anywhere"
+            parts.append(f"Remote ({where})")
+        return "; ".join(parts)
+
+    def embedding_text(self) -> str:
+        """Title first (it carries most of the signal), then the description."""
+        head = self.title if not self.company else f"{self.title} at {self.company}"
+        return f"{head}\n{self.description}"
+
+
+class CandidateProfile(BaseModel):
+    """What matching needs to know about a person. ``evidence`` holds, per field, the text it came from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = ""
+    degree: DegreeName | None = None
+    months: int | None = None
+    location: Place | None = None
+    skills: list[str] = Field(default_factory=list)
+    evidence: dict[str, list[str]] = Field(default_factory=dict)
+    overridden: list[str] = Field(default_factory=list, description="fields set explicitly by the user")
+
+    @property
+    def degree_level(self) -> int | None:
+        return DEGREE_LEVEL[self.degree] if self.degree else None
+
+
+class MatchOptions(BaseModel):
+    """The one vocabulary of matching options (CLI flags, form fields and JSON keys)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    top_k: int = Field(default=10, ge=1, le=1000)
+    location: str | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    radius_km: float = Field(default=50.0, gt=0, le=20_000)
+    remote: RemotePreference = "any"
+    degree: DegreeName | None = None
+    months: int | None = Field(default=None, ge=0, le=1200)
+    months_slack: int = Field(default=0, ge=0, le=600)
+    as_of: datetime | None = None
+    strict: bool = False
+    filters: bool = True
+
+
+class RuleOutcome(BaseModel):
+    rule: RuleName
+    status: Literal["applied", "skipped"]
+    reason: str | None = None
+    removed: int = 0
+    candidate_value: Any = None
+
+
+class FilterReport(BaseModel):
+    as_of: datetime
+    total: int
+    eligible: int
+    rules: list[RuleOutcome]
+
+
+class Requirement(BaseModel):
+    required: Any = None
+    candidate: Any = None
+    met: bool | None = None  # None when either side is unknown
+
+
+class Match(BaseModel):
+    id: str
+    title: str
+    company: str | None
+    location: str
+    remote: bool
+    score: float
+    distance_km: float | None = None
+    url: str | None = None
+    valid_through: datetime | None = None
+    requirements: dict[str, Requirement] = Field(default_factory=dict)
+    skills_in_common: list[str] = Field(default_factory=list)
+
+
+class MatchResponse(BaseModel):
+    candidate: CandidateProfile
+    filters: FilterReport
+    results: list[Match]

