@@ -61,6 +61,12 @@ class ParseMemoryExceeded(ResumeError):
     reason = "memory"
 
 
+class UnsafeDocument(ResumeError):
+    """A file built to attack the parser (zip bomb, XML entity expansion)."""
+
+    reason = "unsafe"
+
+
 # ---- index ------------------------------------------------------------------
 class IndexError_(JobmatchError):
     """Base for index problems (named with a trailing underscore to not shadow the builtin)."""

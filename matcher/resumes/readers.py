@@ -1,0 +1,286 @@
+"""One reader per file type, from bytes to text, chosen by :func:`detect_kind` on the content.
+
+The type is decided from the bytes (magic numbers, structure), never from the file name:
+- ``%PDF``                                        -> ``pdf``  (pypdfium2)
+- a zip holding ``word/document.xml``              -> ``docx`` (python-docx, after zip-bomb and DOCTYPE checks)
+- a JSON object with JSON Resume keys              -> ``json``
+- anything that decodes as text with few controls -> ``text`` (UTF-8/16, Latin-1, cp1252, ... via charset-normalizer)
+
+Everything else (images, executables, other zips, binary) raises :class:`UnsupportedFileType`.
+PDF and DOCX readers may be slow or hostile; run them through :mod:`matcher.resumes.safe`.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+from typing import Callable
+
+from matcher.errors import CorruptDocument, EmptyDocument, TooManyPages, UnsupportedFileType, UnsafeDocument
+
+ACCEPTED = "PDF, Word (.docx), plain text (UTF-8, UTF-16, Latin-1/cp1252) or JSON Resume"
+
+# DOCX limits (declared sizes are checked before anything is decompressed)
+DOCX_MAX_ENTRIES = 2000
+DOCX_MAX_UNCOMPRESSED = 100 * 1024 * 1024
+DOCX_MAX_RATIO = 200
+JSONRESUME_KEYS = {"basics", "work", "education", "skills", "volunteer", "awards", "projects", "languages",
+                   "certificates", "publications", "interests", "references", "meta"}
+
+_KNOWN_BINARY = [
+    (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+    (b"BM", None), (b"II*\x00", "a TIFF image"), (b"MM\x00*", "a TIFF image"), (b"RIFF", "a RIFF media file"),
+    (b"\x7fELF", "an executable (ELF)"), (b"MZ", "an executable (Windows)"), (b"\xca\xfe\xba\xbe", "a binary"),
+    (b"\x1f\x8b", "a gzip archive"), (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf", "a 7z archive"),
+    (b"\xd0\xcf\x11\xe0", "a legacy Office file (.doc); save it as .docx or PDF"),
+    (b"{\\rtf", "an RTF file; save it as .docx or PDF"), (b"%!PS", "a PostScript file"),
+]
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """Text from one reader; ``pages`` is 0 for types without pages."""
+
+    text: str
+    pages: int = 0
+
+
+def _refuse(what: str) -> UnsupportedFileType:
+    return UnsupportedFileType(f"This looks like {what}, which cannot be read as a resume. Upload {ACCEPTED}.")
+
+
+def detect_kind(data: bytes) -> str:
+    """``pdf`` | ``docx`` | ``json`` | ``text``; raise EmptyDocument / UnsupportedFileType otherwise."""
+    if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise EmptyDocument("The file is empty. Upload a resume with some text in it.")
+    head = data[:1024]
+    if b"%PDF-" in head[:1024] and head.lstrip().startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                names = set(z.namelist())
+        except (zipfile.BadZipFile, ValueError, OSError) as e:
+            raise CorruptDocument(f"The zip/Word file is damaged ({e}). Re-save it as .docx or PDF.") from None
+        if "word/document.xml" in names:
+            return "docx"
+        raise _refuse("a zip archive that is not a Word document")
+    for magic, what in _KNOWN_BINARY:
+        if head.startswith(magic) and what:
+            raise _refuse(what)
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"{"):
+        try:
+            obj = json.loads(decode_text(data))
+        except (ValueError, UnsupportedFileType):
+            obj = None
+        if isinstance(obj, dict) and JSONRESUME_KEYS & set(obj):
+            return "json"
+    decode_text(data)  # raises UnsupportedFileType for binary
+    return "text"
+
+
+# ---- text ---------------------------------------------------------------------------------------
+_CTRL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _utf16_guess(data: bytes) -> str | None:
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    half = len(sample) / 2
+    if odd > 0.3 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def decode_text(data: bytes) -> str:
+    """Decode text of unknown encoding; refuse binary (many control characters)."""
+    text: str | None = None
+    if data.startswith(b"\xef\xbb\xbf"):
+        text = data[3:].decode("utf-8", errors="replace")
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        enc = _utf16_guess(data)
+        if enc:
+            text = data.decode(enc, errors="replace")
+    if text is None:
+        if b"\x00" in data[:8192]:
+            raise _refuse("a binary file")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            from charset_normalizer import from_bytes
+
+            best = from_bytes(data[:200_000]).best()
+            if best is None:
+                raise _refuse("a binary file") from None
+            enc = best.encoding
+            if enc in ("latin_1", "iso8859_1", "ascii"):
+                enc = "cp1252"  # superset that maps the 0x80-0x9f quotes and dashes
+            text = data.decode(enc, errors="replace")
+    sample = text[:20_000]
+    if sample and len(_CTRL.findall(sample)) > 0.01 * len(sample) + 2:
+        raise _refuse("a binary file")
+    return text
+
+
+def read_text(data: bytes, max_pages: int = 0) -> Extracted:
+    return Extracted(decode_text(data))
+
+
+# ---- PDF ----------------------------------------------------------------------------------------
+def read_pdf(data: bytes, max_pages: int = 50) -> Extracted:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        msg = str(e).lower()
+        if "password" in msg:
+            raise CorruptDocument("The PDF is password-protected. Upload an unprotected copy.") from None
+        raise CorruptDocument(f"The PDF could not be opened ({e}). Re-export it or upload a .docx.") from None
+    try:
+        n = len(pdf)
+        if n > max_pages:
+            raise TooManyPages(f"The PDF has {n} pages; the limit is {max_pages}. Upload a shorter resume.")
+        parts = []
+        for i in range(n):
+            page = pdf[i]
+            try:
+                parts.append(_page_text(page))
+            finally:
+                page.close()
+        return Extracted("\n".join(parts), n)
+    finally:
+        pdf.close()
+
+
+def _page_text(page) -> str:  # type: ignore[no-untyped-def]
+    """Page text char by char, adding the spaces pdfium drops between words placed by position."""
+    import ctypes
+
+    import pypdfium2.raw as R
+
+    tp = page.get_textpage()
+    try:
+        n = R.FPDFText_CountChars(tp.raw)
+        le, ri, bo, to = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+        out: list[str] = []
+        prev_r = prev_b = prev_h = None
+        for i in range(n):
+            u = R.FPDFText_GetUnicode(tp.raw, i)
+            ch = chr(u) if 0 < u < 0x110000 else ""
+            if not ch or ch in "\r\n \t\xa0":
+                out.append(ch)
+                prev_r = None
+                continue
+            R.FPDFText_GetCharBox(tp.raw, i, ctypes.byref(le), ctypes.byref(ri), ctypes.byref(bo), ctypes.byref(to))
+            h = to.value - bo.value
+            if prev_r is not None and h > 0 and prev_h:
+                size = max(h, prev_h)
+                gap = le.value - prev_r
+                if abs(bo.value - prev_b) < 0.5 * size and gap > 0.12 * size and ch not in ".,;:)!?%'":
+                    if gap > 0.3 * size or not (ch.isdigit() and out and out[-1].isdigit()):
+                        out.append(" ")
+            out.append(ch)
+            prev_r, prev_b, prev_h = ri.value, bo.value, h
+        return "".join(out).replace("\r\n", "\n").replace("\r", "\n")
+    finally:
+        tp.close()
+
+
+# ---- DOCX ---------------------------------------------------------------------------------------
+_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
+
+
+def check_docx_zip(data: bytes) -> None:
+    """Refuse zip bombs (declared sizes, entry count, ratio) and XML with DOCTYPE/ENTITY declarations."""
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
+        raise CorruptDocument(f"The Word file is damaged ({e}). Re-save it as .docx or PDF.") from None
+    with z:
+        infos = z.infolist()
+        if len(infos) > DOCX_MAX_ENTRIES:
+            raise UnsafeDocument(f"The Word file has {len(infos)} parts (limit {DOCX_MAX_ENTRIES}); "
+                                 "it looks like a zip bomb. Re-save it or upload a PDF.")
+        total = sum(i.file_size for i in infos)
+        if total > DOCX_MAX_UNCOMPRESSED:
+            raise UnsafeDocument(f"The Word file expands to {total // (1024 * 1024)} MB (limit "
+                                 f"{DOCX_MAX_UNCOMPRESSED // (1024 * 1024)} MB); it looks like a zip bomb.")
+        for i in infos:
+            if i.file_size > 1024 * 1024 and i.file_size > DOCX_MAX_RATIO * max(i.compress_size, 1):
+                raise UnsafeDocument(f"The Word file part {i.filename} is compressed {i.file_size // max(i.compress_size, 1)}:1;"
+                                     " it looks like a zip bomb. Re-save it or upload a PDF.")
+        for i in infos:
+            if i.filename.endswith((".xml", ".rels")) or i.filename == "[Content_Types].xml":
+                try:
+                    with z.open(i) as fh:
+                        blob = fh.read(DOCX_MAX_UNCOMPRESSED + 1)
+                except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as e:
+                    raise CorruptDocument(f"The Word file is damaged ({e}). Re-save it as .docx or PDF.") from None
+                if len(blob) > i.file_size + 1024:
+                    raise UnsafeDocument("The Word file lies about its sizes; it looks like a zip bomb.")
+                probe = blob[:65536]
+                if probe.startswith((b"\xff\xfe", b"\xfe\xff")):
+                    probe = probe.decode("utf-16", errors="ignore").encode()
+                if _DOCTYPE.search(probe):
+                    raise UnsafeDocument(f"The Word file part {i.filename} declares a DOCTYPE/ENTITY, which is not "
+                                         "allowed (XML entity attack). Re-save it or upload a PDF.")
+
+
+def read_docx(data: bytes, max_pages: int = 0) -> Extracted:
+    check_docx_zip(data)
+    import docx
+    from docx.oxml.ns import qn
+
+    try:
+        doc = docx.Document(io.BytesIO(data))
+    except Exception as e:  # python-docx raises many types on broken packages
+        raise CorruptDocument(f"The Word file could not be read ({type(e).__name__}). Re-save it as .docx or PDF.") from None
+    lines: list[str] = []
+    p_tag, t_tag, tab_tag, br_tag = qn("w:p"), qn("w:t"), qn("w:tab"), qn("w:br")
+    for p in doc.element.body.iter(p_tag):
+        buf = []
+        for el in p.iter(t_tag, tab_tag, br_tag):
+            if el.tag == t_tag:
+                buf.append(el.text or "")
+            elif el.tag == tab_tag:
+                buf.append("\t")
+            else:
+                buf.append("\n")
+        lines.append("".join(buf))
+    return Extracted("\n".join(lines))
+
+
+def read_json(data: bytes, max_pages: int = 0) -> Extracted:
+    """JSON Resume: the text is a readable rendering; the structured profile comes from jsonresume.py."""
+    from matcher.resumes.jsonresume import json_resume_text
+
+    try:
+        obj = json.loads(decode_text(data))
+    except ValueError as e:
+        raise CorruptDocument(f"The JSON Resume is not valid JSON ({e}).") from None
+    return Extracted(json_resume_text(obj))
+
+
+READERS: dict[str, Callable[[bytes, int], Extracted]] = {
+    "pdf": read_pdf, "docx": read_docx, "text": read_text, "json": read_json,
+}
+ISOLATED_KINDS = frozenset({"pdf", "docx"})
+
+
+def reader_for(kind: str) -> Callable[[bytes, int], Extracted]:
+    """The factory: one reader per kind."""
+    try:
+        return READERS[kind]
+    except KeyError:
+        raise UnsupportedFileType(f"No reader for {kind!r}. Upload {ACCEPTED}.") from None

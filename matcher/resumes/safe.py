@@ -1,0 +1,204 @@
+"""Isolated parsing: a small pool of pre-started worker processes with a wall-clock limit and a memory cap.
+
+A worker is started once (``forkserver`` context, so replacements fork from a warm server that has
+already imported pypdfium2 and python-docx), sets ``RLIMIT_AS`` in its initializer and then serves
+requests over a pipe. When a request exceeds the time limit, or the worker dies (a crash in pdfium,
+the kernel refusing memory), the worker is killed and replaced and the caller gets
+:class:`ParseTimeout`, :class:`ParseMemoryExceeded` or :class:`CorruptDocument`.
+
+The pool is explicit: build it with :class:`WorkerPool` (``close()`` or ``with``), never at import.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import threading
+import time
+from typing import Any
+
+from matcher import errors as E
+from matcher.resumes.readers import Extracted, reader_for
+
+_ERRORS = {name: getattr(E, name) for name in (
+    "UnsupportedFileType", "FileTooLarge", "EmptyDocument", "CorruptDocument", "TooManyPages",
+    "ParseTimeout", "ParseMemoryExceeded", "UnsafeDocument", "ResumeError")}
+
+
+def _set_limits(memory_mb: int) -> None:
+    try:
+        import resource
+
+        if memory_mb > 0:
+            limit = memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):  # not on this platform: rely on the timeout
+        pass
+
+
+def _serve(conn: Any, memory_mb: int) -> None:
+    """Worker loop: receive (kind, data, max_pages), answer ("ok", text, pages) or ("err", type, message)."""
+    _set_limits(memory_mb)
+    import pypdfium2  # noqa: F401  warm the imports once per worker
+    import docx  # noqa: F401
+
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        kind, data, max_pages = msg
+        try:
+            if kind == "_sleep":  # test hook: simulate a hanging parse
+                time.sleep(float(data))
+                out = Extracted("", 0)
+            elif kind == "_alloc":  # test hook: simulate a memory bomb
+                blob = bytearray(int(data) * 1024 * 1024)
+                out = Extracted(str(len(blob)), 0)
+            elif kind == "_crash":  # test hook: simulate a native crash
+                os.abort()
+            else:
+                out = reader_for(kind)(data, max_pages)
+            reply: tuple = ("ok", out.text, out.pages)
+        except MemoryError:
+            reply = ("err", "ParseMemoryExceeded", "")
+        except E.ResumeError as e:
+            reply = ("err", type(e).__name__, str(e))
+        except Exception as e:  # a reader bug or a library exception on a broken file
+            reply = ("err", "CorruptDocument", f"The file could not be read ({type(e).__name__}). "
+                     "Re-save it as PDF or .docx and try again.")
+        del msg, data
+        try:
+            conn.send(reply)
+        except MemoryError:
+            conn.send(("err", "ParseMemoryExceeded", ""))
+
+
+class _Worker:
+    def __init__(self, ctx: Any, memory_mb: int) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_serve, args=(child, memory_mb), daemon=True, name="resume-parser")
+        self.proc.start()
+        child.close()
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+            self.proc.join(2)
+        except Exception:
+            pass
+        try:
+            self.conn.close()
+        except Exception:
+            pass
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+            self.proc.join(1)
+        except Exception:
+            pass
+        if self.proc.is_alive():
+            self.kill()
+        else:
+            self.conn.close()
+
+
+class WorkerPool:
+    """``size`` persistent parser processes. Thread-safe: each call borrows one worker."""
+
+    def __init__(self, size: int = 1, *, timeout_s: float = 10.0, memory_mb: int = 1024,
+                 start_method: str | None = None) -> None:
+        method = start_method or ("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+        self._ctx = mp.get_context(method)
+        if method == "forkserver":
+            self._ctx.set_forkserver_preload(["pypdfium2", "docx", "matcher.resumes.readers"])
+        self.timeout_s = timeout_s
+        self.memory_mb = memory_mb
+        self.restarts = 0
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        for _ in range(max(1, size)):
+            w = _Worker(self._ctx, memory_mb)
+            self._all.append(w)
+            self._idle.put(w)
+
+    def _replace(self, w: _Worker) -> _Worker:
+        w.kill()
+        self.restarts += 1
+        nw = _Worker(self._ctx, self.memory_mb)
+        with self._lock:
+            self._all = [x for x in self._all if x is not w] + [nw]
+        return nw
+
+    def run(self, kind: str, data: Any, max_pages: int, *, timeout_s: float | None = None) -> Extracted:
+        if self._closed:
+            raise RuntimeError("the parser pool is closed")
+        timeout = self.timeout_s if timeout_s is None else timeout_s
+        w = self._idle.get()
+        try:
+            if not w.proc.is_alive():
+                w = self._replace(w)
+            try:
+                w.conn.send((kind, data, max_pages))
+                ready = w.conn.poll(timeout)
+            except (BrokenPipeError, EOFError, OSError):
+                ready = False
+            if not ready and w.proc.is_alive():
+                w = self._replace(w)
+                raise E.ParseTimeout(f"Reading the file took longer than {timeout:g} s and was stopped. "
+                                     "Upload a simpler PDF or a .docx/text version.")
+            reply = None
+            if ready:
+                try:
+                    reply = w.conn.recv()
+                except (EOFError, OSError):
+                    reply = None
+            if reply is None:
+                w.proc.join(1)
+                code = w.proc.exitcode
+                w = self._replace(w)
+                self._raise_died(code)
+        finally:
+            self._idle.put(w)
+        if reply[0] == "ok":
+            return Extracted(reply[1], reply[2])
+        _, name, message = reply
+        if name == "ParseMemoryExceeded":
+            raise E.ParseMemoryExceeded(f"Reading the file needed more than {self.memory_mb} MB and was stopped. "
+                                        "Upload a smaller or simpler file.")
+        raise _ERRORS.get(name, E.CorruptDocument)(message)
+
+    def _raise_died(self, code: int | None) -> None:
+        import signal
+
+        if code == -signal.SIGKILL:  # the kernel OOM killer
+            raise E.ParseMemoryExceeded(f"Reading the file needed more than {self.memory_mb} MB and was stopped.")
+        raise E.CorruptDocument(f"The parser crashed on this file (exit code {code}). "
+                                "Re-save it as PDF or .docx and try again.")
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+        for w in workers:
+            w.stop()
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:  # best effort; call close()
+        try:
+            self.close()
+        except Exception:
+            pass
