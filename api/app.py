@@ -1,0 +1,317 @@
+"""FastAPI app: thin routes over :class:`matcher.service.MatchService`.
+
+The service (model, index, parser workers) is built in a background thread at start-up, so ``/healthz``
+answers at once and ``/readyz`` says 503 until everything is loaded.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+import threading
+import time
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from matcher.domain import CandidateProfile, MatchOptions, MatchResponse
+from matcher.errors import FileTooLarge, InvalidRequest, JobmatchError, ModelUnavailable, ResumeError
+from matcher.settings import Settings
+
+from .metrics import Metrics
+from .schemas import ErrorResponse, MatchRequest
+
+log = logging.getLogger("jobmatch.api")
+STATIC = Path(__file__).parent / "static"
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    s: {"model": ErrorResponse} for s in (400, 401, 404, 413, 415, 422, 503)
+}
+
+
+class NotReady(ModelUnavailable):
+    pass
+
+
+class State:
+    """What the routes share: settings, metrics, and the service once it is built."""
+
+    def __init__(self, settings: Settings, service=None):
+        self.settings = settings
+        self.metrics = Metrics()
+        self.service = service
+        self.load_error: str | None = None
+        self.loaded = threading.Event()
+        # embedding uses every core already; running several at once only thrashes (see README: threads)
+        self.compute = threading.Semaphore(1)
+        if service is not None:
+            self.loaded.set()
+
+    def load(self) -> None:
+        try:
+            from matcher.service import MatchService
+
+            self.service = MatchService(self.settings)
+            self.refresh_gauges()
+        except Exception as e:  # reported by /readyz and every route
+            log.exception("service failed to load")
+            self.load_error = f"{type(e).__name__}: {e}"
+        finally:
+            self.loaded.set()
+
+    def refresh_gauges(self) -> None:
+        if self.service is not None:
+            idx = self.service.index
+            self.metrics.index_size.set(len(idx))
+            self.metrics.index_generation.set(getattr(idx, "generation", 0))
+            self.metrics.ready.set(1)
+
+    def require(self):
+        if self.service is None:
+            if self.load_error:
+                raise NotReady(f"the matcher failed to start ({self.load_error}); check the server log and settings")
+            raise NotReady("the matcher is still loading the model and the index; retry in a few seconds")
+        return self.service
+
+
+def _error(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message, "details": details}})
+
+
+def _code(e: Exception) -> str:
+    import re
+
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(e).__name__).lower().strip("_")
+
+
+def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
+    settings = settings or Settings()
+    state = State(settings, service)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if state.service is None:
+            threading.Thread(target=state.load, name="jobmatch-load", daemon=True).start()
+        yield
+        if state.service is not None and service is None:
+            state.service.close()
+
+    app = FastAPI(title="jobmatch", version="0.1.0", lifespan=lifespan,
+                  description="Candidate-job matching: upload a resume, get ranked jobs that pass the hard filters.")
+    app.state.jm = state
+
+    # ---- cross-cutting: size limit, metrics, auth ---------------------------------------------------------
+    @app.middleware("http")
+    async def observe(request: Request, call_next):
+        start = time.perf_counter()
+        length = request.headers.get("content-length")
+        limit = settings.max_upload_bytes + 64 * 1024
+        if length and length.isdigit() and int(length) > limit:
+            response = _error(413, "file_too_large",
+                              f"the request is {int(length):,} bytes; the limit is {settings.max_upload_bytes:,} bytes "
+                              "(send a smaller file)")
+        else:
+            response = await call_next(request)
+        route = request.scope.get("route")
+        template = getattr(route, "path", None) or "unmatched"
+        status = str(response.status_code)
+        state.metrics.requests.labels(request.method, template, status).inc()
+        if response.status_code >= 400:
+            state.metrics.errors.labels(request.method, template, status).inc()
+        state.metrics.latency.labels(request.method, template).observe(time.perf_counter() - start)
+        return response
+
+    def check_key(request: Request) -> None:
+        if settings.api_key:
+            given = request.headers.get("x-api-key", "")
+            if not secrets.compare_digest(given.encode(), settings.api_key.encode()):
+                raise Unauthorized("missing or wrong API key: send it in the X-API-Key header")
+
+    Auth = Depends(check_key)
+
+    # ---- errors -------------------------------------------------------------------------------------------------
+    @app.exception_handler(JobmatchError)
+    async def domain_error(request: Request, e: JobmatchError):
+        if isinstance(e, ResumeError):
+            state.metrics.parse_failures.labels("resume", getattr(e, "reason", "invalid")).inc()
+        return _error(e.status_code, _code(e), str(e))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, e: RequestValidationError):
+        errs = [{"loc": list(x.get("loc", ())), "msg": x.get("msg")} for x in e.errors()]
+        first = errs[0] if errs else {"loc": [], "msg": "invalid request"}
+        where = ".".join(str(p) for p in first["loc"] if p not in ("body", "query", "path"))
+        return _error(422, "invalid_request", f"{where or 'request'}: {first['msg']}", errs)
+
+    async def run(fn, *args, compute: bool = False):
+        """Run blocking work in the thread pool, bounded by the per-request time limit."""
+        def call():
+            if compute:
+                with state.compute:
+                    return fn(*args)
+            return fn(*args)
+        try:
+            return await asyncio.wait_for(run_in_threadpool(call), timeout=settings.request_timeout_s)
+        except asyncio.TimeoutError:
+            raise RequestTimeout(f"the request took longer than {settings.request_timeout_s:g} s; "
+                                 "try a smaller file or retry later") from None
+
+    # ---- health --------------------------------------------------------------------------------------------------
+    @app.get("/healthz", tags=["ops"])
+    async def healthz():
+        return {"status": "alive"}
+
+    @app.get("/readyz", tags=["ops"], responses={503: {"model": ErrorResponse}})
+    async def readyz():
+        if state.service is None:
+            msg = state.load_error or "loading the model and the index"
+            return _error(503, "not_ready", msg)
+        state.refresh_gauges()
+        return {"status": "ready", "postings": len(state.service.index), "model": state.service.embedder.model_id}
+
+    @app.get("/metrics", tags=["ops"])
+    async def metrics():
+        if state.service is not None:
+            state.refresh_gauges()
+        return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    # ---- matching ------------------------------------------------------------------------------------------------
+    @app.post("/v1/match/resume", response_model=MatchResponse, responses=ERROR_RESPONSES, tags=["match"],
+              dependencies=[Auth])
+    async def match_resume(
+        file: Annotated[UploadFile, File(description="PDF, DOCX, plain text or JSON Resume")],
+        top_k: Annotated[int | None, Form()] = None,
+        location: Annotated[str | None, Form()] = None,
+        lat: Annotated[float | None, Form()] = None,
+        lon: Annotated[float | None, Form()] = None,
+        radius_km: Annotated[float | None, Form()] = None,
+        remote: Annotated[str | None, Form()] = None,
+        degree: Annotated[str | None, Form()] = None,
+        months: Annotated[int | None, Form()] = None,
+        as_of: Annotated[str | None, Form()] = None,
+        strict: Annotated[bool | None, Form()] = None,
+        filters: Annotated[bool | None, Form()] = None,
+    ):
+        given = {"top_k": top_k, "location": location, "lat": lat, "lon": lon, "radius_km": radius_km,
+                 "remote": remote, "degree": degree, "months": months, "as_of": as_of, "strict": strict,
+                 "filters": filters}
+        opts = make_options({k: v for k, v in given.items() if v not in (None, "")}, settings)
+        data = await file.read(settings.max_upload_bytes + 1)
+        if len(data) > settings.max_upload_bytes:
+            raise FileTooLarge(f"the file is larger than {settings.max_upload_bytes:,} bytes; send a smaller file")
+        svc = state.require()
+
+        def work():
+            profile = svc.profile_from_resume(data, filename=file.filename, as_of=opts.as_of)
+            return svc.match(profile, opts)
+
+        return await run(work, compute=True)
+
+    @app.post("/v1/match", response_model=MatchResponse, responses=ERROR_RESPONSES, tags=["match"],
+              dependencies=[Auth])
+    async def match_json(body: MatchRequest):
+        given = [x for x in (body.text, body.json_resume, body.profile) if x is not None]
+        if len(given) != 1:
+            raise InvalidRequest("send exactly one of `text`, `json_resume` or `profile`")
+        opts = body.options()
+        svc = state.require()
+
+        def work():
+            return svc.match(profile_of(svc, body, opts), opts)
+
+        return await run(work, compute=True)
+
+    # ---- postings ------------------------------------------------------------------------------------------------
+    @app.post("/v1/jobs", responses=ERROR_RESPONSES, tags=["jobs"], dependencies=[Auth])
+    async def add_jobs(request: Request):
+        body = await request.body()
+        if len(body) > settings.max_upload_bytes:
+            raise FileTooLarge(f"the body is larger than {settings.max_upload_bytes:,} bytes; send fewer postings per request")
+        if not body.strip():
+            raise InvalidRequest("the body is empty; send JobPosting JSON-LD (one object, an array, or JSONL)")
+        svc = state.require()
+        summary = await run(lambda: svc.add_jsonld(body, source="request"), compute=True)
+        for r in summary.rejections:
+            state.metrics.parse_failures.labels("posting", "rejected").inc()
+        status = 201 if (summary.added or summary.updated) else 200
+        if summary.rejected and not (summary.added or summary.updated or summary.unchanged or summary.duplicate):
+            status = 422
+        return JSONResponse(status_code=status, content=json.loads(summary.model_dump_json()))
+
+    @app.get("/v1/jobs/{job_id}", responses=ERROR_RESPONSES, tags=["jobs"], dependencies=[Auth])
+    async def get_job(job_id: str):
+        svc = state.require()
+        stored = await run(svc.store.get, job_id)
+        return job_document(stored)
+
+    @app.delete("/v1/jobs/{job_id}", responses=ERROR_RESPONSES, tags=["jobs"], dependencies=[Auth])
+    async def delete_job(job_id: str):
+        svc = state.require()
+        await run(svc.delete_posting, job_id)
+        return {"deleted": job_id}
+
+    # ---- the page --------------------------------------------------------------------------------------------------
+    if STATIC.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def page():
+        index = STATIC / "index.html"
+        if not index.exists():
+            return JSONResponse({"docs": "/docs", "match": "POST /v1/match/resume"})
+        return FileResponse(index, media_type="text/html")
+
+    return app
+
+
+class Unauthorized(JobmatchError):
+    status_code = 401
+
+
+class RequestTimeout(JobmatchError):
+    status_code = 503
+
+
+def make_options(values: dict, settings: Settings) -> MatchOptions:
+    values.setdefault("top_k", settings.default_top_k)
+    values.setdefault("radius_km", settings.default_radius_km)
+    try:
+        opts = MatchOptions(**values)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        raise InvalidRequest(f"{where}: {first.get('msg')}") from None
+    if opts.top_k > settings.max_top_k:
+        raise InvalidRequest(f"top_k is {opts.top_k}; the most this server returns is {settings.max_top_k}")
+    return opts
+
+
+def profile_of(svc, body: MatchRequest, opts: MatchOptions) -> CandidateProfile:
+    if body.profile is not None:
+        return body.profile
+    from matcher.service import as_utc
+
+    if body.json_resume is not None:
+        from matcher.resumes import profile_from_json_resume
+
+        return profile_from_json_resume(body.json_resume, as_of=as_utc(opts.as_of))
+    from matcher.resumes import profile_from_text
+
+    return profile_from_text(body.text or "", as_of=as_utc(opts.as_of))
+
+
+def job_document(stored) -> dict:
+    doc = json.loads(stored.posting.model_dump_json())
+    doc["jsonld"] = stored.jsonld if isinstance(stored.jsonld, dict) else json.loads(stored.jsonld)
+    return doc
+
+

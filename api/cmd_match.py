@@ -1,0 +1,152 @@
+"""``jobmatch match``, ``jobmatch serve`` and ``jobmatch reindex``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from matcher.domain import MatchOptions, MatchResponse
+from matcher.errors import InvalidRequest
+
+from .cli_common import add_common, print_json, settings_from
+
+
+def add_match_options(p: argparse.ArgumentParser) -> None:
+    """The one vocabulary of matching options (same names as form fields and JSON keys)."""
+    p.add_argument("--top-k", type=int, default=None, help="how many results (default 10)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--location", default=None, help='candidate location, e.g. "Austin, TX" or "Germany"')
+    where.add_argument("--lat", type=float, default=None, help="candidate latitude (with --lon)")
+    p.add_argument("--lon", type=float, default=None, help="candidate longitude (with --lat)")
+    p.add_argument("--radius-km", type=float, default=None, help="on-site radius in km (default 50)")
+    p.add_argument("--remote", choices=["any", "only", "exclude"], default=None)
+    p.add_argument("--degree", choices=["high_school", "associate", "bachelor", "postgraduate"], default=None)
+    p.add_argument("--months", type=int, default=None, help="months of experience")
+    p.add_argument("--months-slack", type=int, default=None, help="allow postings asking up to this many months more")
+    p.add_argument("--as-of", default=None, help="matching clock, ISO date (default now); the 2021 sample needs e.g. 2021-08-01")
+    p.add_argument("--strict", action="store_true", default=None, help="unknown candidate values fail their rule")
+    p.add_argument("--no-filters", dest="filters", action="store_false", default=None,
+                   help="rank by similarity alone; every hard filter is skipped on request")
+
+
+def options_from(args: argparse.Namespace, settings) -> MatchOptions:
+    from pydantic import ValidationError
+
+    vals = {k: getattr(args, k, None) for k in ("top_k", "location", "lat", "lon", "radius_km", "remote", "degree",
+                                                   "months", "months_slack", "as_of", "strict", "filters")}
+    vals = {k: v for k, v in vals.items() if v is not None}
+    vals.setdefault("top_k", settings.default_top_k)
+    vals.setdefault("radius_km", settings.default_radius_km)
+    if "as_of" in vals:
+        vals["as_of"] = parse_date(vals["as_of"])
+    try:
+        return MatchOptions(**vals)
+    except ValidationError as e:
+        first = e.errors()[0]
+        raise InvalidRequest(f"--{'-'.join(str(x) for x in first['loc']).replace('_', '-')}: {first['msg']}") from None
+
+
+def parse_date(text: str) -> datetime:
+    from dateutil import parser as dparser
+
+    try:
+        return dparser.isoparse(text)
+    except (ValueError, OverflowError):
+        raise InvalidRequest(f"could not read the date {text!r}; use ISO 8601 like 2021-08-01") from None
+
+
+def render_text(resp: MatchResponse) -> str:
+    c, f = resp.candidate, resp.filters
+    loc = c.location.text() if c.location else None
+    lines = [f"Candidate: degree={c.degree or 'unknown'}  months={c.months if c.months is not None else 'unknown'}  "
+             f"location={loc or 'unknown'}  skills={len(c.skills)}"
+             + (f"  (overridden: {', '.join(c.overridden)})" if c.overridden else ""),
+             f"Filters as of {f.as_of:%Y-%m-%d}: {f.eligible} of {f.total} postings eligible"]
+    for r in f.rules:
+        if r.status == "applied":
+            lines.append(f"  {r.rule:<10} applied, removed {r.removed}")
+        else:
+            lines.append(f"  {r.rule:<10} skipped: {r.reason}")
+    lines.append("")
+    if not resp.results:
+        lines.append("No posting passes the filters. Try --radius-km, --remote any, or --no-filters.")
+    for i, m in enumerate(resp.results, 1):
+        dist = f"  {m.distance_km:.0f} km" if m.distance_km is not None else ""
+        lines.append(f"{i:>2}. {m.score:.3f}  {m.title} — {m.company or '?'}  [{m.location or '?'}]{dist}")
+        if m.skills_in_common:
+            lines.append(f"      skills in common: {', '.join(m.skills_in_common[:12])}")
+        reqs = []
+        for name, r in m.requirements.items():
+            mark = {True: "met", False: "NOT met", None: "unknown"}[r.met]
+            reqs.append(f"{name} {r.required} ({mark})")
+        lines.append(f"      requires: {'; '.join(reqs)}   id={m.id}")
+    return "\n".join(lines)
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    from matcher.service import MatchService, as_utc
+
+    settings = settings_from(args)
+    path = Path(args.resume)
+    if not path.is_file():
+        raise InvalidRequest(f"no such file: {path}")
+    opts = options_from(args, settings)
+    data = path.read_bytes()
+    if len(data) > settings.max_upload_bytes:
+        from matcher.errors import FileTooLarge
+
+        raise FileTooLarge(f"{path} is {len(data):,} bytes; the limit is {settings.max_upload_bytes:,} "
+                           "(JOBMATCH_MAX_UPLOAD_BYTES)")
+    with MatchService(settings, create_index=False) as svc:
+        profile = svc.profile_from_resume(data, filename=path.name, as_of=as_utc(opts.as_of))
+        resp = svc.match(profile, opts)
+    if args.json:
+        print_json(resp)
+    else:
+        print(render_text(resp))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    settings = settings_from(args)
+    app = create_app(settings)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, workers=1)
+    return 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from matcher.service import MatchService
+
+    settings = settings_from(args)
+    with MatchService(settings, create_index=True) as svc:
+        n = svc.reindex(progress=sys.stderr.isatty())
+        gen = getattr(svc.index, "generation", None)
+    if args.json:
+        print_json({"indexed": n, "generation": gen})
+    else:
+        print(f"indexed {n} postings (generation {gen})")
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("match", help="rank open jobs for one resume")
+    p.add_argument("resume", help="PDF, DOCX, plain text or JSON Resume file")
+    add_common(p)
+    add_match_options(p)
+    p.set_defaults(func=cmd_match)
+
+    p = sub.add_parser("serve", help="run the HTTP API (and the web page at /)")
+    add_common(p, json_flag=False)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--log-level", default="info")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("reindex", help="rebuild the vector index from the job store")
+    add_common(p)
+    p.set_defaults(func=cmd_reindex)

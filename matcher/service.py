@@ -1,0 +1,281 @@
+"""The matcher: candidate profile -> hard filters -> ranked, explained results; and keeping the index in
+step with the job store. Heavy objects (model, index, parser workers) are built here, explicitly, once.
+
+``MatchService`` is what the API, the CLI and the batch matcher all call, so they give the same answers.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from index import JobIndex
+
+from .columns import posting_row
+from .domain import DEGREE_NAME, CandidateProfile, Match, MatchOptions, MatchResponse, Place, Posting, Requirement
+from .errors import IndexNotFound, InvalidRequest, NotFound
+from .filters import CandidateFacts, apply_filters, candidate_facts
+from .geo import geocode, parse_place_text, reverse_country
+from .settings import Settings
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def as_utc(dt: datetime | None) -> datetime:
+    if dt is None:
+        return utcnow()
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+
+
+def resolve_location(text: str) -> Place:
+    """A place the user typed ("Austin, TX", "Germany") -> Place with coordinates when it names a city."""
+    city, region, country = parse_place_text(text)
+    if not city:
+        if not country:
+            raise InvalidRequest(f"could not read the location {text!r}; write it as 'City, Region, Country' "
+                                 "or give `lat` and `lon`")
+        return Place(country=country)
+    hit = geocode(city, region, country)
+    if hit is None:
+        raise InvalidRequest(f"could not find the place {text!r} in the offline gazetteer (cities over 15,000 "
+                             "people); give `lat` and `lon` instead")
+    lat, lon, cc = hit
+    return Place(city=city, region=region, country=cc, lat=lat, lon=lon)
+
+
+def apply_overrides(profile: CandidateProfile, opts: MatchOptions) -> CandidateProfile:
+    """Explicit options override extracted fields; ``overridden`` names them."""
+    upd: dict = {}
+    over: list[str] = list(profile.overridden)
+    ev = dict(profile.evidence)
+    if opts.degree is not None:
+        upd["degree"] = opts.degree
+        over.append("degree")
+        ev["degree"] = [f"set explicitly: {opts.degree}"]
+    if opts.months is not None:
+        upd["months"] = opts.months
+        over.append("months")
+        ev["months"] = [f"set explicitly: {opts.months}"]
+    if opts.lat is not None or opts.lon is not None:
+        if opts.lat is None or opts.lon is None:
+            raise InvalidRequest("give both `lat` and `lon`, or neither")
+        upd["location"] = Place(lat=opts.lat, lon=opts.lon, country=reverse_country(opts.lat, opts.lon))
+        over.append("location")
+        ev["location"] = [f"set explicitly: {opts.lat}, {opts.lon}"]
+    elif opts.location:
+        upd["location"] = resolve_location(opts.location)
+        over.append("location")
+        ev["location"] = [f"set explicitly: {opts.location}"]
+    if not upd:
+        return profile
+    upd["overridden"] = list(dict.fromkeys(over))
+    upd["evidence"] = ev
+    return profile.model_copy(update=upd)
+
+
+class MatchService:
+    """Owns the job store, the embedder, the vector index and the resume parser."""
+
+    def __init__(self, settings: Settings | None = None, *, embedder=None, parser=None, ranker=None,
+                 create_index: bool = True):
+        from .embed import Embedder
+        from .store import JobStore
+
+        self.settings = settings or Settings()
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = JobStore(self.settings.store_path)
+        self.embedder = embedder or Embedder(self.settings.model, threads=self.settings.torch_threads,
+                                             cache_dir=self.settings.model_cache_dir)
+        self._parser = parser
+        self._write_lock = threading.Lock()
+        self.index = self._open_index(create_index)
+        self.ranker = ranker
+
+    # ---- lifecycle ------------------------------------------------------------------------------
+    def _open_index(self, create: bool) -> JobIndex:
+        path = self.settings.index_path
+        try:
+            return JobIndex.open(path, model_id=self.embedder.model_id, model_checksum=self.embedder.checksum,
+                                 dim=self.embedder.dim)
+        except IndexNotFound:
+            if not create:
+                raise
+            idx = JobIndex.create(path, dim=self.embedder.dim, model_id=self.embedder.model_id,
+                                  model_checksum=self.embedder.checksum)
+            if self.store.count():
+                self._index_into(idx, self.store.ids())
+                idx.save()
+            return idx
+
+    @property
+    def parser(self):
+        if self._parser is None:
+            from .resumes import ResumeParser
+
+            self._parser = ResumeParser(self.settings)
+        return self._parser
+
+    def close(self) -> None:
+        if self._parser is not None and hasattr(self._parser, "close"):
+            self._parser.close()
+
+    def __enter__(self) -> MatchService:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---- keeping the index in step with the store -------------------------------------------------
+    def _index_into(self, idx: JobIndex, ids: Iterable[str], batch: int = 512, progress: bool = False) -> int:
+        ids = list(ids)
+        done = 0
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(ids), unit="posting", desc="embedding", leave=False)
+        for start in range(0, len(ids), batch):
+            chunk = ids[start:start + batch]
+            postings = [self.store.get(i).posting for i in chunk]
+            vecs = self.embedder.embed_documents([posting_text(p) for p in postings],
+                                                 max_windows=self.settings.doc_windows)
+            idx.upsert([p.id for p in postings], vecs, [posting_row(p) for p in postings])
+            done += len(chunk)
+            if bar:
+                bar.update(len(chunk))
+        if bar:
+            bar.close()
+        return done
+
+    def index_ids(self, ids: Sequence[str], *, removed: Sequence[str] = (), progress: bool = False) -> int:
+        """Embed and index the given store ids (added or updated), drop ``removed``, save a generation."""
+        with self._write_lock:
+            n = self._index_into(self.index, ids, progress=progress) if ids else 0
+            if removed:
+                self.index.remove(list(removed))
+            if ids or removed:
+                self.index.save()
+            return n
+
+    def delete_posting(self, posting_id: str) -> None:
+        with self._write_lock:
+            if not self.store.delete(posting_id):
+                raise NotFound(f"no posting with id {posting_id!r}; list ids with `jobmatch stats` or GET /v1/jobs")
+            self.index.remove([posting_id])
+            self.index.save()
+
+    def reindex(self, progress: bool = False) -> int:
+        """Rebuild the index from the store (e.g. after changing the model)."""
+        import shutil
+
+        with self._write_lock:
+            path = self.settings.index_path
+            tmp = path.with_name(path.name + ".rebuild")
+            shutil.rmtree(tmp, ignore_errors=True)
+            idx = JobIndex.create(tmp, dim=self.embedder.dim, model_id=self.embedder.model_id,
+                                  model_checksum=self.embedder.checksum)
+            n = self._index_into(idx, self.store.ids(), progress=progress)
+            idx.save()
+            old = path.with_name(path.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            if path.exists():
+                path.rename(old)
+            tmp.rename(path)
+            shutil.rmtree(old, ignore_errors=True)
+            self.index = JobIndex.open(path, model_id=self.embedder.model_id, model_checksum=self.embedder.checksum,
+                                       dim=self.embedder.dim)
+            return n
+
+    # ---- matching -----------------------------------------------------------------------------------
+    def profile_from_resume(self, data: bytes, *, filename: str | None = None,
+                            as_of: datetime | None = None) -> CandidateProfile:
+        return self.parser.parse(data, filename=filename, as_of=as_utc(as_of)).profile
+
+    def embed_query(self, profile: CandidateProfile) -> np.ndarray:
+        return self.embedder.embed_query(query_text(profile.text), max_windows=self.settings.query_windows)
+
+    def match(self, profile: CandidateProfile, opts: MatchOptions, *, query_vec: np.ndarray | None = None) -> MatchResponse:
+        profile = apply_overrides(profile, opts)
+        if not profile.text.strip():
+            raise InvalidRequest("the resume has no text to match on; send a resume with some text")
+        as_of = as_utc(opts.as_of)
+        if query_vec is None:
+            query_vec = self.embed_query(profile)
+        index = self.index  # one consistent snapshot for this request
+        facts = candidate_facts(profile, opts)
+        mask, report = apply_filters(index.columns, facts, opts, as_of)
+        hits = self._rank(index, profile, query_vec, mask, opts.top_k)
+        results = [self._explain(key, score, profile, facts) for key, score in hits]
+        return MatchResponse(candidate=profile, filters=report, results=results)
+
+    def _rank(self, index: JobIndex, profile: CandidateProfile, qv: np.ndarray, mask: np.ndarray, k: int):
+        res = index.search(qv[None, :].astype(np.float32), k, mask)
+        return res.hits[0]
+
+    def _explain(self, key: str, score: float, profile: CandidateProfile, facts: CandidateFacts) -> Match:
+        try:
+            p = self.store.get(key).posting
+        except NotFound:  # deleted between search and explanation
+            p = Posting(id=key, title="(removed)", description="")
+        dist = None
+        if facts.lat is not None and facts.lon is not None:
+            pts = [(pl.lat, pl.lon) for pl in p.locations if pl.has_point]
+            if pts:
+                from .geo import haversine_km
+
+                dist = round(min(haversine_km(facts.lat, facts.lon, a, b) for a, b in pts), 1)
+        reqs = {
+            "degree": Requirement(
+                required="unknown" if p.degree is None else (DEGREE_NAME.get(p.degree) or "none"),
+                candidate=profile.degree,
+                met=None if (p.degree is None or facts.degree_level is None) else facts.degree_level >= p.degree,
+            ),
+            "months": Requirement(
+                required=p.months,
+                candidate=facts.months,
+                met=None if (p.months is None or facts.months is None) else facts.months >= p.months,
+            ),
+        }
+        skills = _skills_in_common(p.id, p.title + "\n" + p.description, tuple(profile.skills))
+        return Match(id=p.id, title=p.title, company=p.company, location=p.location_text(), remote=p.remote,
+                     score=round(float(score), 6) if math.isfinite(score) else 0.0, distance_km=dist, url=p.url,
+                     valid_through=p.valid_through, requirements=reqs, skills_in_common=skills)
+
+
+def posting_text(p: Posting) -> str:
+    try:
+        from .ranking import posting_text_for_embedding
+    except ImportError:  # ranking module not there yet
+        return p.embedding_text()
+    return posting_text_for_embedding(p.title, p.company, p.description)
+
+
+def query_text(text: str) -> str:
+    try:
+        from .ranking import query_text_for_embedding
+    except ImportError:
+        return text
+    return query_text_for_embedding(text)
+
+
+@lru_cache(maxsize=8192)
+def _posting_skills(posting_id: str, text: str) -> frozenset[str]:
+    try:
+        from .resumes.skills import extract_skills
+    except ImportError:
+        return frozenset()
+    return frozenset(extract_skills(text))
+
+
+def _skills_in_common(posting_id: str, text: str, skills: tuple[str, ...]) -> list[str]:
+    if not skills:
+        return []
+    have = _posting_skills(posting_id, text)
+    return sorted(s for s in skills if s in have)
