@@ -1,0 +1,155 @@
+"""Upload latency and throughput of ``POST /v1/match/resume`` against a running uvicorn server.
+
+    .venv/bin/python benchmarks/bench_api.py --data-dir /tmp/jm-full          # ingests the 7,684 postings first if empty
+    .venv/bin/python benchmarks/bench_api.py --url http://127.0.0.1:8000      # against a server you started
+
+Real 1-2 page PDFs from ../shared/data/resumes/livecareer/pdf, at concurrency 1 and 8: p50/p99 latency,
+uploads/s, errors. Prints a table and writes benchmarks/results/api.json.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import SHARED, hardware, pct, write_json  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+JOBMATCH = ROOT / ".venv" / "bin" / "jobmatch"
+
+
+def pick_pdfs(n: int, max_pages: int = 2) -> list[Path]:
+    import pypdfium2 as pdfium
+
+    out = []
+    for p in sorted((SHARED / "data/resumes/livecareer/pdf").rglob("*.pdf")):
+        try:
+            doc = pdfium.PdfDocument(str(p))
+            pages = len(doc)
+            doc.close()
+        except Exception:
+            continue
+        if pages <= max_pages:
+            out.append(p)
+        if len(out) >= n:
+            break
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(data_dir: Path, port: int) -> subprocess.Popen:
+    env = dict(os.environ, JOBMATCH_DATA_DIR=str(data_dir))
+    proc = subprocess.Popen([str(JOBMATCH), "serve", "--port", str(port), "--log-level", "warning"], env=env)
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            raise SystemExit("server exited during start-up")
+        time.sleep(0.5)
+    proc.terminate()
+    raise SystemExit("server not ready after 300 s")
+
+
+def run_load(url: str, pdfs: list[Path], concurrency: int, total: int, as_of: str) -> dict:
+    blobs = [(p.name, p.read_bytes()) for p in pdfs]
+    lat: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    counter = iter(range(total))
+
+    def worker():
+        with httpx.Client(timeout=60) as client:
+            while True:
+                with lock:
+                    i = next(counter, None)
+                if i is None:
+                    return
+                name, data = blobs[i % len(blobs)]
+                t0 = time.perf_counter()
+                try:
+                    r = client.post(f"{url}/v1/match/resume", files={"file": (name, data, "application/pdf")},
+                                    data={"as_of": as_of, "top_k": "10"})
+                    ok = r.status_code == 200
+                    msg = None if ok else f"{r.status_code} {r.text[:120]}"
+                except httpx.HTTPError as e:
+                    ok, msg = False, repr(e)
+                dt = time.perf_counter() - t0
+                with lock:
+                    lat.append(dt)
+                    if not ok:
+                        errors.append(msg)
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    return {"concurrency": concurrency, "requests": total, "errors": len(errors), "error_samples": errors[:3],
+            "p50_ms": pct(lat, 50) * 1000, "p99_ms": pct(lat, 99) * 1000, "mean_ms": sum(lat) / len(lat) * 1000,
+            "uploads_per_s": total / wall, "wall_s": wall}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--url", help="a running server; otherwise one is started over --data-dir")
+    ap.add_argument("--data-dir", type=Path, default=Path("/tmp/jobmatch-bench-full"))
+    ap.add_argument("--postings", type=Path, default=SHARED / "data/jobs/linkedin_tech_2021.jsonl")
+    ap.add_argument("--pdfs", type=int, default=40, help="distinct real PDFs to upload")
+    ap.add_argument("--requests", type=int, default=60, help="uploads per concurrency level")
+    ap.add_argument("--concurrency", default="1,8")
+    ap.add_argument("--as-of", default="2021-08-01")
+    ap.add_argument("--warmup", type=int, default=5)
+    args = ap.parse_args()
+
+    proc = None
+    url = args.url
+    if not url:
+        store = args.data_dir / "jobs.sqlite3"
+        if not store.exists():
+            print(f"ingesting {args.postings} into {args.data_dir} (embeds every posting; takes minutes)", file=sys.stderr)
+            subprocess.run([str(JOBMATCH), "ingest", str(args.postings), "--data-dir", str(args.data_dir)], check=True,
+                           stdout=subprocess.DEVNULL)
+        port = free_port()
+        proc = start_server(args.data_dir, port)
+        url = f"http://127.0.0.1:{port}"
+    try:
+        pdfs = pick_pdfs(args.pdfs)
+        info = httpx.get(f"{url}/readyz", timeout=10).json()
+        run_load(url, pdfs, 1, args.warmup, args.as_of)
+        rows = [run_load(url, pdfs, int(c), args.requests, args.as_of) for c in args.concurrency.split(",")]
+    finally:
+        if proc is not None:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=30)
+    print(f"server: {info}")
+    print(f"{'conc':>4} {'reqs':>5} {'err':>4} {'p50 ms':>8} {'p99 ms':>8} {'uploads/s':>10}")
+    for r in rows:
+        print(f"{r['concurrency']:>4} {r['requests']:>5} {r['errors']:>4} {r['p50_ms']:>8.0f} {r['p99_ms']:>8.0f} "
+              f"{r['uploads_per_s']:>10.2f}")
+    path = write_json("api.json", {"hardware": hardware(), "server": info, "pdfs": len(pdfs), "runs": rows})
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
