@@ -210,11 +210,9 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
             raise FileTooLarge(f"the file is larger than {settings.max_upload_bytes:,} bytes; send a smaller file")
         svc = state.require()
 
-        def work():
-            profile = svc.profile_from_resume(data, filename=file.filename, as_of=opts.as_of)
-            return svc.match(profile, opts)
-
-        return await run(work, compute=True)
+        # parsing runs in the parser's own worker process: it overlaps with another request's embedding
+        profile = await run(lambda: svc.profile_from_resume(data, filename=file.filename, as_of=opts.as_of))
+        return await run(lambda: svc.match(profile, opts), compute=True)
 
     @app.post("/v1/match", response_model=MatchResponse, responses=ERROR_RESPONSES, tags=["match"],
               dependencies=[Auth])
