@@ -1,1 +1,20 @@
-"""Vector index: vectors, filter columns, persistence as a directory with a manifest, search planning."""
+"""Vector index: vectors, filter columns, persistence as a directory with a manifest, search planning.
+
+Public API::
+
+    from index import JobIndex, ColumnRow, FilterColumns, PlannerSettings, SearchResult
+
+    idx = JobIndex.create(path, dim=384, model_id="bundled:all-MiniLM-L6-v2", model_checksum="...")
+    idx.upsert(keys, vectors, rows)          # rows: one ColumnRow per posting
+    snap = idx.snapshot()                   # consistent view: compute masks and search the same one
+    mask = ~snap.columns.expired(now) & snap.columns.degree_at_most(3)
+    res = snap.search(queries, k=10, mask=mask)   # or masks=(q, n) per query
+    idx.save()                              # new generation, atomic manifest switch
+    idx = JobIndex.open(path, model_id=..., dim=384, mmap=True)
+"""
+from .columns import ColumnRow, FilterColumns, haversine_km
+from .planner import PlannerSettings, SearchResult
+from .store import METRIC, IndexSnapshot, JobIndex
+
+__all__ = ["JobIndex", "IndexSnapshot", "ColumnRow", "FilterColumns", "PlannerSettings", "SearchResult",
+           "haversine_km", "METRIC"]

@@ -1,0 +1,205 @@
+"""Filtered search planning: choose exact (subset gather or full scan) or IVF-with-selector per query.
+
+Plans (the name is reported in :class:`SearchResult.plans`):
+
+* ``"exact-subset"`` - gather the eligible rows and take one matrix product (one per batch when the
+  mask is shared). Used when the eligible count ``m`` is small: ``m <= subset_max`` with an ANN
+  index, or ``m <= subset_fraction * n`` without one.
+* ``"exact-full"``   - one matrix product over all rows, ineligible scores set to ``-inf``.
+* ``"ivf"``          - the IVF index searched with the mask as a faiss ``IDSelectorBitmap``;
+  ``nprobe`` grows as selectivity drops (``nprobe_base / sqrt(selectivity)``).
+* ``"ivf+fallback"`` - IVF returned fewer than ``min(k, m)`` eligible results, so the query was
+  re-run exactly. Exact plans always return ``min(k, m)`` results.
+
+Ties are broken deterministically: best score first, then key ascending; the k-th score's ties are
+all collected before cutting, so the answer does not depend on the partition order.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import faiss
+import numpy as np
+
+
+@dataclass(frozen=True)
+class PlannerSettings:
+    """Thresholds of the planner and the ANN build (stored in the manifest as build settings).
+
+    Defaults come from ``benchmarks/bench_search.py`` on a 2-core machine (see the README table).
+    """
+
+    ann_min_rows: int = 150_000  # build an IVF index at save() only for corpora at least this big
+    subset_max: int = 20_000  # with an IVF index: eligible count up to which we gather exactly
+    subset_fraction: float = 0.25  # without one: gather when m <= this * n, else full scan
+    nprobe_base: int = 24  # nprobe at 100% selectivity
+    nprobe_max: int = 512
+    nlist: int | None = None  # None = 4 * sqrt(n)
+    train_max: int = 100_000  # training sample size cap
+    query_block_bytes: int = 128 << 20  # cap on one (queries x rows) float32 score block
+
+    def nlist_for(self, n: int) -> int:
+        if self.nlist:
+            return int(self.nlist)
+        return max(1, min(int(4 * math.sqrt(n)), n // 39 if n >= 39 else 1))
+
+    def nprobe_for(self, selectivity: float, nlist: int) -> int:
+        s = max(selectivity, 1e-6)
+        return int(max(1, min(nlist, self.nprobe_max, math.ceil(self.nprobe_base / math.sqrt(s)))))
+
+
+@dataclass
+class SearchResult:
+    """Per query: ``hits[i]`` = [(key, score), ...] best first; ``rows[i]`` the matching row numbers."""
+
+    hits: list[list[tuple[str, float]]]
+    rows: list[np.ndarray]
+    plans: list[str]
+    eligible: list[int]
+    nprobe: list[int | None] = field(default_factory=list)
+
+    @property
+    def plan(self) -> str:
+        """The plan if all queries used the same one, else ``"mixed"``."""
+        s = set(self.plans)
+        return s.pop() if len(s) == 1 else ("mixed" if s else "none")
+
+
+def finalize(rows: np.ndarray, scores: np.ndarray, k: int, key_of) -> tuple[np.ndarray, np.ndarray]:
+    """Top ``k`` of (rows, scores) by score desc, then key asc; all ties at the cut are considered."""
+    if len(rows) > k:
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        sel = scores >= kth
+        rows, scores = rows[sel], scores[sel]
+    order = sorted(range(len(rows)), key=lambda i: (-float(scores[i]), key_of(int(rows[i]))))[:k]
+    return rows[order], scores[order]
+
+
+def exact_subset(vectors: np.ndarray, idx: np.ndarray, queries: np.ndarray, k: int, key_of):
+    """Exact top-k of each query over rows ``idx`` (shared by all queries): one gather, one product."""
+    out = []
+    if len(idx) == 0:
+        return [(np.empty(0, np.int64), np.empty(0, np.float32)) for _ in range(len(queries))]
+    sub = vectors[idx]
+    s = queries @ sub.T  # (q, m)
+    for i in range(len(queries)):
+        row = s[i]
+        if len(idx) > k:
+            top = np.argpartition(-row, k - 1)[:k]
+            kth = row[top].min()
+            top = np.flatnonzero(row >= kth)
+        else:
+            top = np.arange(len(idx))
+        out.append(finalize(idx[top], row[top], k, key_of))
+    return out
+
+
+def exact_full(vectors: np.ndarray, queries: np.ndarray, k: int, masks: np.ndarray, key_of,
+               block_bytes: int = 128 << 20):
+    """Exact top-k by scanning all rows; ``masks`` is (n,) shared or (q, n) per query."""
+    n = len(vectors)
+    q = len(queries)
+    per_query = masks.ndim == 2
+    qb = max(1, block_bytes // max(1, 4 * n))
+    out = []
+    for a in range(0, q, qb):
+        b = min(q, a + qb)
+        s = queries[a:b] @ vectors.T  # (qb, n)
+        if per_query:
+            s[~masks[a:b]] = -np.inf
+        else:
+            s[:, ~masks] = -np.inf
+        kk = min(k, n)
+        top = np.argpartition(-s, kk - 1, axis=1)[:, :kk] if kk < n else np.tile(np.arange(n), (b - a, 1))
+        for j in range(b - a):
+            row = s[j]
+            t = top[j]
+            kth = row[t].min()
+            if np.isfinite(kth):
+                cand = np.flatnonzero(row >= kth)
+            else:
+                cand = t[np.isfinite(row[t])]
+            out.append(finalize(cand.astype(np.int64), row[cand], k, key_of))
+    return out
+
+
+def bitmap_selector(mask: np.ndarray):
+    """faiss ``IDSelectorBitmap`` for a bool mask; returns (selector, bitmap) - keep both alive."""
+    bits = np.packbits(mask, bitorder="little")
+    return faiss.IDSelectorBitmap(len(bits), faiss.swig_ptr(bits)), bits
+
+
+def ivf_search(ann, queries: np.ndarray, k: int, mask: np.ndarray | None, n_rows: int, nprobe: int):
+    """Search the IVF index restricted to ``mask`` (or rows < n_rows when mask is None).
+
+    Returns (D, I) with ids < 0 for missing results.
+    """
+    keep = []
+    if mask is None:
+        sel = None if ann.ntotal == n_rows else faiss.IDSelectorRange(0, n_rows)
+    else:
+        sel, bits = bitmap_selector(mask)
+        keep.append(bits)
+    params = faiss.SearchParametersIVF(sel=sel, nprobe=int(nprobe)) if sel is not None else \
+        faiss.SearchParametersIVF(nprobe=int(nprobe))
+    D, I = ann.search(np.ascontiguousarray(queries, np.float32), k, params=params)
+    del keep
+    return D, I
+
+
+def build_ivf(vectors: np.ndarray, settings: PlannerSettings, seed: int = 1234):
+    """Train an ``IndexIVFFlat`` (inner product) on a sample of ``vectors`` and add them all."""
+    n, d = vectors.shape
+    nlist = settings.nlist_for(n)
+    quantizer = faiss.IndexFlatIP(d)
+    ivf = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
+    ivf.cp.seed = seed
+    rng = np.random.default_rng(seed)
+    ts = min(n, max(settings.train_max, 39 * nlist)) if n > settings.train_max else n
+    sample = vectors[np.sort(rng.choice(n, ts, replace=False))] if ts < n else np.asarray(vectors)
+    ivf.train(np.ascontiguousarray(sample, np.float32))
+    ivf.own_fields = True
+    quantizer.this.disown()
+    add_in_chunks(ivf, vectors, 0)
+    return ivf
+
+
+def add_in_chunks(ivf, vectors: np.ndarray, start: int, chunk: int = 65536) -> None:
+    for a in range(start, len(vectors), chunk):
+        ivf.add(np.ascontiguousarray(vectors[a:a + chunk], np.float32))
+
+
+def as_masks(mask, masks, q: int, n: int, alive: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Normalise the caller's mask(s) AND alive: returns (shared (n,), None) or (None, per-query (q, n)).
+
+    Masks shorter than ``n`` (computed before rows were appended) are padded with False.
+    """
+
+    def fix(m):
+        m = np.asarray(m, np.bool_)
+        if m.shape[-1] > n:
+            raise ValueError(f"mask has {m.shape[-1]} rows but the index snapshot has {n}; "
+                             "compute masks from the same snapshot you search (JobIndex.snapshot())")
+        if m.shape[-1] < n:
+            pad = np.zeros(m.shape[:-1] + (n - m.shape[-1],), np.bool_)
+            m = np.concatenate([m, pad], axis=-1)
+        return m
+
+    if masks is not None:
+        if mask is not None:
+            raise ValueError("pass either mask (shared) or masks (per query), not both")
+        if isinstance(masks, Sequence) and not isinstance(masks, np.ndarray):
+            masks = np.stack([fix(m) for m in masks]) if len(masks) else np.zeros((0, n), np.bool_)
+        else:
+            masks = fix(masks)
+        if masks.ndim != 2 or masks.shape[0] != q:
+            raise ValueError(f"masks must be (n_queries={q}, n_rows); got {masks.shape}")
+        return None, masks & alive
+    if mask is None:
+        return alive, None
+    mask = fix(mask)
+    if mask.ndim == 2:
+        return as_masks(None, mask, q, n, alive)
+    return mask & alive, None
