@@ -1,0 +1,99 @@
+"""Highest completed degree on the ladder high_school < associate < bachelor < postgraduate.
+
+Rules (labels README): a degree marked in progress / pursuing / expected, or ending after ``as_of``,
+does not count; one ending on or before ``as_of``, or listed without a date, counts. Short
+abbreviations ("BS", "MA", "BE") are only trusted inside an education section.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from matcher.domain import DEGREE_NAME
+from matcher.resumes.sections import Line
+
+_I = re.I
+# strong patterns: trusted anywhere
+_STRONG: list[tuple[int, re.Pattern[str]]] = [
+    (4, re.compile(r"\bmaster'?s?\b(?!\s*(electrician|plumber|technician|mechanic|carpenter|scheduler|data|"
+                   r"card|file|key|class|chef|gardener|of ceremon|planner|trainer|black belt|certified|control))"
+                   r"(?=\s*(of|in|degree|,|:|'|’|\(|-|\s+[A-Z])|\s*$)", _I)),
+    (4, re.compile(r"\bM\.?B\.?A\b|\bPh\.?\s?D\b|\bdoctor(ate| of (philosophy|medicine|education|pharmacy|"
+                   r"nursing|psychology|law|science|business|dental|veterinary|osteopathic|physical therapy)|al degree)\b|"
+                   r"\bM\.?\s?Tech\b|\bMCA\b|\bM\.\s?Com\b|\bMCom\b|\bM\.?F\.?A\b|\bMCM\b|\bM\.\s?Sc\b|\bMSc\b|"
+                   r"\bM\.\s?S\.|\bM\.\s?A\.|\bM\.\s?Ed\b|\bM\.?P\.?H\b|\bMSW\b|\bMSN\b|\bLL\.?M\b|\bJuris Doctor\b|"
+                   r"\bM\.\s?E\.|\bM\.D\.|\bPharm\.?\s?D\b|\bPGDM\b(?!)|\bMBBS\b(?!)")),
+    (3, re.compile(r"\bbachelor'?s?\b|\bbaccalaureate\b|\bundergraduate degree\b", _I)),
+    (3, re.compile(r"\bB\.?\s?Tech\b|\bB\.\s?E\b\.?|\bB\.\s?Sc\b|\bBSc\b|\bB\.\s?S\.|\bB\.\s?A\.|\bBCA\b|"
+                   r"\bB\.\s?Com\b|\bBCom\b|\bBBA\b|\bLL\.?B\b|\bBSN\b|\bB\.?F\.?A\b|\bB\.\s?Pharm|\bBPharm\b|"
+                   r"\bBBM\b|\bB\.\s?Arch\b|\bMBBS\b|\bB\.\s?Ed\b|\bBSBA\b|\bBSEE\b|\bBSME\b|\bBSCS\b")),
+    (2, re.compile(r"\bassociates?'?s?\s+(of|in)\b|\bassociate'?s?\s+degree\b|\bassociate's\b|\bA\.A\.S?\b|"
+                   r"\bA\.S\.(?=\s)|\bAAS\b|\bpolytechnic\b|\bdiploma\s+in\s+(\w+\s+){0,2}engineering\b", _I)),
+    (1, re.compile(r"\bhigh\s*school\s+diploma\b|\bhigh\s*school\s+graduate\b|\bG\.?E\.?D\b|\bH\.?S\.?C\b|"
+                   r"\bS\.?S\.?C\b|\b12th\b|\bXII(th)?\b|\bmatriculation\b|\bpre-?university\b|\bPUC\b|"
+                   r"\bdiploma\b.{0,30}\bhigh school\b|\bhigh school\b.{0,40}\bdiploma\b|\bsecondary school "
+                   r"(certificate|diploma)\b", _I)),
+]
+# weak patterns: only inside an education section
+_WEAK: list[tuple[int, re.Pattern[str]]] = [
+    (4, re.compile(r"\bMS\b(?!\s*-?\s*(office|excel|word|access|project|sql|dynamics|visio|powerpoint|outlook|"
+                   r"windows|dos|exchange|teams|paint|cit))|\bMA\b(?=\s*(in|of|,|-|:|\())|\bME\b(?=\s*(in|\(|,|-))|"
+                   r"\bMEd\b|\bMSEE\b|\bMSCS\b|\bPG\b(?=\s*(in|-|:|,))(?!.*diploma)")),
+    (3, re.compile(r"\bBS\b|\bBA\b|\bBE\b(?=\s*(in|\(|,|-|:|\s+[A-Z]))|\bB\s?Sc\b|\bB\s?Com\b|\bBE\b$|\bB\.?S\.?N\b")),
+    (2, re.compile(r"\bassociate\b|\bdiploma\b(?!.*(high school|post ?graduate|pg\b))", _I)),
+    (1, re.compile(r"\bhigh\s*school\b|\b10th\b|\bSSLC\b|\bintermediate\b|\bsecondary\b", _I)),
+]
+_PROGRESS = re.compile(r"\b(in progress|pursuing|expected|anticipated|candidate|currently (enrolled|attending|"
+                       r"studying|working)|ongoing|to be completed|will graduate|graduating|present|current|"
+                       r"till date|enrolled|coursework)\b", _I)
+_NOT_DEGREE = re.compile(r"\b(post[- ]?graduate diploma|pg diploma|certificate (course|program)|coursework toward|"
+                         r"courses? (in|toward)|some college|training)\b", _I)
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def _level_in(text: str, patterns: list[tuple[int, re.Pattern[str]]]) -> tuple[int, str] | None:
+    best = None
+    for level, pat in patterns:
+        m = pat.search(text)
+        if m and (best is None or level > best[0]):
+            best = (level, m.group(0))
+    return best
+
+
+def _in_progress(ctx: str, as_of: date) -> bool:
+    if _PROGRESS.search(ctx):
+        return True
+    years = [int(y) for y in _YEAR.findall(ctx)]
+    return bool(years) and max(years) > as_of.year
+
+
+def highest_degree(lines: list[Line], as_of: date) -> tuple[str | None, list[str], list[str]]:
+    """(degree name or None, evidence snippets, in-progress snippets)."""
+    found: list[tuple[int, str]] = []
+    progress: list[str] = []
+    has_edu = any(ln.section == "education" for ln in lines)
+    for i, ln in enumerate(lines):
+        in_edu = ln.section == "education"
+        if has_edu and not in_edu and ln.section not in ("header", "other"):
+            # outside education: only strong patterns, and not in job descriptions
+            continue
+        hit = _level_in(ln.text, _STRONG)
+        if in_edu:
+            weak = _level_in(ln.text, _WEAK)
+            if weak and (hit is None or weak[0] > hit[0]):
+                hit = weak
+        if not hit:
+            continue
+        if _NOT_DEGREE.search(ln.text) and hit[0] < 4:
+            continue
+        nxt = lines[i + 1].text if i + 1 < len(lines) and lines[i + 1].section == ln.section else ""
+        ctx = ln.text + " " + (nxt if not _level_in(nxt, _STRONG) else "")
+        if _in_progress(ctx, as_of):
+            progress.append(ln.text[:200])
+            continue
+        found.append((hit[0], ln.text[:200]))
+    if not found:
+        return None, [], progress
+    level = max(lv for lv, _ in found)
+    ev = [t for lv, t in found if lv == level][:3]
+    return DEGREE_NAME[level], ev, progress

@@ -1,0 +1,85 @@
+"""``ResumeParser``: bytes -> :class:`ParsedResume` (kind, text, pages, profile, notes).
+
+PDF and DOCX are read in an isolated worker pool (:mod:`matcher.resumes.safe`) by default; text and
+JSON Resume are read in-process. Build one parser, reuse it, ``close()`` it (or use ``with``).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from matcher.domain import CandidateProfile
+from matcher.errors import FileTooLarge
+from matcher.resumes.jsonresume import profile_from_json_resume
+from matcher.resumes.profile import as_date, clean_text, profile_from_text
+from matcher.resumes.readers import ISOLATED_KINDS, Extracted, decode_text, detect_kind, reader_for
+from matcher.settings import Settings
+
+
+@dataclass
+class ParsedResume:
+    kind: str
+    text: str
+    pages: int
+    profile: CandidateProfile
+    notes: list[str] = field(default_factory=list)
+
+
+class ResumeParser:
+    """Reads uploaded resumes safely. ``isolated=False`` parses PDF/DOCX in-process (trusted batch use only)."""
+
+    def __init__(self, settings: Settings | None = None, *, isolated: bool = True, workers: int = 1) -> None:
+        self.settings = settings or Settings()
+        self.isolated = isolated
+        self._pool = None
+        if isolated:
+            from matcher.resumes.safe import WorkerPool
+
+            self._pool = WorkerPool(workers, timeout_s=self.settings.parse_timeout_s,
+                                    memory_mb=self.settings.parse_memory_mb)
+
+    def extract(self, data: bytes) -> tuple[str, Extracted]:
+        s = self.settings
+        if len(data) > s.max_upload_bytes:
+            raise FileTooLarge(f"The file is {len(data) / 1048576:.1f} MB; the limit is "
+                               f"{s.max_upload_bytes / 1048576:.1f} MB. Upload a smaller file.")
+        kind = detect_kind(data)
+        if kind in ISOLATED_KINDS and self._pool is not None:
+            return kind, self._pool.run(kind, data, s.max_pages, timeout_s=s.parse_timeout_s)
+        return kind, reader_for(kind)(data, s.max_pages)
+
+    def parse(self, data: bytes, *, filename: str | None = None,
+              as_of: date | datetime | str | None = None) -> ParsedResume:
+        """``filename`` is only used in notes; the type is decided from the content."""
+        from matcher.errors import EmptyDocument
+
+        kind, ext = self.extract(data)
+        notes: list[str] = []
+        text = ext.text
+        if len(text) > self.settings.max_chars:
+            notes.append(f"text truncated at {self.settings.max_chars} characters (of {len(text)})")
+            text = text[: self.settings.max_chars]
+        day = as_date(as_of)
+        if kind == "json":
+            obj = json.loads(decode_text(data))
+            profile = profile_from_json_resume(obj, day, clean_text(text))
+        else:
+            if not text.strip():
+                raise EmptyDocument("No text could be read from the file (is it a scanned image?). "
+                                    "Upload a PDF with selectable text, a .docx or a text file.")
+            profile = profile_from_text(text, day)
+        if filename and kind not in (filename.rsplit(".", 1)[-1].lower(), "text"):
+            notes.append(f"{filename!r} was read as {kind} (decided from its content)")
+        return ParsedResume(kind=kind, text=profile.text, pages=ext.pages, profile=profile, notes=notes)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def __enter__(self) -> "ResumeParser":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

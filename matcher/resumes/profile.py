@@ -1,0 +1,87 @@
+"""Field extraction from resume text: degree, months of experience, location, skills, clean text."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+from matcher.domain import CandidateProfile
+from matcher.resumes.dates import months_of_experience
+from matcher.resumes.education import highest_degree
+from matcher.resumes.location import find_location
+from matcher.resumes.sections import split_lines
+from matcher.resumes.skills import extract_skills
+
+_MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+_GLUED_HEADINGS = re.compile(r"(?<=\S)[ \t]*(Education Details|Company Details|Skill Details|Work Experience|"
+                             r"PERSONAL DOSSIER|Permanent Address:)")
+
+
+def as_date(as_of: date | datetime | str | None) -> date:
+    if as_of is None:
+        return date.today()
+    if isinstance(as_of, datetime):
+        return as_of.date()
+    if isinstance(as_of, str):
+        return date.fromisoformat(as_of[:10])
+    return as_of
+
+
+def fix_mojibake(text: str) -> str:
+    """Undo UTF-8 read as cp1252/latin-1 when that is what happened (cheap check first)."""
+    if not _MOJIBAKE.search(text):
+        return text
+    for enc in ("cp1252", "latin-1"):
+        try:
+            fixed = text.encode(enc).decode("utf-8")
+            return fixed
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    # line by line when the whole text does not round-trip
+    out = []
+    for line in text.split("\n"):
+        if _MOJIBAKE.search(line):
+            try:
+                line = line.encode("cp1252").decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                pass
+        out.append(line)
+    return "\n".join(out)
+
+
+def clean_text(text: str) -> str:
+    """Text for embedding and extraction: NFKC, mojibake fixed, control characters dropped, spaces normalised,
+    line breaks kept (sections need them)."""
+    text = fix_mojibake(text)
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00ad", "")
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\u200b\ufeff]", " ", text)
+    text = re.sub(r"[ \t\u00a0]+", " ", text)
+    text = re.sub(r" *\n *", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+def profile_from_text(text: str, as_of: date | datetime | str | None = None) -> CandidateProfile:
+    """Extract the profile fields from resume text; each field comes with the snippets it was read from."""
+    day = as_date(as_of)
+    clean = clean_text(text)
+    work = _GLUED_HEADINGS.sub(r"\n\1", clean)
+    lines = split_lines(work)
+    ev: dict[str, list[str]] = {}
+    degree, d_ev, d_prog = highest_degree(lines, day)
+    if d_ev:
+        ev["degree"] = d_ev
+    if d_prog:
+        ev["degree_in_progress"] = d_prog
+    months, m_ev, basis = months_of_experience(lines, work, day)
+    if m_ev:
+        ev["months"] = m_ev
+    ev["months_basis"] = [basis]
+    place, l_ev = find_location(lines)
+    if l_ev:
+        ev["location"] = l_ev
+    skills = extract_skills(clean)
+    if skills:
+        ev["skills"] = skills[:50]
+    return CandidateProfile(text=clean, degree=degree, months=months, location=place, skills=skills, evidence=ev)

@@ -1,0 +1,49 @@
+"""Split resume text into lines tagged with the section they belong to (education, experience, ...)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_HEADINGS: list[tuple[str, re.Pattern[str]]] = [
+    ("volunteer", re.compile(r"^(volunteer\w*|community (service|involvement)|volunteer (work|experience))\b", re.I)),
+    ("education", re.compile(r"^(education(al)?|academic|academics|qualifications?|educational qualifications?|"
+                             r"education (and|&) training|education details|academic (profile|background|"
+                             r"qualifications?|credentials)|scholastic|schooling)\b", re.I)),
+    ("experience", re.compile(r"^((professional |work |relevant |employment |career )?experience|work history|"
+                              r"employment( history)?|professional history|career history|company details|"
+                              r"experience details|work experience details)\b", re.I)),
+    ("other", re.compile(r"^(skills?|skill details|summary|professional summary|profile|objective|highlights|"
+                         r"certifications?|licenses?|accomplishments|achievements|awards|interests|hobbies|"
+                         r"additional information|affiliations|professional affiliations|languages|projects?|"
+                         r"personal (details|information|dossier)|references|publications|training|"
+                         r"core qualifications|technical skills|it skills|key skills|strengths)\b", re.I)),
+]
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    section: str  # header | education | experience | volunteer | other
+
+
+def heading_of(line: str) -> str | None:
+    s = line.strip().strip(":-•*|").strip()
+    if not s or len(s) > 45 or len(s.split()) > 5:
+        return None
+    for name, pat in _HEADINGS:
+        if pat.match(s):
+            return name
+    return None
+
+
+def split_lines(text: str) -> list[Line]:
+    out: list[Line] = []
+    section = "header"
+    for raw in text.splitlines():
+        if not raw.strip():
+            continue
+        h = heading_of(raw)
+        if h:
+            section = h
+        out.append(Line(raw.strip(), section))
+    return out
