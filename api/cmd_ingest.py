@@ -1,0 +1,124 @@
+"""CLI: ``jobmatch ingest PATH...``, ``jobmatch jobs show ID``, ``jobmatch jobs rm ID``, ``jobmatch stats``.
+
+Thin wrappers over :func:`matcher.ingest.ingest_paths`, :class:`matcher.store.JobStore` and
+:func:`matcher.stats.compute_stats`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+
+from api.cli_common import add_common, print_json, settings_from
+from matcher.errors import InvalidRequest, NotFound
+from matcher.ingest import IngestSummary, ingest_paths
+from matcher.stats import compute_stats
+from matcher.store import JobStore
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ingest", help="read JobPosting JSON-LD (JSON, JSONL, HTML) into the job store")
+    p.add_argument("paths", nargs="+", help="files or directories")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bar on stderr (default: when stderr is a terminal)")
+    add_common(p)
+    p.set_defaults(func=cmd_ingest)
+
+    jobs = sub.add_parser("jobs", help="look at or remove stored postings")
+    jsub = jobs.add_subparsers(dest="jobs_command", required=True)
+    show = jsub.add_parser("show", help="a stored posting: normalised fields and the original JSON-LD")
+    show.add_argument("id")
+    add_common(show)
+    show.set_defaults(func=cmd_show)
+    rm = jsub.add_parser("rm", help="remove a stored posting")
+    rm.add_argument("id")
+    add_common(rm, json_flag=False)
+    rm.set_defaults(func=cmd_rm)
+
+    st = sub.add_parser("stats", help="counts over the job store")
+    st.add_argument("--as-of", default=None, help="ISO date/time for the expired count (default now, UTC)")
+    add_common(st)
+    st.set_defaults(func=cmd_stats)
+
+
+def _store(args: argparse.Namespace, *, create: bool = False) -> JobStore:
+    path = settings_from(args).store_path
+    if not create and not path.exists():
+        raise NotFound(f"no job store at {path}; run `jobmatch ingest FILE` first, or pass the right --data-dir")
+    return JobStore(path)
+
+
+def _print_summary(s: IngestSummary) -> None:
+    print(f"added {s.added}, updated {s.updated}, unchanged {s.unchanged}, duplicate {s.duplicate}, "
+          f"rejected {s.rejected}, skipped {s.skipped} ({s.records} records, {s.seconds:.1f} s)")
+    for r in s.rejections:
+        print(f"  rejected {r.source}:{r.position}: {r.reason}")
+    for r in s.skips:
+        print(f"  skipped {r.source}:{r.position}: {r.reason}")
+    if s.with_warnings:
+        print(f"  {s.with_warnings} postings stored with warnings (see `jobmatch jobs show ID`)")
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    with _store(args, create=True) as store:
+        summary = ingest_paths(args.paths, store, progress=args.progress)
+    if args.json:
+        print_json(summary)
+    else:
+        _print_summary(summary)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        stored = store.get(args.id)
+    if args.json:
+        out = stored.posting.model_dump(mode="json")
+        out["jsonld"] = json.loads(stored.jsonld)
+        out["created_at"], out["updated_at"] = stored.created_at.isoformat(), stored.updated_at.isoformat()
+        print_json(out)
+        return 0
+    p = stored.posting
+    print(f"{p.id}  {p.title}" + (f" at {p.company}" if p.company else ""))
+    print(f"  location: {p.location_text() or '-'}")
+    print(f"  degree: {p.degree if p.degree is not None else 'unknown'} ({p.degree_raw or 'not stated'}); "
+          f"months: {p.months if p.months is not None else 'unknown'} ({p.months_raw or 'not stated'})")
+    print(f"  posted: {p.date_posted}; valid through: {p.valid_through}")
+    for w in p.warnings:
+        print(f"  warning: {w}")
+    print()
+    print(p.description)
+    print("\njsonld:")
+    print(stored.jsonld)
+    return 0
+
+
+def cmd_rm(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        if not store.delete(args.id):
+            raise NotFound(f"no posting with id {args.id!r}; nothing removed")
+    print(f"removed {args.id}")
+    return 0
+
+
+def _as_of(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError as e:
+        raise InvalidRequest(f"--as-of {text!r} is not an ISO date such as 2021-09-01 or 2021-09-01T12:00") from e
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        stats = compute_stats(store, _as_of(args.as_of))
+    if args.json:
+        print_json(stats)
+        return 0
+    print(f"postings: {stats.total} (expired as of {stats.as_of:%Y-%m-%d %H:%M} UTC: {stats.expired})")
+    for name, counts in (("degree", stats.by_degree), ("experience", stats.experience), ("remote", stats.remote),
+                         ("country", stats.by_country)):
+        print(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
