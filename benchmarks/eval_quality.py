@@ -1,0 +1,486 @@
+"""Ranking-quality evaluation: the shipped ranking vs keyword baselines on graded judgements.
+
+    .venv/bin/python benchmarks/eval_quality.py                       # default variants
+    .venv/bin/python benchmarks/eval_quality.py --variants all        # every variant
+    .venv/bin/python benchmarks/eval_quality.py --variants bm25,tfidf,shipped --limit 50
+
+Queries, qrels and the relevance mapping: benchmarks/judgements/ (README.md there).
+Metrics (own implementation, tested in tests/test_eval_quality.py, trec_eval conventions):
+nDCG@10 with linear gain (rel) and log2 discount over graded qrels; P@10, Recall@50 and MRR
+with "relevant" = rel >= --binary-threshold (default 2: the resume's own job family).
+Postings sharing a stable id (near-duplicates) are indexed once, first occurrence kept.
+
+Embeddings are cached (npy) under --cache, keyed by model checksum + texts + windows.
+Writes benchmarks/results/quality.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+JUDGE = ROOT / "benchmarks" / "judgements"
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+if not DEFAULT_DATA.exists():
+    DEFAULT_DATA = Path("/work/shared/data")
+
+Qrels = dict[str, dict[str, int]]
+Run = dict[str, list[str]]  # query id -> doc ids, best first
+
+
+# ============================================================================================
+# Metrics
+# ============================================================================================
+
+
+def ndcg_at(ranked: Sequence[str], rels: Mapping[str, int], k: int = 10) -> float:
+    """nDCG@k, gain = rel (trec_eval ndcg_cut), discount 1/log2(rank+1); 0 if no relevant doc."""
+    dcg = sum(rels.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:k]) if rels.get(d, 0) > 0)
+    ideal = sorted((r for r in rels.values() if r > 0), reverse=True)[:k]
+    idcg = sum(r / math.log2(i + 2) for i, r in enumerate(ideal))
+    return dcg / idcg if idcg > 0 else 0.0
+
+
+def precision_at(ranked: Sequence[str], rels: Mapping[str, int], k: int = 10, threshold: int = 1) -> float:
+    """P@k: relevant (rel >= threshold) in the first k over k (short lists count as misses)."""
+    return sum(1 for d in ranked[:k] if rels.get(d, 0) >= threshold) / k
+
+
+def recall_at(ranked: Sequence[str], rels: Mapping[str, int], k: int = 50, threshold: int = 1) -> float:
+    n_rel = sum(1 for r in rels.values() if r >= threshold)
+    if n_rel == 0:
+        return 0.0
+    return sum(1 for d in ranked[:k] if rels.get(d, 0) >= threshold) / n_rel
+
+
+def reciprocal_rank(ranked: Sequence[str], rels: Mapping[str, int], threshold: int = 1) -> float:
+    for i, d in enumerate(ranked):
+        if rels.get(d, 0) >= threshold:
+            return 1.0 / (i + 1)
+    return 0.0
+
+
+def evaluate(run: Run, qrels: Qrels, threshold: int = 2) -> dict[str, float]:
+    """Mean metrics over the queries in ``qrels`` that have a relevant doc (missing runs score 0)."""
+    per = {"ndcg@10": [], "p@10": [], "recall@50": [], "mrr": []}
+    for qid, rels in qrels.items():
+        if not any(r >= threshold for r in rels.values()):
+            continue
+        ranked = _dedupe(run.get(qid, []))
+        per["ndcg@10"].append(ndcg_at(ranked, rels, 10))
+        per["p@10"].append(precision_at(ranked, rels, 10, threshold))
+        per["recall@50"].append(recall_at(ranked, rels, 50, threshold))
+        per["mrr"].append(reciprocal_rank(ranked, rels, threshold))
+    out = {m: (float(np.mean(v)) if v else 0.0) for m, v in per.items()}
+    out["queries"] = len(per["mrr"])
+    return out
+
+
+def _dedupe(ids: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    return [d for d in ids if not (d in seen or seen.add(d))]
+
+
+def read_qrels(path: Path) -> Qrels:
+    qrels: Qrels = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) != 4:
+                continue
+            qid, _, did, rel = parts
+            qrels.setdefault(qid, {})[did] = int(rel)
+    return qrels
+
+
+# ============================================================================================
+# Data
+# ============================================================================================
+
+
+class Corpus:
+    def __init__(self, ids: list[str], titles: list[str], companies: list[str | None], descs: list[str]):
+        self.ids, self.titles, self.companies, self.descs = ids, titles, companies, descs
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def load_corpus(data: Path) -> Corpus:
+    from matcher.postings import posting_from_jsonld
+
+    ids, titles, comps, descs = [], [], [], []
+    seen: set[str] = set()
+    with open(data / "jobs" / "linkedin_tech_2021.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            p = posting_from_jsonld(json.loads(line), geocode_missing=False)
+            if p.id in seen:
+                continue
+            seen.add(p.id)
+            ids.append(p.id)
+            titles.append(p.title)
+            comps.append(p.company)
+            descs.append(p.description)
+    return Corpus(ids, titles, comps, descs)
+
+
+def load_queries(path: Path, data: Path) -> list[dict]:
+    texts: dict[str, str] = {}
+    for src, rel in (("updated_resume_dataset", "resumes/updated_resume_dataset/resumes.jsonl"),
+                     ("livecareer", "resumes/livecareer/resumes.jsonl")):
+        with open(data / rel, encoding="utf-8") as fh:
+            for line in fh:
+                r = json.loads(line)
+                texts[f"{src}:{r['id']}"] = r["text"]
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            q = json.loads(line)
+            q["text"] = texts[f"{q['source']}:{q['resume_id']}"]
+            out.append(q)
+    return out
+
+
+# ============================================================================================
+# Embedding with a cache
+# ============================================================================================
+
+
+class CachedEmbedder:
+    def __init__(self, cache: Path, threads: int = 0):
+        self.cache = cache
+        self.cache.mkdir(parents=True, exist_ok=True)
+        self._emb = None
+        self.threads = threads
+
+    @property
+    def emb(self):
+        if self._emb is None:
+            from matcher.embed import Embedder
+
+            self._emb = Embedder(threads=self.threads)
+        return self._emb
+
+    def windows(self, texts: Sequence[str], max_windows: int | None, tag: str = "") -> tuple[np.ndarray, np.ndarray]:
+        h = hashlib.sha1()
+        h.update(f"{max_windows}|".encode())
+        for t in texts:
+            h.update(t.encode("utf-8", "surrogatepass"))
+            h.update(b"\x00")
+        key = h.hexdigest()[:20]
+        f_v, f_o = self.cache / f"{tag}{key}.vec.npy", self.cache / f"{tag}{key}.own.npy"
+        if f_v.exists() and f_o.exists():
+            return np.load(f_v), np.load(f_o)
+        t0 = time.time()
+        vecs, owners = self.emb.embed_windows(list(texts), max_windows=max_windows, batch_size=32,
+                                              progress=len(texts) > 500)
+        print(f"  embedded {len(texts)} texts / {len(owners)} windows in {time.time() - t0:.0f}s", file=sys.stderr)
+        np.save(f_v, vecs.astype(np.float32))
+        np.save(f_o, owners)
+        return vecs, owners
+
+    def pooled(self, texts: Sequence[str], max_windows: int | None, pooling: str, use_windows: int | None = None,
+               tag: str = "") -> np.ndarray:
+        """Pool the first ``use_windows`` (default all) of ``max_windows`` cached windows."""
+        from matcher.embed import pool_windows
+
+        vecs, owners = self.windows(texts, max_windows, tag)
+        if use_windows is not None:
+            first = np.ones(len(owners), dtype=bool)
+            first[1:] = owners[1:] != owners[:-1]
+            starts = np.flatnonzero(first)
+            pos = np.arange(len(owners)) - np.repeat(starts, np.diff(np.append(starts, len(owners))))
+            keep = pos < use_windows
+            vecs, owners = vecs[keep], owners[keep]
+        return pool_windows(vecs, owners, len(texts), pooling)
+
+
+# ============================================================================================
+# Rankers under test
+# ============================================================================================
+
+
+def topn(scores: np.ndarray, n: int) -> np.ndarray:
+    n = min(n, scores.size)
+    idx = np.argpartition(-scores, n - 1)[:n]
+    return idx[np.lexsort((idx, -scores[idx]))]
+
+
+class Lab:
+    """Holds the corpus, queries and cached pieces; builds a run per variant."""
+
+    DEPTH = 100
+
+    def __init__(self, corpus: Corpus, queries: list[dict], emb: CachedEmbedder):
+        self.c, self.q, self.emb = corpus, queries, emb
+        self._memo: dict[str, object] = {}
+
+    def memo(self, key: str, fn: Callable[[], object]):
+        if key not in self._memo:
+            self._memo[key] = fn()
+        return self._memo[key]
+
+    # --- texts ------------------------------------------------------------------------------
+    def doc_texts(self, rep: str) -> list[str]:
+        from matcher import ranking
+
+        c = self.c
+        if rep == "desc":
+            return [d for d in c.descs]
+        if rep == "title":
+            return list(c.titles)
+        if rep == "title+desc":
+            return [f"{t}\n{d}" for t, d in zip(c.titles, c.descs)]
+        if rep == "title@company+desc":
+            return [f"{t} at {co}\n{d}" if co else f"{t}\n{d}" for t, co, d in zip(c.titles, c.companies, c.descs)]
+        if rep == "shipped":
+            return [ranking.posting_text_for_embedding(t, co, d) for t, co, d in zip(c.titles, c.companies, c.descs)]
+        if rep == "lexical":
+            return [ranking.posting_text_for_lexical(t, co, d) for t, co, d in zip(c.titles, c.companies, c.descs)]
+        raise ValueError(rep)
+
+    def query_texts(self, rep: str = "shipped") -> list[str]:
+        from matcher import ranking
+
+        if rep == "raw":
+            return [q["text"] for q in self.q]
+        return [ranking.query_text_for_embedding(q["text"]) for q in self.q]
+
+    # --- vectors ----------------------------------------------------------------------------
+    def doc_vecs(self, rep: str, pooling: str = "first", windows: int = 1) -> np.ndarray:
+        if rep == "shipped" and self.doc_texts("shipped") == self.doc_texts("title+desc"):
+            rep = "title+desc"  # same texts: share the cache entry
+
+        def f():
+            texts = self.doc_texts(rep)
+            if pooling == "first" or windows == 1:
+                return self.emb.pooled(texts, 1, "first", tag="doc-")
+            return self.emb.pooled(texts, 4, pooling, use_windows=windows, tag="doc-")
+
+        return self.memo(f"dv:{rep}:{pooling}:{windows}", f)
+
+    def query_vecs(self, windows: int = 2, pooling: str = "mean") -> np.ndarray:
+        return self.memo(f"qv:{windows}:{pooling}",
+                         lambda: self.emb.pooled(self.query_texts(), 2, pooling, use_windows=windows, tag="q-"))
+
+    # --- lexical ----------------------------------------------------------------------------
+    def bm25_scores(self) -> np.ndarray:
+        """Baseline BM25: bm25s' own tokenizer + English stop words, title + description."""
+        def f():
+            import bm25s
+
+            docs = self.doc_texts("title+desc")
+            bm = bm25s.BM25()
+            bm.index(bm25s.tokenize(docs, stopwords="en", show_progress=False), show_progress=False)
+            qtok = bm25s.tokenize([q["text"] for q in self.q], stopwords="en", show_progress=False,
+                                  return_ids=False)
+            vocab = bm.vocab_dict
+            out = np.zeros((len(self.q), len(self.c)), dtype=np.float32)
+            for i, toks in enumerate(qtok):
+                toks = [t for t in toks if t in vocab]
+                if toks:
+                    out[i] = bm.get_scores(toks)
+            return out
+
+        return self.memo("bm25", f)
+
+    def tfidf_scores(self) -> np.ndarray:
+        def f():
+            from sklearn.feature_extraction.text import TfidfVectorizer
+
+            vec = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=2, max_df=0.9)
+            D = vec.fit_transform(self.doc_texts("title+desc"))
+            Q = vec.transform([q["text"] for q in self.q])
+            return (Q @ D.T).toarray().astype(np.float32)
+
+        return self.memo("tfidf", f)
+
+    def lexical_index(self):
+        from matcher.ranking import LexicalIndex
+
+        return self.memo("lexidx", lambda: LexicalIndex().build(self.doc_texts("lexical")))
+
+    def ours_lex_scores(self) -> np.ndarray:
+        def f():
+            from matcher.ranking import query_text_for_lexical
+
+            idx = self.lexical_index()
+            return np.stack([idx.scores(query_text_for_lexical(q["text"]), len(self.c)) for q in self.q])
+
+        return self.memo("ourlex", f)
+
+    # --- runs -------------------------------------------------------------------------------
+    def run_from_scores(self, S: np.ndarray) -> Run:
+        return {q["query_id"]: [self.c.ids[j] for j in topn(S[i], self.DEPTH)] for i, q in enumerate(self.q)}
+
+    def dense_scores(self, doc: str, pooling: str = "first", dwin: int = 1, qwin: int = 2,
+                     title_mix: float = 0.0) -> np.ndarray:
+        D = self.doc_vecs(doc, pooling, dwin)
+        if title_mix:
+            D = D + title_mix * self.doc_vecs("title")
+            D = D / np.linalg.norm(D, axis=1, keepdims=True)
+        return self.query_vecs(qwin) @ D.T
+
+    def rrf_run(self, dense: np.ndarray, lex: np.ndarray, k: float = 60, w_lex: float = 1.0, cand: int = 100) -> Run:
+        from matcher.ranking import rrf_fuse
+
+        run = {}
+        for i, q in enumerate(self.q):
+            d = topn(dense[i], cand)
+            lx = topn(lex[i], cand)
+            lx = lx[lex[i][lx] > 0]
+            fused = rrf_fuse([d, lx], [1.0, w_lex], k)
+            rows = np.array(list(fused)), np.array(list(fused.values()))
+            o = np.lexsort((rows[0], -rows[1]))[: self.DEPTH]
+            run[q["query_id"]] = [self.c.ids[j] for j in rows[0][o]]
+        return run
+
+    def minmax_run(self, dense: np.ndarray, lex: np.ndarray, alpha: float, cand: int = 100) -> Run:
+        """alpha * minmax(dense) + (1 - alpha) * minmax(lex) over the union of top-cand lists."""
+        run = {}
+        for i, q in enumerate(self.q):
+            rows = np.union1d(topn(dense[i], cand), topn(lex[i], cand))
+            def mm(x):
+                lo, hi = x.min(), x.max()
+                return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
+            s = alpha * mm(dense[i][rows]) + (1 - alpha) * mm(lex[i][rows])
+            o = np.lexsort((rows, -s))[: self.DEPTH]
+            run[q["query_id"]] = [self.c.ids[j] for j in rows[o]]
+        return run
+
+    def shipped_run(self) -> tuple[Run, dict]:
+        """The real code path: matcher.ranking.default_ranker over all rows eligible."""
+        from matcher import ranking
+
+        ranker = ranking.default_ranker()
+        if hasattr(ranker, "build"):
+            ranker.build(self.doc_texts("lexical"))
+        D = self.doc_vecs("shipped", ranking.DOC_POOLING, ranking.DOC_WINDOWS)
+        Q = self.query_vecs(ranking.QUERY_WINDOWS)
+        eligible = np.ones(len(self.c), dtype=bool)
+        run, times = {}, []
+        for i, q in enumerate(self.q):
+            qv = Q[i]
+
+            def dense_scores(mask: np.ndarray, n: int, qv=qv):
+                s = D @ qv
+                s = np.where(mask, s, -np.inf)
+                idx = topn(s, n)
+                idx = idx[np.isfinite(s[idx])]
+                return idx, s[idx]
+
+            t0 = time.perf_counter()
+            res = ranker.rank(ranking.query_text_for_lexical(q["text"]), qv, eligible, self.DEPTH, dense_scores)
+            times.append(time.perf_counter() - t0)
+            run[q["query_id"]] = [self.c.ids[r] for r, _ in res]
+        return run, {"rank_ms_p50": 1000 * float(np.median(times)), "rank_ms_p95": 1000 * float(np.percentile(times, 95)),
+                     "ranker": repr(ranker)}
+
+
+def variants(lab: Lab) -> dict[str, Callable[[], Run]]:
+    V: dict[str, Callable[[], Run]] = {}
+    V["bm25"] = lambda: lab.run_from_scores(lab.bm25_scores())
+    V["tfidf"] = lambda: lab.run_from_scores(lab.tfidf_scores())
+    V["lex:ours"] = lambda: lab.run_from_scores(lab.ours_lex_scores())
+    # posting representation (query: 2 windows, mean)
+    for doc in ("desc", "title", "title+desc", "title@company+desc"):
+        V[f"dense:doc={doc}"] = (lambda doc=doc: lab.run_from_scores(lab.dense_scores(doc)))
+    for w, pool in ((2, "mean"), (4, "mean"), (4, "weighted")):
+        V[f"dense:doc=title+desc,{pool}{w}"] = (lambda w=w, pool=pool: lab.run_from_scores(
+            lab.dense_scores("title+desc", pool, w)))
+    for a in (0.5, 1.0):
+        V[f"dense:doc=desc+{a}title"] = (lambda a=a: lab.run_from_scores(lab.dense_scores("desc", title_mix=a)))
+    # resume representation
+    V["dense:doc=title+desc,q=1win"] = lambda: lab.run_from_scores(lab.dense_scores("title+desc", qwin=1))
+    # fusion
+    best = lambda: lab.dense_scores("title+desc")  # noqa: E731
+    for k in (10, 60):
+        for wl in (0.5, 1.0):
+            V[f"rrf:k={k},wlex={wl}"] = (lambda k=k, wl=wl: lab.rrf_run(best(), lab.ours_lex_scores(), k, wl))
+    V["rrf:k=60,bm25base"] = lambda: lab.rrf_run(best(), lab.bm25_scores(), 60, 1.0)
+    for a in (0.5, 0.7, 0.85):
+        V[f"minmax:alpha={a}"] = (lambda a=a: lab.minmax_run(best(), lab.ours_lex_scores(), a))
+    return V
+
+
+DEFAULT_VARIANTS = "bm25,tfidf,lex:ours,dense:doc=desc,dense:doc=title+desc,shipped"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--qrels", type=Path, default=JUDGE / "dev.qrels")
+    ap.add_argument("--queries", type=Path, default=None, help="default: <qrels stem>.queries.jsonl")
+    ap.add_argument("--limit", type=int, default=None, help="first N queries only")
+    ap.add_argument("--variants", default=DEFAULT_VARIANTS, help="comma list, 'all', or 'list'")
+    ap.add_argument("--binary-threshold", type=int, default=2)
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/jobmatch-eval-cache"))
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "quality.json")
+    ap.add_argument("--embed-only", action="store_true", help="warm the embedding cache and stop")
+    args = ap.parse_args(argv)
+
+    queries_path = args.queries or args.qrels.with_name(args.qrels.name.split(".")[0] + ".queries.jsonl")
+    qrels = read_qrels(args.qrels)
+    queries = [q for q in load_queries(queries_path, args.data) if q["query_id"] in qrels]
+    if args.limit:
+        queries = queries[: args.limit]
+    qrels = {q["query_id"]: qrels[q["query_id"]] for q in queries}
+    corpus = load_corpus(args.data)
+    lab = Lab(corpus, queries, CachedEmbedder(args.cache, args.threads))
+    V = variants(lab)
+    V["shipped"] = lambda: None  # handled below
+    if args.variants == "list":
+        print("\n".join(V))
+        return 0
+    names = list(V) if args.variants == "all" else [v.strip() for v in args.variants.split(",") if v.strip()]
+    unknown = [n for n in names if n not in V]
+    if unknown:
+        ap.error(f"unknown variants {unknown}; try --variants list")
+    if args.embed_only:
+        lab.doc_vecs("title"); lab.query_vecs(2); lab.doc_vecs("title+desc"); lab.doc_vecs("desc")
+        return 0
+
+    print(f"{len(queries)} queries, {len(corpus)} postings, qrels {args.qrels}", file=sys.stderr)
+    results = {}
+    for name in names:
+        t0 = time.time()
+        extra = {}
+        if name == "shipped":
+            run, extra = lab.shipped_run()
+        else:
+            run = V[name]()
+        m = evaluate(run, qrels, args.binary_threshold)
+        m.update(extra)
+        m["seconds"] = round(time.time() - t0, 1)
+        results[name] = m
+        print(f"{name:38s} nDCG@10 {m['ndcg@10']:.4f}  P@10 {m['p@10']:.4f}  R@50 {m['recall@50']:.4f}  "
+              f"MRR {m['mrr']:.4f}", flush=True)
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"qrels": str(args.qrels.relative_to(ROOT) if args.qrels.is_relative_to(ROOT) else args.qrels),
+               "queries": len(queries), "postings": len(corpus), "binary_threshold": args.binary_threshold,
+               "metrics": "nDCG@10 (graded, linear gain), P@10, Recall@50, MRR (rel >= binary_threshold)",
+               "results": results}
+    args.out.write_text(json.dumps(payload, indent=2) + "\n")
+    print(f"\n{'variant':38s} {'nDCG@10':>8s} {'P@10':>7s} {'R@50':>7s} {'MRR':>7s}")
+    for name, m in results.items():
+        print(f"{name:38s} {m['ndcg@10']:8.4f} {m['p@10']:7.4f} {m['recall@50']:7.4f} {m['mrr']:7.4f}")
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,377 @@
+"""Ranking stage: turns a resume query into a ranked list of index rows.
+
+The matcher calls a :class:`Ranker`; the indexer and the matcher both build their texts with
+:func:`posting_text_for_embedding`, :func:`posting_text_for_lexical` and
+:func:`query_text_for_embedding`, so what runs in production is exactly what
+``benchmarks/eval_quality.py`` measures (see benchmarks/judgements/README.md for the numbers
+behind every default here).
+
+Contract of :meth:`Ranker.rank`:
+
+* ``eligible`` is a boolean mask over index rows (hard filters already applied);
+* ``dense_scores(mask, n)`` returns ``(rows, scores)``: the top-``n`` dense (cosine) results
+  within ``mask``, provided by the index planner;
+* the result is ``[(row, score), ...]`` best first, ties broken by ascending row, never a row
+  outside ``eligible``, and ``min(k, eligible.sum())`` rows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Callable, Iterable, Protocol, Sequence
+
+import numpy as np
+
+__all__ = [
+    "DenseScores",
+    "Ranker",
+    "DenseRanker",
+    "HybridRanker",
+    "LexicalIndex",
+    "posting_text_for_embedding",
+    "posting_text_for_lexical",
+    "query_text_for_embedding",
+    "query_text_for_lexical",
+    "tokenize",
+    "rrf_fuse",
+]
+
+DenseScores = Callable[[np.ndarray, int], "tuple[np.ndarray, np.ndarray]"]
+
+
+# Embedding budget the eval measured for the shipped default (the indexer/matcher should use
+# the same: Embedder.embed_documents(..., max_windows=DOC_WINDOWS) with pooling DOC_POOLING, and
+# embed_query(..., max_windows=QUERY_WINDOWS)).
+DOC_WINDOWS = 1
+DOC_POOLING = "first"
+QUERY_WINDOWS = 2
+
+
+def default_ranker() -> "Ranker":
+    """The ranker the matcher should use (what benchmarks/eval_quality.py reports as 'shipped')."""
+    return HybridRanker()
+
+
+# --------------------------------------------------------------------------------------------
+# Text representations (shared by indexer, matcher and eval)
+# --------------------------------------------------------------------------------------------
+
+_WS = re.compile(r"[ \t\r\f\v\xa0]+")
+_NL = re.compile(r"\s*\n\s*")
+
+
+def _norm(text: str | None) -> str:
+    text = _WS.sub(" ", text or "")
+    return _NL.sub("\n", text).strip()
+
+
+def posting_text_for_embedding(title: str | None, company: str | None, description: str | None) -> str:
+    """Text embedded for a posting: the title on its own line, then the description.
+
+    The title leads so that it always falls inside the first (and, by default, only) embedding
+    window; measured better than description-only and than adding the company name
+    (benchmarks/judgements/README.md).
+    """
+    title, description = _norm(title), _norm(description)
+    return f"{title}\n{description}" if title else description
+
+
+def posting_text_for_lexical(title: str | None, company: str | None, description: str | None) -> str:
+    """Text indexed by the lexical (BM25) side: title twice (a light field boost) + description."""
+    title, description = _norm(title), _norm(description)
+    return f"{title}\n{title}\n{description}" if title else description
+
+
+def query_text_for_embedding(resume_text: str | None) -> str:
+    """Text embedded for a resume query: the resume text, normalised.
+
+    The embedder windows it; the default cost is the first window(s) of the resume, which is
+    where headline, summary and skills sit on most resumes.
+    """
+    return _norm(resume_text)
+
+
+def query_text_for_lexical(resume_text: str | None) -> str:
+    """Text searched on the lexical side: the whole resume (lexical scoring is cheap)."""
+    return _norm(resume_text)
+
+
+# --------------------------------------------------------------------------------------------
+# Tokenisation for the lexical index
+# --------------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9+#]*(?:\.[a-z0-9+#]+)*|\.net\b")
+
+_STOP = frozenset(
+    """a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had
+    has have having he her here hers herself him himself his how i if in into is it its itself just
+    me more most my myself no nor not now of off on once only or other our ours ourselves out over
+    own same she should so some such than that the their theirs them themselves then there these
+    they this those through to too under until up very was we were what when where which while who
+    whom why will with would you your yours yourself yourselves etc also within across per via
+    """.split()
+)
+
+
+def _stem(tok: str) -> str:
+    # Deliberately light: plural "s" only (keeps "aws", "kubernetes" distinctive enough).
+    if len(tok) > 4 and tok.endswith("s") and tok.isalpha() and not tok.endswith(("ss", "us", "is")):
+        return tok[:-1]
+    return tok
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case word tokens, keeping c++, c#, .net, node.js; stop words dropped."""
+    out = []
+    for m in _TOKEN.finditer((text or "").lower()):
+        tok = m.group(0)
+        if tok in _STOP or len(tok) == 1 and tok not in {"c", "r"}:
+            continue
+        out.append(_stem(tok))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Ranking helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _order(rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Indices sorting by score descending, then row ascending (deterministic ties)."""
+    return np.lexsort((rows, -scores))
+
+
+def _top_within(scores: np.ndarray, mask: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top-``n`` (rows, scores) of a dense score vector restricted to ``mask``."""
+    rows = np.flatnonzero(mask)
+    if rows.size == 0 or n <= 0:
+        return rows[:0], scores[:0].astype(np.float32)
+    s = scores[rows]
+    if rows.size > n:
+        # keep everything tied with the n-th score so tie-breaking by row stays exact
+        kth = np.partition(-s, n - 1)[n - 1]
+        keep = -s <= kth
+        rows, s = rows[keep], s[keep]
+    o = _order(rows, s)[:n]
+    return rows[o], s[o]
+
+
+def rrf_fuse(
+    ranked_lists: Sequence[np.ndarray], weights: Sequence[float] | None = None, k: float = 60.0
+) -> dict[int, float]:
+    """Reciprocal rank fusion: score(row) = sum_i w_i / (k + rank_i(row)), rank from 1."""
+    weights = weights or [1.0] * len(ranked_lists)
+    fused: dict[int, float] = {}
+    for rows, w in zip(ranked_lists, weights):
+        for r, row in enumerate(np.asarray(rows).tolist(), start=1):
+            fused[row] = fused.get(row, 0.0) + w / (k + r)
+    return fused
+
+
+def _finish(rows: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    rows = np.asarray(rows, dtype=np.int64)
+    scores = np.asarray(scores, dtype=np.float64)
+    o = _order(rows, scores)[: max(k, 0)]
+    return [(int(rows[i]), float(scores[i])) for i in o]
+
+
+class Ranker(Protocol):
+    def rank(
+        self,
+        query_text: str,
+        query_vec: np.ndarray,
+        eligible: np.ndarray,
+        k: int,
+        dense_scores: DenseScores,
+    ) -> list[tuple[int, float]]: ...
+
+
+class DenseRanker:
+    """Plain dense top-k (cosine of normalised vectors, as returned by ``dense_scores``)."""
+
+    def rank(self, query_text, query_vec, eligible, k, dense_scores) -> list[tuple[int, float]]:
+        eligible = np.asarray(eligible, dtype=bool)
+        n = int(min(k, eligible.sum()))
+        if n <= 0:
+            return []
+        rows, scores = dense_scores(eligible, n)
+        rows = np.asarray(rows, dtype=np.int64)
+        keep = (rows >= 0) & (rows < eligible.size)
+        rows, scores = rows[keep], np.asarray(scores)[keep]
+        keep = eligible[rows]
+        return _finish(rows[keep], scores[keep], n)
+
+
+# --------------------------------------------------------------------------------------------
+# Lexical index (bm25s), keyed by index rows, saved without pickle
+# --------------------------------------------------------------------------------------------
+
+
+class LexicalIndex:
+    """BM25 over posting texts, keyed by the same rows as the vector index.
+
+    bm25s has no incremental add, so the texts are kept and the (cheap: ~1 s for 8k postings)
+    index is rebuilt on :meth:`add`. Saved as bm25s JSON + npy files plus ``rows.npy`` and
+    ``texts.jsonl``.
+    """
+
+    def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        self._texts: dict[int, str] = {}
+        self._rows = np.zeros(0, dtype=np.int64)
+        self._bm25 = None
+        self._n_rows = 0
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def build(self, texts: Sequence[str]) -> "LexicalIndex":
+        self._texts = {i: t for i, t in enumerate(texts)}
+        self._reindex()
+        return self
+
+    def add(self, rows: Iterable[int], texts: Iterable[str]) -> "LexicalIndex":
+        for r, t in zip(rows, texts):
+            self._texts[int(r)] = t
+        self._reindex()
+        return self
+
+    def _reindex(self) -> None:
+        import bm25s
+
+        self._rows = np.array(sorted(self._texts), dtype=np.int64)
+        self._n_rows = int(self._rows.max()) + 1 if self._rows.size else 0
+        if not self._rows.size:
+            self._bm25 = None
+            return
+        corpus = [tokenize(self._texts[int(r)]) or ["\x00empty"] for r in self._rows]
+        bm = bm25s.BM25(k1=self.k1, b=self.b)
+        bm.index(corpus, show_progress=False)
+        self._bm25 = bm
+
+    def scores(self, query_text: str, n_rows: int | None = None) -> np.ndarray:
+        """BM25 score for every row (0 for rows without text), length max(n_rows, known rows)."""
+        size = max(n_rows or 0, self._n_rows)
+        out = np.zeros(size, dtype=np.float32)
+        if self._bm25 is None:
+            return out
+        toks = [t for t in tokenize(query_text) if t in self._bm25.vocab_dict]
+        if not toks:
+            return out
+        out[self._rows] = self._bm25.get_scores(toks)
+        return out
+
+    def save(self, directory: str | Path) -> None:
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        if self._bm25 is not None:
+            self._bm25.save(str(d / "bm25"), show_progress=False)
+        np.save(d / "rows.npy", self._rows, allow_pickle=False)
+        with open(d / "texts.jsonl", "w", encoding="utf-8") as fh:
+            for r in self._rows.tolist():
+                fh.write(json.dumps({"row": r, "text": self._texts[r]}) + "\n")
+        (d / "lexical.json").write_text(json.dumps({"k1": self.k1, "b": self.b, "version": 1}))
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "LexicalIndex":
+        import bm25s
+
+        d = Path(directory)
+        meta = json.loads((d / "lexical.json").read_text())
+        self = cls(k1=meta["k1"], b=meta["b"])
+        with open(d / "texts.jsonl", encoding="utf-8") as fh:
+            for line in fh:
+                o = json.loads(line)
+                self._texts[int(o["row"])] = o["text"]
+        self._rows = np.load(d / "rows.npy", allow_pickle=False).astype(np.int64)
+        self._n_rows = int(self._rows.max()) + 1 if self._rows.size else 0
+        if (d / "bm25").exists():
+            self._bm25 = bm25s.BM25.load(str(d / "bm25"), show_progress=False, verbosity=0)
+        return self
+
+
+class HybridRanker:
+    """Dense + BM25, fused by reciprocal rank fusion over the top candidates of each side.
+
+    ``candidates`` results are taken from each side within ``eligible``; fused score is
+    ``w_dense/(rrf_k + rank_dense) + w_lex/(rrf_k + rank_lex)``. Rows outside a side's top
+    list get nothing from that side. Lexical scoring covers the whole resume text and costs a
+    few ms for ~8k postings; no extra embedding is needed.
+    """
+
+    def __init__(
+        self,
+        lexical: LexicalIndex | None = None,
+        *,
+        candidates: int = 100,
+        rrf_k: float = 60.0,
+        w_dense: float = 1.0,
+        w_lex: float = 1.0,
+    ) -> None:
+        self.lexical = lexical or LexicalIndex()
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self.w_dense = w_dense
+        self.w_lex = w_lex
+
+    # index maintenance -------------------------------------------------------------------
+    def build(self, texts: Sequence[str]) -> "HybridRanker":
+        self.lexical.build(texts)
+        return self
+
+    def add(self, rows: Iterable[int], texts: Iterable[str]) -> "HybridRanker":
+        self.lexical.add(rows, texts)
+        return self
+
+    def save(self, directory: str | Path) -> None:
+        d = Path(directory)
+        self.lexical.save(d)
+        (d / "ranker.json").write_text(json.dumps(
+            {"kind": "hybrid-rrf", "candidates": self.candidates, "rrf_k": self.rrf_k,
+             "w_dense": self.w_dense, "w_lex": self.w_lex}))
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "HybridRanker":
+        d = Path(directory)
+        cfg = json.loads((d / "ranker.json").read_text()) if (d / "ranker.json").exists() else {}
+        cfg.pop("kind", None)
+        return cls(LexicalIndex.load(d), **cfg)
+
+    # ranking -----------------------------------------------------------------------------
+    def rank(self, query_text, query_vec, eligible, k, dense_scores) -> list[tuple[int, float]]:
+        eligible = np.asarray(eligible, dtype=bool)
+        n_elig = int(eligible.sum())
+        k = int(min(k, n_elig))
+        if k <= 0:
+            return []
+        n = max(self.candidates, k)
+        d_rows, d_scores = dense_scores(eligible, min(n, n_elig))
+        d_rows = np.asarray(d_rows, dtype=np.int64)
+        d_scores = np.asarray(d_scores, dtype=np.float64)
+        ok = (d_rows >= 0) & (d_rows < eligible.size)
+        d_rows, d_scores = d_rows[ok], d_scores[ok]
+        ok = eligible[d_rows]
+        d_rows, d_scores = d_rows[ok], d_scores[ok]
+        d_rows = d_rows[_order(d_rows, d_scores)]
+
+        lex = self.lexical.scores(query_text, eligible.size)[: eligible.size]
+        lmask = eligible.copy()
+        lmask[: lex.size] &= lex > 0
+        lmask[lex.size:] = False
+        l_rows, _ = _top_within(lex, lmask, n)
+
+        fused = rrf_fuse([d_rows, l_rows], [self.w_dense, self.w_lex], self.rrf_k)
+        rows = np.fromiter(fused.keys(), dtype=np.int64, count=len(fused))
+        scores = np.fromiter(fused.values(), dtype=np.float64, count=len(fused))
+        out = _finish(rows, scores, k)
+        if len(out) < k:  # fewer candidates than k (tiny corpora): pad with eligible rows
+            seen = {r for r, _ in out}
+            for r in np.flatnonzero(eligible).tolist():
+                if len(out) >= k:
+                    break
+                if r not in seen:
+                    out.append((r, 0.0))
+        return out

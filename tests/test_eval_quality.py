@@ -1,0 +1,59 @@
+"""Metric functions of benchmarks/eval_quality.py on tiny hand-computed examples."""
+
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import eval_quality as eq  # noqa: E402
+
+RELS = {"a": 2, "b": 1, "c": 2}  # d, e unjudged (0)
+
+
+def test_ndcg_perfect_and_known_value():
+    assert eq.ndcg_at(["a", "c", "b"], RELS, 10) == pytest.approx(1.0)
+    # ranking d, a, b: dcg = 2/log2(3) + 1/log2(4); ideal = 2 + 2/log2(3) + 1/2
+    dcg = 2 / math.log2(3) + 1 / 2
+    idcg = 2 + 2 / math.log2(3) + 0.5
+    assert eq.ndcg_at(["d", "a", "b"], RELS, 10) == pytest.approx(dcg / idcg)
+    assert eq.ndcg_at(["d", "e"], RELS, 10) == 0.0
+    assert eq.ndcg_at(["a"], {}, 10) == 0.0
+
+
+def test_ndcg_cutoff():
+    # only the first k count; ideal is cut at k too
+    assert eq.ndcg_at(["d", "a"], RELS, 1) == 0.0
+    assert eq.ndcg_at(["a", "d"], RELS, 1) == pytest.approx(1.0)
+
+
+def test_precision_recall_rr_thresholds():
+    ranked = ["d", "b", "a", "e", "c"]
+    assert eq.precision_at(ranked, RELS, 10, threshold=1) == pytest.approx(3 / 10)
+    assert eq.precision_at(ranked, RELS, 2, threshold=2) == 0.0
+    assert eq.precision_at(ranked, RELS, 3, threshold=2) == pytest.approx(1 / 3)
+    assert eq.recall_at(ranked, RELS, 3, threshold=2) == pytest.approx(1 / 2)
+    assert eq.recall_at(ranked, RELS, 50, threshold=1) == pytest.approx(1.0)
+    assert eq.reciprocal_rank(ranked, RELS, threshold=1) == pytest.approx(1 / 2)
+    assert eq.reciprocal_rank(ranked, RELS, threshold=2) == pytest.approx(1 / 3)
+    assert eq.reciprocal_rank(["d"], RELS) == 0.0
+
+
+def test_evaluate_means_skips_unscoreable_and_dedupes():
+    qrels = {"q1": {"a": 2}, "q2": {"b": 2, "c": 1}, "q3": {"x": 1}}  # q3 has no rel>=2: skipped
+    run = {"q1": ["a", "a", "z"], "q2": ["z", "b"]}
+    m = eq.evaluate(run, qrels, threshold=2)
+    assert m["queries"] == 2
+    assert m["mrr"] == pytest.approx((1 + 0.5) / 2)
+    assert m["p@10"] == pytest.approx((0.1 + 0.1) / 2)  # duplicate "a" counted once
+    assert m["recall@50"] == pytest.approx(1.0)
+    # missing run for a query counts as zeros
+    m2 = eq.evaluate({"q1": ["a"]}, qrels, threshold=2)
+    assert m2["mrr"] == pytest.approx(0.5)
+
+
+def test_read_qrels(tmp_path):
+    p = tmp_path / "x.qrels"
+    p.write_text("q1 0 d1 2\nq1 0 d2 1\nq2 0 d1 1\n\n")
+    assert eq.read_qrels(p) == {"q1": {"d1": 2, "d2": 1}, "q2": {"d1": 1}}

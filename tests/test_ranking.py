@@ -1,0 +1,111 @@
+"""matcher.ranking on a tiny synthetic corpus with known answers."""
+
+import numpy as np
+import pytest
+
+from matcher import ranking
+from matcher.ranking import DenseRanker, HybridRanker, LexicalIndex, rrf_fuse, tokenize
+
+TEXTS = [
+    "Software Engineer\nBuild backend services in Java and Python.",
+    "Data Scientist\nStatistics, Python, machine learning models.",
+    "Site Reliability Engineer\nKubernetes, Terraform, on-call, Linux.",
+    "Software Engineer\nFrontend React and TypeScript applications.",
+    "Quantum Annealing Researcher\nZephyrine qubits and cryostat calibration.",
+    "Software Engineer\nBuild backend services in Java and Python.",  # exact duplicate of 0
+]
+
+
+def _vecs(n, dim=8, seed=0):
+    rng = np.random.default_rng(seed)
+    v = rng.normal(size=(n, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def _dense_scores_for(D, q):
+    def dense_scores(mask, n):
+        s = D @ q
+        rows = np.flatnonzero(mask)
+        o = np.lexsort((rows, -s[rows]))[:n]
+        return rows[o], s[rows][o]
+
+    return dense_scores
+
+
+def test_tokenize_keeps_tech_tokens():
+    toks = tokenize("Experience with C++, C#, .NET, Node.js and the AWS clouds.")
+    assert "c++" in toks and "c#" in toks and ".net" in toks and "node.js" in toks
+    assert "aws" in toks and "cloud" in toks and "the" not in toks
+
+
+def test_rrf_fuse():
+    f = rrf_fuse([np.array([1, 2]), np.array([2, 3])], k=60)
+    assert f[2] == pytest.approx(1 / 62 + 1 / 61)
+    assert f[1] == pytest.approx(1 / 61) and f[3] == pytest.approx(1 / 62)
+
+
+@pytest.mark.parametrize("make", [DenseRanker, lambda: HybridRanker(candidates=3).build(TEXTS)])
+def test_never_outside_eligible_and_count(make):
+    ranker = make()
+    D = _vecs(len(TEXTS))
+    q = _vecs(1, seed=3)[0]
+    for mask_bits in ([1, 1, 1, 1, 1, 1], [0, 1, 0, 1, 0, 0], [0, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0]):
+        mask = np.array(mask_bits, dtype=bool)
+        for k in (0, 1, 2, 10):
+            res = ranker.rank("python java backend kubernetes", q, mask, k, _dense_scores_for(D, q))
+            assert len(res) == min(k, int(mask.sum()))
+            assert all(mask[r] for r, _ in res)
+            assert len({r for r, _ in res}) == len(res)
+            scores = [s for _, s in res]
+            assert scores == sorted(scores, reverse=True)
+
+
+def test_ties_broken_by_row():
+    D = np.ones((5, 4), dtype=np.float32) / 2.0  # every doc identical
+    q = D[0]
+    mask = np.ones(5, dtype=bool)
+    assert [r for r, _ in DenseRanker().rank("", q, mask, 5, _dense_scores_for(D, q))] == [0, 1, 2, 3, 4]
+    texts = ["same words here"] * 5
+    h = HybridRanker().build(texts)
+    assert [r for r, _ in h.rank("same words", q, mask, 5, _dense_scores_for(D, q))] == [0, 1, 2, 3, 4]
+    # dense_scores returning rows in a scrambled order must not matter
+    def scrambled(mask, n):  # a planner that hands back more rows than asked, in reverse order
+        rows = np.flatnonzero(mask)[::-1]
+        return rows, np.full(rows.size, 0.5)
+    assert [r for r, _ in DenseRanker().rank("", q, mask, 3, scrambled)] == [0, 1, 2]
+
+
+def test_rare_words_rank_first_under_hybrid():
+    D = _vecs(len(TEXTS), seed=1)
+    q = -D[4]  # dense side says doc 4 is the *worst*
+    h = HybridRanker().build(TEXTS)
+    res = h.rank("zephyrine qubits cryostat", q, np.ones(len(TEXTS), bool), 3, _dense_scores_for(D, q))
+    assert res[0][0] == 4
+    # not eligible -> never returned, even though lexically best
+    mask = np.ones(len(TEXTS), bool)
+    mask[4] = False
+    res = h.rank("zephyrine qubits cryostat", q, mask, 3, _dense_scores_for(D, q))
+    assert 4 not in [r for r, _ in res]
+
+
+def test_lexical_add_and_save_load(tmp_path):
+    h = HybridRanker(candidates=7, rrf_k=30.0).build(TEXTS[:3])
+    h.add([10], ["Zephyrine cryostat engineer"])
+    assert h.lexical.scores("zephyrine", 12).argmax() == 10
+    h.save(tmp_path / "lex")
+    assert not list((tmp_path / "lex").rglob("*.pkl")) and not list((tmp_path / "lex").rglob("*.pickle"))
+    h2 = HybridRanker.load(tmp_path / "lex")
+    assert (h2.candidates, h2.rrf_k) == (7, 30.0)
+    np.testing.assert_allclose(h2.lexical.scores("java kubernetes zephyrine", 12),
+                               h.lexical.scores("java kubernetes zephyrine", 12))
+    # replacing a row's text
+    h2.add([0], ["Zephyrine only"])
+    assert h2.lexical.scores("java", 12)[0] == 0
+
+
+def test_text_representations():
+    t = ranking.posting_text_for_embedding("Data Scientist", "Acme", "Build  models.\n\n\nShip them.")
+    assert t.startswith("Data Scientist") and "Build models." in t and "\n\n" not in t
+    assert ranking.posting_text_for_embedding("", None, "x") == "x"
+    assert ranking.query_text_for_embedding("  Jane Doe \n\n Python  ") == "Jane Doe\nPython"
+    assert isinstance(ranking.default_ranker(), (DenseRanker, HybridRanker))
