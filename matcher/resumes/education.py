@@ -15,17 +15,15 @@ from matcher.resumes.sections import Line
 _I = re.I
 # strong patterns: trusted anywhere
 _STRONG: list[tuple[int, re.Pattern[str]]] = [
-    (4, re.compile(r"\bmaster'?s?\b(?!\s*(electrician|plumber|technician|mechanic|carpenter|scheduler|data|"
-                   r"card|file|key|class|chef|gardener|of ceremon|planner|trainer|black belt|certified|control))"
-                   r"(?=\s*(of|in|degree|,|:|'|’|\(|-|\s+[A-Z])|\s*$)", _I)),
-    (4, re.compile(r"\bM\.?B\.?A\b|\bPh\.?\s?D\b|\bdoctor(ate| of (philosophy|medicine|education|pharmacy|"
+    (4, re.compile(r"\bmaster(?:'s|’s|s)?\s*(?:degree|of|in)\b|\bmaster(?:'s|’s)", _I)),
+    (4, re.compile(r"\bM\.?B\.?A(?![a-z])|\bPh\.?\s?D\b|\bdoctor(ate| of (philosophy|medicine|education|pharmacy|"
                    r"nursing|psychology|law|science|business|dental|veterinary|osteopathic|physical therapy)|al degree)\b|"
                    r"\bM\.?\s?Tech\b|\bMCA\b|\bM\.\s?Com\b|\bMCom\b|\bM\.?F\.?A\b|\bMCM\b|\bM\.\s?Sc\b|\bMSc\b|"
                    r"\bM\.\s?S\.|\bM\.\s?A\.|\bM\.\s?Ed\b|\bM\.?P\.?H\b|\bMSW\b|\bMSN\b|\bLL\.?M\b|\bJuris Doctor\b|"
                    r"\bM\.\s?E\.|\bM\.D\.|\bPharm\.?\s?D\b|\bPGDM\b(?!)|\bMBBS\b(?!)")),
     (3, re.compile(r"\bbachelor'?s?\b|\bbaccalaureate\b|\bundergraduate degree\b", _I)),
     (3, re.compile(r"\bB\.?\s?Tech\b|\bB\.\s?E\b\.?|\bB\.\s?Sc\b|\bBSc\b|\bB\.\s?S\.|\bB\.\s?A\.|\bBCA\b|"
-                   r"\bB\.\s?Com\b|\bBCom\b|\bBBA\b|\bLL\.?B\b|\bBSN\b|\bB\.?F\.?A\b|\bB\.\s?Pharm|\bBPharm\b|"
+                   r"\bB\.\s?Com\b|\bBCom\b|\bB\.A(?=[A-Z])|\bBBA\b|\bLL\.?B\b|\bBSN\b|\bB\.?F\.?A\b|\bB\.\s?Pharm|\bBPharm\b|"
                    r"\bBBM\b|\bB\.\s?Arch\b|\bMBBS\b|\bB\.\s?Ed\b|\bBSBA\b|\bBSEE\b|\bBSME\b|\bBSCS\b")),
     (2, re.compile(r"\bassociates?'?s?\s+(of|in)\b|\bassociate'?s?\s+degree\b|\bassociate's\b|\bA\.A\.S?\b|"
                    r"\bA\.S\.(?=\s)|\bAAS\b|\bpolytechnic\b|\bdiploma\s+in\s+(\w+\s+){0,2}engineering\b", _I)),
@@ -39,8 +37,11 @@ _WEAK: list[tuple[int, re.Pattern[str]]] = [
     (4, re.compile(r"\bMS\b(?!\s*-?\s*(office|excel|word|access|project|sql|dynamics|visio|powerpoint|outlook|"
                    r"windows|dos|exchange|teams|paint|cit))|\bMA\b(?=\s*(in|of|,|-|:|\())|\bME\b(?=\s*(in|\(|,|-))|"
                    r"\bMEd\b|\bMSEE\b|\bMSCS\b|\bPG\b(?=\s*(in|-|:|,))(?!.*diploma)")),
+    (4, re.compile(r"\b(mba|mcom|mtech|msc|mca|m\.\s?sc)\b", _I)),
+    (3, re.compile(r"\b(bcom|btech|bsc|bca|bba|b\.\s?sc|b\.\s?com|b\.\s?tech)\b", _I)),
     (3, re.compile(r"\bBS\b|\bBA\b|\bBE\b(?=\s*(in|\(|,|-|:|\s+[A-Z]))|\bB\s?Sc\b|\bB\s?Com\b|\bBE\b$|\bB\.?S\.?N\b")),
-    (2, re.compile(r"\bassociate\b|\bdiploma\b(?!.*(high school|post ?graduate|pg\b))", _I)),
+    (2, re.compile(r"\bassociate\b(?!\s+(director|manager|professor|editor|dean))|(?<!school )(?<!school: )"
+                   r"\bdiploma\b(?!.*(high school|post ?graduate|pg\b|ged))", _I)),
     (1, re.compile(r"\bhigh\s*school\b|\b10th\b|\bSSLC\b|\bintermediate\b|\bsecondary\b", _I)),
 ]
 _PROGRESS = re.compile(r"\b(in progress|pursuing|expected|anticipated|candidate|currently (enrolled|attending|"
@@ -48,6 +49,7 @@ _PROGRESS = re.compile(r"\b(in progress|pursuing|expected|anticipated|candidate|
                        r"till date|enrolled|coursework)\b", _I)
 _NOT_DEGREE = re.compile(r"\b(post[- ]?graduate diploma|pg diploma|certificate (course|program)|coursework toward|"
                          r"courses? (in|toward)|some college|training)\b", _I)
+_MS_TOOL = re.compile(r"^MS\s*-?\s*(office|excel|word|access|project|sql|dynamics|visio|powerpoint|outlook|windows)", _I)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
@@ -55,6 +57,8 @@ def _level_in(text: str, patterns: list[tuple[int, re.Pattern[str]]]) -> tuple[i
     best = None
     for level, pat in patterns:
         m = pat.search(text)
+        if m and level == 4 and _MS_TOOL.search(text[m.start():m.start() + 20]):
+            continue
         if m and (best is None or level > best[0]):
             best = (level, m.group(0))
     return best
@@ -69,7 +73,7 @@ def _in_progress(ctx: str, as_of: date) -> bool:
 
 def highest_degree(lines: list[Line], as_of: date) -> tuple[str | None, list[str], list[str]]:
     """(degree name or None, evidence snippets, in-progress snippets)."""
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, str, bool]] = []
     progress: list[str] = []
     has_edu = any(ln.section == "education" for ln in lines)
     for i, ln in enumerate(lines):
@@ -87,13 +91,16 @@ def highest_degree(lines: list[Line], as_of: date) -> tuple[str | None, list[str
         if _NOT_DEGREE.search(ln.text) and hit[0] < 4:
             continue
         nxt = lines[i + 1].text if i + 1 < len(lines) and lines[i + 1].section == ln.section else ""
-        ctx = ln.text + " " + (nxt if not _level_in(nxt, _STRONG) else "")
-        if _in_progress(ctx, as_of):
+        if len(nxt) > 40 or _level_in(nxt, _STRONG) or _level_in(nxt, _WEAK):
+            nxt = ""
+        if _in_progress(ln.text + " " + nxt, as_of):
             progress.append(ln.text[:200])
             continue
-        found.append((hit[0], ln.text[:200]))
+        found.append((hit[0], ln.text[:200], in_edu))
+    if any(f[2] for f in found):
+        found = [f for f in found if f[2]]  # the education section wins over mentions elsewhere
     if not found:
         return None, [], progress
-    level = max(lv for lv, _ in found)
-    ev = [t for lv, t in found if lv == level][:3]
+    level = max(f[0] for f in found)
+    ev = [f[1] for f in found if f[0] == level][:3]
     return DEGREE_NAME[level], ev, progress

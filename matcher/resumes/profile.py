@@ -52,11 +52,12 @@ def fix_mojibake(text: str) -> str:
 def clean_text(text: str) -> str:
     """Text for embedding and extraction: NFKC, mojibake fixed, control characters dropped, spaces normalised,
     line breaks kept (sections need them)."""
-    text = fix_mojibake(text)
+    text = fix_mojibake(text).replace("Â\u00a0", " ").replace("Â ", " ").replace("ï¼\u200b", ",")
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00ad", "")
     text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\u200b\ufeff]", " ", text)
     text = re.sub(r"[ \t\u00a0]+", " ", text)
+    text = re.sub(r"\b(of|in|and|at)(?=[A-Z][a-z])", r"\1 ", text)  # words glued by PDF layout: "ofArts"
     text = re.sub(r" *\n *", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()

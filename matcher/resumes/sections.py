@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
+    ("skip", re.compile(r"^(references?|referees)\b", re.I)),
     ("volunteer", re.compile(r"^(volunteer\w*|community (service|involvement)|volunteer (work|experience))\b", re.I)),
     ("education", re.compile(r"^(education(al)?|academic|academics|qualifications?|educational qualifications?|"
                              r"education (and|&) training|education details|academic (profile|background|"
@@ -15,7 +16,7 @@ _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
     ("other", re.compile(r"^(skills?|skill details|summary|professional summary|profile|objective|highlights|"
                          r"certifications?|licenses?|accomplishments|achievements|awards|interests|hobbies|"
                          r"additional information|affiliations|professional affiliations|languages|projects?|"
-                         r"personal (details|information|dossier)|references|publications|training|"
+                         r"personal (details|information|dossier)|publications|training|"
                          r"core qualifications|technical skills|it skills|key skills|strengths)\b", re.I)),
 ]
 
