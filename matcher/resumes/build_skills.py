@@ -62,6 +62,8 @@ def _clean(name: str) -> tuple[str, set[str]] | None:
                 and not any(ch.isupper() for ch in "".join(words)[1:]) and len(words) > 1:
             return None  # "Email software", "Web browser software": a category, not a product
         name = " ".join(words)
+        if len(words) == 1 and name[1:] == name[1:].lower() and re.search(r"(ing|al|ory|ment|ion|flow|ics)$", name):
+            return None  # "Medical software", "Billing software": a category
     if len(words) >= 2 and all(w == w.lower() for w in words[1:]) and words[0][1:] == words[0][1:].lower() \
             and low[-1] in GENERIC_WORDS:
         return None

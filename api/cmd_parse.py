@@ -1,0 +1,49 @@
+"""``jobmatch parse FILE [--as-of DATE] [--json]``: read a resume and print the candidate profile."""
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from pathlib import Path
+
+from api.cli_common import add_common, settings_from
+from matcher.errors import FileTooLarge
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("parse", help="read a resume (PDF, DOCX, text, JSON Resume) and print its profile")
+    p.add_argument("file", type=Path)
+    p.add_argument("--as-of", type=date.fromisoformat, default=None, help="reference date YYYY-MM-DD (default today)")
+    p.add_argument("--in-process", action="store_true", help="parse without the isolated worker (trusted files only)")
+    add_common(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from matcher.resumes import ResumeParser
+
+    settings = settings_from(args)
+    size = args.file.stat().st_size
+    if size > settings.max_upload_bytes:
+        raise FileTooLarge(f"{args.file} is {size / 1048576:.1f} MB; the limit is "
+                           f"{settings.max_upload_bytes / 1048576:.1f} MB.")
+    with ResumeParser(settings, isolated=not args.in_process) as parser:
+        res = parser.parse(args.file.read_bytes(), filename=args.file.name, as_of=args.as_of)
+    prof = res.profile
+    if args.json:
+        out = prof.model_dump(mode="json", exclude={"overridden"})
+        out.update({"kind": res.kind, "pages": res.pages, "notes": res.notes})
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    loc = prof.location
+    print(f"kind:     {res.kind}" + (f" ({res.pages} pages)" if res.pages else ""))
+    print(f"degree:   {prof.degree or 'unknown'}")
+    print(f"months:   {prof.months if prof.months is not None else 'unknown'}")
+    print(f"location: {loc.text() + (f' ({loc.lat:.3f}, {loc.lon:.3f})' if loc.has_point else '') if loc else 'unknown'}")
+    print(f"skills:   {', '.join(prof.skills) or '-'}")
+    for field, ev in prof.evidence.items():
+        if field != "skills":
+            print(f"  evidence[{field}]: " + " | ".join(e[:100] for e in ev[:4]))
+    for n in res.notes:
+        print(f"note: {n}")
+    return 0
