@@ -500,7 +500,7 @@ def read_records(data: bytes | str, source: str = "<input>", *, geocode_missing:
     else:
         yield from _records(value, source, "", text.strip() if isinstance(value, dict) else None, geocode_missing)
         return
-    lines = text.splitlines()
+    lines = text.split("\n")  # not splitlines(): JSON strings may hold U+2028 or U+0085
     if not any(_parses(line) for line in lines[:50]):  # not JSONL either: one error for the document
         yield RecordResult(source, "document", "rejected",
                            reason=f"{_json_error(whole_error)} at line {whole_error.lineno}")
