@@ -46,16 +46,17 @@ METRIC = "ip"
 
 
 class _RWLock:
-    """Many readers or one writer (writer-preferring enough for short writes)."""
+    """Many readers or one writer; a waiting writer blocks new readers (no writer starvation)."""
 
     def __init__(self):
         self._cond = threading.Condition()
         self._readers = 0
         self._writer = False
+        self._waiting_writers = 0
 
     def acquire_read(self):
         with self._cond:
-            while self._writer:
+            while self._writer or self._waiting_writers:
                 self._cond.wait()
             self._readers += 1
 
@@ -67,8 +68,12 @@ class _RWLock:
 
     def acquire_write(self):
         with self._cond:
-            while self._writer or self._readers:
-                self._cond.wait()
+            self._waiting_writers += 1
+            try:
+                while self._writer or self._readers:
+                    self._cond.wait()
+            finally:
+                self._waiting_writers -= 1
             self._writer = True
 
     def release_write(self):
