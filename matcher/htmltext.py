@@ -34,7 +34,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "template", "svg", "math", "head", "title")
 _BLOCKS = ("p", "div", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
            "article", "blockquote", "pre", "header", "footer", "hr", "dl", "dt", "dd")
-_DROP_MARKERS = tuple(f"<{tag}" for tag in _DROP_TAGS)
+_DROPPABLE = re.compile(r"<(?:%s)\b" % "|".join(_DROP_TAGS), re.I)
 _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _TAG = re.compile(r"<[a-zA-Z/!]")
 _STRUCTURE = re.compile(r"<(?:(br)|(li)|/?(?:%s))\b[^>]*>" % "|".join(_BLOCKS), re.I)
@@ -109,8 +109,7 @@ def html_to_text(markup: str) -> str:
     root = tree.body or tree.root
     if root is None:
         return ""
-    low = markup.lower()
-    if any(marker in low for marker in _DROP_MARKERS):
+    if _DROPPABLE.search(markup):
         for node in root.css(", ".join(_DROP_TAGS)):
             node.decompose()
     return _collapse(root.text(deep=True, separator=""))

@@ -12,6 +12,7 @@ threads: each thread gets its own connection, and writers are serialised by a lo
 """
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -24,7 +25,7 @@ from pydantic import BaseModel
 
 from matcher.domain import Posting
 from matcher.errors import JobmatchError, NotFound
-from matcher.postings import content_hash, dedup_key
+from matcher.postings import dedup_key
 
 SCHEMA_VERSION = 1
 
@@ -161,13 +162,14 @@ class JobStore:
 
     @staticmethod
     def _upsert_one(conn: sqlite3.Connection, p: Posting, jsonld: str, now: str | None) -> UpsertOutcome:
-        key, chash = dedup_key(p), content_hash(p)
+        doc = p.model_dump_json()
+        key, chash = dedup_key(p), hashlib.sha256(doc.encode()).hexdigest()[:32]  # == content_hash(p)
         holder = conn.execute("SELECT id FROM postings WHERE dedup_key=?", (key,)).fetchone()
         if holder is not None and holder[0] != p.id:
             return UpsertOutcome(p.id, "duplicate", duplicate_of=holder[0])
         row = conn.execute("SELECT content_hash, date_posted FROM postings WHERE id=?", (p.id,)).fetchone()
         posted = _utc_text(p.date_posted)
-        values = (key, chash, p.title, p.company, posted, _utc_text(p.valid_through), p.model_dump_json(), jsonld)
+        values = (key, chash, p.title, p.company, posted, _utc_text(p.valid_through), doc, jsonld)
         if row is None:
             conn.execute("INSERT INTO postings (dedup_key, content_hash, title, company, date_posted, valid_through,"
                          " posting_json, jsonld, id, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -191,8 +193,8 @@ class JobStore:
             "SELECT posting_json, jsonld, created_at, updated_at FROM postings WHERE id=?", (posting_id,)
         ).fetchone()
         if row is None:
-            raise NotFound(f"no posting with id {posting_id!r} in {self.path}; ids are listed in `jobmatch ingest --json` "
-                           "(changed_ids); check the id and the --data-dir")
+            raise NotFound(f"no posting with id {posting_id!r} in {self.path}; ids are listed by "
+                           "`jobmatch ingest --json` (changed_ids); check the id and the --data-dir")
         return StoredPosting(posting=Posting.model_validate_json(row[0]), jsonld=row[1],
                              created_at=datetime.fromisoformat(row[2]), updated_at=datetime.fromisoformat(row[3]))
 
