@@ -160,7 +160,7 @@ def pct(xs, p):
 def run_size(n: int, args, X=None, ix=None, label=None) -> list[dict]:
     rows_out = []
     t0 = time.perf_counter()
-    settings = PlannerSettings()
+    settings = args.settings
     if ix is None:
         X = synthetic_vectors(n, seed=args.seed)
         rows = synthetic_rows(n, seed=args.seed)
@@ -272,13 +272,20 @@ def main(argv=None) -> int:
     ap.add_argument("--real", type=Path, help="also run on a saved JobIndex directory")
     ap.add_argument("--force-ann", action="store_true", help="build the IVF index even below ann_min_rows")
     ap.add_argument("--sweep", action="store_true", help="nprobe sweep when an IVF index exists")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="override a PlannerSettings field, e.g. --set subset_max=50000")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "search.json")
     args = ap.parse_args(argv)
     if args.quick:
         args.sizes, args.queries = [20_000], min(args.queries, 50)
+    overrides = {}
+    for kv in args.set:
+        name, _, value = kv.partition("=")
+        overrides[name] = type(getattr(PlannerSettings(), name) or 0)(value)
+    args.settings = PlannerSettings(**overrides)
     info = {"hardware": hardware(), "load_start": load(), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "settings": PlannerSettings().__dict__, "args": {k: str(v) for k, v in vars(args).items()}}
+            "settings": args.settings.__dict__, "args": {k: str(v) for k, v in vars(args).items()}}
     print(f"hardware {info['hardware']}  load {info['load_start']}")
     results = []
     for n in args.sizes:

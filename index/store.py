@@ -487,9 +487,21 @@ class JobIndex:
             self._cols = {k: _Buf(np.array(v)) for k, v in arrays.items()}
             self._alive = np.ones(len(idx), np.bool_)
             if self._ann is not None:
-                self._ann = self._new_ann(vec)
+                self._ann = self._refill_ann(self._ann, vec)
             self._publish()
             return dropped
+
+    @staticmethod
+    def _refill_ann(old: _Ann, vec: np.ndarray) -> _Ann:
+        """A new IVF index with ``old``'s trained centroids (no retraining) holding ``vec``."""
+        ivf = faiss.extract_index_ivf(old.ivf)
+        quantizer = faiss.clone_index(ivf.quantizer)
+        new = faiss.IndexIVFFlat(quantizer, ivf.d, ivf.nlist, ivf.metric_type)
+        new.own_fields = True
+        quantizer.this.disown()
+        new.is_trained = True
+        add_in_chunks(new, vec, 0)
+        return _Ann(new)
 
     def _new_ann(self, vec: np.ndarray) -> _Ann | None:
         if len(vec) < max(39, self.settings.nlist_for(len(vec))):

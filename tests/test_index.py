@@ -230,3 +230,20 @@ def test_concurrent_searches_during_writes_never_fail():
     for t in threads:
         t.join()
     assert not errors, errors[0]
+
+
+def test_compact_keeps_ivf_consistent():
+    ix, keys, X = build(3000, PlannerSettings(subset_max=10, nlist=16, nprobe_base=16))
+    ix.build_ann()
+    gone = set(keys[::3])
+    assert ix.remove(gone) == 1000
+    assert ix.compact() == 1000
+    snap = ix.snapshot()
+    assert snap.ann.ivf.ntotal == snap.n_rows == 2000
+    kept = [k for k in keys if k not in gone]
+    Xk = X[[i for i, k in enumerate(keys) if k not in gone]]
+    Q = clustered(5, seed=21)
+    mask = random_mask(2000, 0.5, seed=3)
+    res = snap.search(Q, 10, mask=mask)
+    assert set(res.plans) == {"ivf"}
+    assert_matches_brute(res, Xk, kept, Q, 10, mask)
