@@ -104,6 +104,17 @@ def ingest_paths(paths: Iterable[Path | str], store: JobStore, *, batch_size: in
     return summary
 
 
+def ingest_records(records: Iterable[RecordResult], store: JobStore, *, batch_size: int = 1000) -> IngestSummary:
+    """Upsert already-read records (e.g. the body of ``POST /v1/jobs``); same summary as :func:`ingest_paths`."""
+    summary = IngestSummary()
+    started = time.perf_counter()
+    for batch in _batches(iter(records), batch_size):
+        _store_batch(batch, store, summary)
+    summary.changed_ids = list(dict.fromkeys(summary.changed_ids))
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
 def _store_batch(batch: list[RecordResult], store: JobStore, summary: IngestSummary) -> None:
     postings: list[Posting] = []
     texts: list[str] = []

@@ -164,6 +164,16 @@ class MatchService:
                 self.index.save()
             return n
 
+    def add_jsonld(self, data: bytes | str, *, source: str = "request"):
+        """Read JobPosting JSON-LD (any shape :func:`matcher.postings.read_records` takes), store it and make
+        it searchable at once. Returns the :class:`~matcher.ingest.IngestSummary`."""
+        from .ingest import ingest_records
+        from .postings import read_records
+
+        summary = ingest_records(read_records(data, source), self.store)
+        self.index_ids(summary.changed_ids)
+        return summary
+
     def delete_posting(self, posting_id: str) -> None:
         with self._write_lock:
             if not self.store.delete(posting_id):
@@ -208,14 +218,14 @@ class MatchService:
         as_of = as_utc(opts.as_of)
         if query_vec is None:
             query_vec = self.embed_query(profile)
-        index = self.index  # one consistent snapshot for this request
+        snap = self.index.snapshot()  # one consistent view for masks and search, whatever writers do meanwhile
         facts = candidate_facts(profile, opts)
-        mask, report = apply_filters(index.columns, facts, opts, as_of)
-        hits = self._rank(index, profile, query_vec, mask, opts.top_k)
+        mask, report = apply_filters(snap.columns, facts, opts, as_of)
+        hits = self._rank(snap, profile, query_vec, mask, opts.top_k)
         results = [self._explain(key, score, profile, facts) for key, score in hits]
         return MatchResponse(candidate=profile, filters=report, results=results)
 
-    def _rank(self, index: JobIndex, profile: CandidateProfile, qv: np.ndarray, mask: np.ndarray, k: int):
+    def _rank(self, index, profile: CandidateProfile, qv: np.ndarray, mask: np.ndarray, k: int):
         res = index.search(qv[None, :].astype(np.float32), k, mask)
         return res.hits[0]
 
