@@ -1,0 +1,188 @@
+"""Embedder: bundled model extraction and checksum, windowing, pooling, batching, backends.
+
+The tests marked slow load the real bundled all-MiniLM-L6-v2 (they run in CI too).
+"""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcher.embed import (
+    BUNDLED_MODEL_ID,
+    BUNDLED_SHA256,
+    Embedder,
+    _safe_extract,
+    locate_bundled_model,
+    pool_windows,
+    resolve_threads,
+    split_windows,
+)
+from matcher.errors import ModelChecksumMismatch, ModelUnavailable
+
+PYTHON_JOB = ("Senior Python Developer\nWe are hiring a backend engineer to build REST APIs in Python with "
+              "Django and FastAPI, PostgreSQL, Docker and AWS. Experience with pytest and CI required.")
+NURSE_JOB = ("Registered Nurse - ICU\nProvide direct patient care in the intensive care unit, administer "
+             "medications, monitor vital signs and work with physicians. Active RN license and BLS required.")
+
+
+# ---- fast unit tests ---------------------------------------------------------------------------
+def test_split_windows_covers_text_with_overlap():
+    ids = list(range(1000))
+    wins = split_windows(ids, body=254, overlap=32)
+    assert all(len(w) == 254 for w in wins)
+    assert wins[0][0] == 0 and wins[-1][-1] == 999  # starts at the start, ends at the end
+    for a, b in zip(wins, wins[1:]):
+        assert a[-1] >= b[0] + 31  # consecutive windows overlap by at least 32 tokens
+    assert split_windows(ids, body=254, overlap=32, max_windows=2) == wins[:2]
+    assert split_windows([], body=254) == [[]]
+    assert split_windows(ids[:254], body=254) == [ids[:254]]
+
+
+def test_pool_windows_mean_first_weighted():
+    v = np.array([[1, 0], [0, 1], [0, 1]], dtype=np.float32)
+    owners = np.array([0, 0, 1])
+    mean = pool_windows(v, owners, 2, "mean")
+    np.testing.assert_allclose(mean[0], [2 ** -0.5, 2 ** -0.5], rtol=1e-6)
+    np.testing.assert_allclose(pool_windows(v, owners, 2, "first")[0], [1, 0])
+    w = pool_windows(v, owners, 2, "weighted")[0]
+    assert w[0] > w[1] > 0
+    np.testing.assert_allclose(np.linalg.norm(mean, axis=1), 1, rtol=1e-6)
+
+
+def test_safe_extract_refuses_path_traversal(tmp_path):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("../evil.txt", "x")
+    with zipfile.ZipFile(buf) as zf, pytest.raises(ModelUnavailable, match="unsafe path"):
+        _safe_extract(zf, tmp_path / "dest")
+    assert not (tmp_path / "evil.txt").exists()
+
+
+def test_threads_auto_is_at_most_two():
+    assert 1 <= resolve_threads(0) <= 2
+    assert resolve_threads(1) == 1
+    with pytest.raises(ValueError):
+        resolve_threads(-1)
+
+
+# ---- real model ----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="module")
+def emb(cache) -> Embedder:
+    return Embedder(cache_dir=cache)
+
+
+@pytest.mark.slow
+def test_extraction_is_idempotent_and_leaves_no_temp_dirs(emb, cache):
+    path = locate_bundled_model(cache)
+    weights = path / "model.safetensors"
+    before = weights.stat().st_mtime_ns
+    assert locate_bundled_model(cache) == path == emb.path
+    assert weights.stat().st_mtime_ns == before  # not extracted again
+    assert [p.name for p in cache.iterdir() if p.name.startswith(".extract-")] == []
+    assert emb.model_id == BUNDLED_MODEL_ID and emb.checksum == BUNDLED_SHA256
+
+
+@pytest.mark.slow
+def test_corrupt_weights_raise_checksum_mismatch(emb, tmp_path):
+    copy = tmp_path / emb.path.name
+    shutil.copytree(emb.path, copy)
+    weights = copy / "model.safetensors"
+    with open(weights, "r+b") as f:
+        f.seek(os.path.getsize(weights) // 2)
+        byte = f.read(1)
+        f.seek(-1, os.SEEK_CUR)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.raises(ModelChecksumMismatch, match="Delete"):
+        locate_bundled_model(tmp_path)
+
+
+@pytest.mark.slow
+def test_output_shape_dtype_and_unit_norm(emb):
+    assert (emb.dim, emb.max_seq_length, emb.backend) == (384, 256, "torch")
+    v = emb.embed_documents(["hello world", PYTHON_JOB, ""])
+    assert v.shape == (3, 384) and v.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1, rtol=1e-5)
+    q = emb.embed_query("python developer")
+    assert q.shape == (384,) and q.dtype == np.float32
+    assert emb.embed_documents([]).shape == (0, 384)
+
+
+@pytest.mark.slow
+def test_short_text_matches_sentence_transformers_encode(emb):
+    texts = ["hello world", PYTHON_JOB]
+    np.testing.assert_allclose(emb.embed_documents(texts), emb._st.encode(texts), atol=1e-5)
+
+
+@pytest.mark.slow
+def test_empty_text_is_the_embedding_of_empty_string(emb):
+    v = emb.embed_documents(["", "   "])
+    np.testing.assert_allclose(v[0], v[1], atol=1e-6)
+    assert abs(np.linalg.norm(v[0]) - 1) < 1e-5
+
+
+@pytest.mark.slow
+def test_long_text_is_windowed_and_pooled(emb):
+    rng = np.random.default_rng(0)
+    words = ("python django kubernetes nurse patient care accounting ledger audit design "
+             "customer sales marketing java spark cloud security network teacher").split()
+    text = PYTHON_JOB + " " + " ".join(rng.choice(words, size=2000))
+    n = emb.count_windows([text])[0]
+    assert n >= 5
+    assert emb.count_windows([text], max_windows=3) == [3]
+    pooled = emb.embed_query(text)
+    first = emb.embed_query(text, max_windows=1)
+    cos = float(pooled @ first)
+    assert 0.5 < cos < 0.999  # close to, but not the same as, the first window
+
+
+@pytest.mark.slow
+def test_input_order_does_not_change_outputs(emb):
+    texts = ["short one", PYTHON_JOB * 6, NURSE_JOB, "", PYTHON_JOB + NURSE_JOB * 3, "data engineer spark"]
+    ref = emb.embed_documents(texts, batch_size=2)
+    perm = [3, 1, 5, 0, 4, 2]
+    out = emb.embed_documents([texts[i] for i in perm], batch_size=2)
+    np.testing.assert_allclose(out, ref[perm], atol=1e-4)
+    singles = np.stack([emb.embed_query(t) for t in texts])
+    np.testing.assert_allclose(singles, ref, atol=1e-4)
+
+
+@pytest.mark.slow
+def test_known_semantic_answer(emb):
+    q = emb.embed_query("python developer")
+    py, nurse = emb.embed_documents([PYTHON_JOB, NURSE_JOB])
+    assert q @ py > q @ nurse + 0.1
+
+
+@pytest.mark.slow
+def test_model_given_by_path(emb):
+    other = Embedder(str(emb.path), threads=1)
+    assert other.model_id == str(emb.path.resolve())
+    assert other.checksum == BUNDLED_SHA256
+    texts = ["python developer", NURSE_JOB]
+    np.testing.assert_allclose(other.embed_documents(texts), emb.embed_documents(texts), atol=1e-5)
+
+
+@pytest.mark.slow
+def test_unknown_model_name_is_unavailable_offline(cache):
+    with pytest.raises(ModelUnavailable, match="nothing is downloaded"):
+        Embedder("no-such-org/no-such-model-xyz", cache_dir=cache)
+
+
+@pytest.mark.slow
+def test_onnx_fp32_matches_torch(emb, cache):
+    onnx = Embedder(cache_dir=cache, backend="onnx")
+    texts = ["python developer", PYTHON_JOB * 8, ""]
+    cos = (onnx.embed_documents(texts) * emb.embed_documents(texts)).sum(1)
+    assert cos.min() > 0.9999
+    assert len(list((cache / "onnx").glob("*/model-fp32.onnx"))) == 1
