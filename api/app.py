@@ -60,7 +60,9 @@ class State:
         try:
             from matcher.service import MatchService
 
-            self.service = MatchService(self.settings)
+            svc = MatchService(self.settings)
+            svc.sync()  # index whatever the store has that the index lacks (e.g. ingested with --no-index)
+            self.service = svc
             self.refresh_gauges()
         except Exception as e:  # reported by /readyz and every route
             log.exception("service failed to load")

@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("paths", nargs="+", help="files or directories")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
+    p.add_argument("--no-index", dest="index", action="store_false",
+                   help="only store the postings; embed and index them later (`jobmatch reindex` or the next ingest)")
     add_common(p)
     p.set_defaults(func=cmd_ingest)
 
@@ -62,6 +64,16 @@ def _print_summary(s: IngestSummary) -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     with _store(args, create=True) as store:
         summary = ingest_paths(args.paths, store, progress=args.progress)
+    if args.index:
+        import sys
+
+        from matcher.service import MatchService
+
+        show = sys.stderr.isatty() if args.progress is None else args.progress
+        with MatchService(settings_from(args)) as svc:
+            synced = svc.sync(summary.changed_ids, progress=show)
+        summary.indexed = synced["indexed"]
+        summary.index_removed = synced["removed"]
     if args.json:
         print_json(summary)
     else:

@@ -48,6 +48,8 @@ class IngestSummary(BaseModel):
     changed_ids: list[str] = Field(default_factory=list, description="added or updated: what to (re)index")
     files: list[str] = Field(default_factory=list)
     seconds: float = 0.0
+    indexed: int | None = Field(default=None, description="postings embedded and indexed (None: indexing not run)")
+    index_removed: int | None = None
 
     @property
     def records(self) -> int:

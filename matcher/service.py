@@ -106,13 +106,9 @@ class MatchService:
                                  dim=self.embedder.dim)
         except IndexNotFound:
             if not create:
-                raise
-            idx = JobIndex.create(path, dim=self.embedder.dim, model_id=self.embedder.model_id,
-                                  model_checksum=self.embedder.checksum)
-            if self.store.count():
-                self._index_into(idx, self.store.ids())
-                idx.save()
-            return idx
+                raise IndexNotFound(f"no index in {path}; run `jobmatch ingest FILE` (or `jobmatch reindex`) first") from None
+            return JobIndex.create(path, dim=self.embedder.dim, model_id=self.embedder.model_id,
+                                   model_checksum=self.embedder.checksum)
 
     @property
     def parser(self):
@@ -173,6 +169,23 @@ class MatchService:
         summary = ingest_records(read_records(data, source), self.store)
         self.index_ids(summary.changed_ids)
         return summary
+
+    def sync(self, changed: Sequence[str] = (), *, progress: bool = False) -> dict[str, int]:
+        """Bring the index in step with the store: (re)index ``changed`` and any stored posting the index lacks,
+        drop indexed postings the store no longer has. Returns counts."""
+        with self._write_lock:
+            stored = self.store.ids()
+            have = set(stored)
+            snap = self.index.snapshot()
+            indexed = set(snap.key_of(np.flatnonzero(snap.alive)))
+            todo = list(dict.fromkeys([*[i for i in changed if i in have], *[i for i in stored if i not in indexed]]))
+            gone = sorted(indexed - have)
+            n = self._index_into(self.index, todo, progress=progress) if todo else 0
+            if gone:
+                self.index.remove(gone)
+            if todo or gone:
+                self.index.save()
+            return {"indexed": n, "removed": len(gone), "total": len(self.index)}
 
     def delete_posting(self, posting_id: str) -> None:
         with self._write_lock:
