@@ -9,7 +9,7 @@ import sys
 from matcher.errors import JobmatchError
 
 # one entry per command module; each module's register() adds its sub-commands
-COMMANDS: list[str] = ["cmd_ingest", "cmd_parse"]
+COMMANDS: list[str] = ["cmd_ingest", "cmd_parse", "cmd_match"]
 
 
 def build_parser() -> argparse.ArgumentParser:
