@@ -9,7 +9,7 @@ import sys
 from matcher.errors import JobmatchError
 
 # one entry per command module; each module's register() adds its sub-commands
-COMMANDS: list[str] = ["cmd_ingest", "cmd_parse", "cmd_match"]
+COMMANDS: list[str] = ["cmd_ingest", "cmd_parse", "cmd_match", "cmd_batch"]
 
 
 def build_parser() -> argparse.ArgumentParser:
