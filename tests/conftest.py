@@ -45,3 +45,61 @@ def job_store(tmp_path: Path) -> Iterator[Any]:
 
     with JobStore(tmp_path / "jobs.sqlite3") as store:
         yield store
+
+
+# ---- the real service over the bundled sample (real model, real postings) -----------------------------------
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SAMPLE_POSTINGS = ROOT / "data" / "sample" / "postings.jsonl"
+IT_PDFS = SHARED / "data" / "resumes" / "livecareer" / "pdf" / "INFORMATION-TECHNOLOGY"
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from matcher.embed import Embedder
+
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def sample_data_dir(tmp_path_factory, embedder) -> Path:
+    """A data dir with the bundled sample ingested and indexed once per session (copy it before changing it)."""
+    from matcher.ingest import ingest_paths
+    from matcher.service import MatchService
+    from matcher.settings import Settings
+
+    d = tmp_path_factory.mktemp("sample-data")
+    settings = Settings(data_dir=d)
+    with MatchService(settings, embedder=embedder) as svc:
+        summary = ingest_paths([SAMPLE_POSTINGS], svc.store, progress=False)
+        assert summary.added > 250
+        svc.sync(summary.changed_ids)
+        svc.store.close()
+    return d
+
+
+@pytest.fixture
+def service_copy(tmp_path, sample_data_dir, embedder):
+    """A MatchService over a private copy of the sample data dir: tests may add and delete postings."""
+    import shutil
+
+    from matcher.service import MatchService
+    from matcher.settings import Settings
+
+    d = tmp_path / "data"
+    shutil.copytree(sample_data_dir, d)
+    svc = MatchService(Settings(data_dir=d), embedder=embedder)
+    yield svc
+    svc.close()
+    svc.store.close()
+
+
+@pytest.fixture(scope="session")
+def sample_service(sample_data_dir, embedder):
+    """A read-only MatchService over the sample (do not add or delete postings through it)."""
+    from matcher.service import MatchService
+    from matcher.settings import Settings
+
+    svc = MatchService(Settings(data_dir=sample_data_dir), embedder=embedder)
+    yield svc
+    svc.close()

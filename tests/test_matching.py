@@ -1,0 +1,141 @@
+"""The matching contract, checked against an independent implementation (tests/oracle.py) with the real model
+over the bundled sample of real postings: no result breaks an applied rule, the eligible count is right,
+k results come back whenever k are eligible, and the ranking equals exact search over the eligible set."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import numpy as np
+import pytest
+
+from matcher.domain import CandidateProfile, MatchOptions, Place
+from matcher.service import apply_overrides
+from tests import oracle
+
+pytestmark = pytest.mark.slow
+
+AS_OF = datetime(2021, 8, 1, tzinfo=timezone.utc)
+TEXT = ("Senior software engineer with 8 years of experience building Python and Java services on AWS, "
+        "Kubernetes, SQL databases and data pipelines. Bachelor of Science in Computer Science.")
+
+AUSTIN = Place(city="Austin", region="TX", country="US", lat=30.26715, lon=-97.74306)
+NYC = Place(city="New York", region="NY", country="US", lat=40.71427, lon=-74.00597)
+
+CASES = [
+    dict(profile=dict(), opts=dict()),
+    dict(profile=dict(degree="bachelor", months=60, location=AUSTIN), opts=dict()),
+    dict(profile=dict(degree="associate", months=12, location=NYC), opts=dict(radius_km=100)),
+    dict(profile=dict(degree="high_school", months=0), opts=dict(strict=True)),
+    dict(profile=dict(), opts=dict(strict=True)),
+    dict(profile=dict(location=NYC), opts=dict(remote="only")),
+    dict(profile=dict(location=AUSTIN), opts=dict(remote="exclude", radius_km=300)),
+    dict(profile=dict(location=Place(country="US")), opts=dict()),
+    dict(profile=dict(location=Place(country="IN")), opts=dict()),
+    dict(profile=dict(degree="postgraduate", months=24), opts=dict(months_slack=12, top_k=50)),
+    dict(profile=dict(degree="bachelor", months=36, location=AUSTIN), opts=dict(top_k=3, radius_km=5)),
+    dict(profile=dict(months=600, degree="postgraduate"), opts=dict(as_of=datetime(2021, 9, 15, tzinfo=timezone.utc))),
+    dict(profile=dict(degree="bachelor", location=NYC), opts=dict(filters=False)),
+]
+
+
+@pytest.fixture(scope="module")
+def corpus(sample_service):
+    postings = list(sample_service.store.iter_postings())
+    qv = sample_service.embed_query(CandidateProfile(text=TEXT))
+    return postings, qv
+
+
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_results_follow_the_contract(case, sample_service, corpus):
+    postings, qv = corpus
+    spec = CASES[case]
+    opts = MatchOptions(**{"as_of": AS_OF, "top_k": 10, **spec["opts"]})
+    profile = CandidateProfile(text=TEXT, **spec["profile"])
+    resp = sample_service.match(profile, opts, query_vec=qv)
+    cand = apply_overrides(profile, opts)
+    loc = cand.location
+
+    def ok(p):
+        if not opts.filters:
+            return True
+        return oracle.passes(p, as_of=opts.as_of, degree=cand.degree, months=cand.months,
+                             lat=loc.lat if loc else None, lon=loc.lon if loc else None,
+                             country=loc.country if loc else None, radius_km=opts.radius_km, remote=opts.remote,
+                             strict=opts.strict, slack=opts.months_slack)
+
+    eligible = [p for p in postings if ok(p)]
+    assert resp.filters.total == len(postings)
+    assert resp.filters.eligible == len(eligible)
+    assert sum(r.removed for r in resp.filters.rules) == len(postings) - len(eligible)
+    assert len(resp.results) == min(opts.top_k, len(eligible))
+    by_id = {p.id: p for p in postings}
+    for m in resp.results:
+        assert ok(by_id[m.id]), f"{m.id} breaks an applied rule"
+    # ranking equals exact search over the eligible set (brute force with the stored vectors)
+    snap = sample_service.index
+    scored = sorted(((float(snap.vector_of(p.id) @ qv), p.id) for p in eligible), key=lambda t: (-t[0], t[1]))
+    want = [pid for _, pid in scored[: opts.top_k]]
+    got = [m.id for m in resp.results]
+    assert got == want or np.allclose([m.score for m in resp.results], [s for s, _ in scored[: opts.top_k]], atol=1e-5)
+    scores = [m.score for m in resp.results]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_unknown_candidate_values_are_reported_as_skipped(sample_service, corpus):
+    _, qv = corpus
+    resp = sample_service.match(CandidateProfile(text=TEXT), MatchOptions(as_of=AS_OF), query_vec=qv)
+    status = {r.rule: r.status for r in resp.filters.rules}
+    assert status == {"validity": "applied", "degree": "skipped", "experience": "skipped", "location": "skipped"}
+    assert all(r.reason for r in resp.filters.rules if r.status == "skipped")
+
+
+def test_no_filters_skips_every_rule_on_request(sample_service, corpus):
+    postings, qv = corpus
+    resp = sample_service.match(CandidateProfile(text=TEXT, degree="high_school", months=0),
+                                MatchOptions(as_of=datetime(2030, 1, 1, tzinfo=timezone.utc), filters=False),
+                                query_vec=qv)
+    assert {r.status for r in resp.filters.rules} == {"skipped"}
+    assert resp.filters.eligible == len(postings)
+    assert len(resp.results) == 10
+
+
+def test_everything_expired_gives_no_results_and_says_why(sample_service, corpus):
+    _, qv = corpus
+    resp = sample_service.match(CandidateProfile(text=TEXT), MatchOptions(as_of=datetime(2030, 1, 1, tzinfo=timezone.utc)),
+                                query_vec=qv)
+    assert resp.results == []
+    assert resp.filters.eligible == 0
+    assert resp.filters.rules[0].rule == "validity" and resp.filters.rules[0].removed == resp.filters.total
+
+
+def test_results_explain_themselves(sample_service, corpus):
+    _, qv = corpus
+    profile = CandidateProfile(text=TEXT, degree="bachelor", months=60, location=AUSTIN,
+                               skills=["Python", "Java", "SQL", "Amazon Web Services AWS software"])
+    resp = sample_service.match(profile, MatchOptions(as_of=AS_OF, radius_km=2000, remote="exclude"), query_vec=qv)
+    assert resp.results
+    for m in resp.results:
+        assert m.distance_km is not None and m.distance_km <= 2000
+        assert m.requirements["degree"].met in (True, None)
+        assert m.requirements["months"].met in (True, None)
+        assert set(m.skills_in_common) <= set(profile.skills)
+    assert any(m.skills_in_common for m in resp.results)
+
+
+def test_explicit_options_override_the_resume(sample_service, corpus):
+    _, qv = corpus
+    profile = CandidateProfile(text=TEXT, degree="high_school", months=3)
+    resp = sample_service.match(profile, MatchOptions(as_of=AS_OF, degree="postgraduate", months=120,
+                                                      location="Seattle, WA"), query_vec=qv)
+    c = resp.candidate
+    assert (c.degree, c.months) == ("postgraduate", 120)
+    assert c.location.city == "Seattle" and c.location.country == "US" and abs(c.location.lat - 47.6) < 0.2
+    assert set(c.overridden) == {"degree", "months", "location"}
+
+
+def test_unknown_place_is_a_clear_error(sample_service, corpus):
+    from matcher.errors import InvalidRequest
+
+    _, qv = corpus
+    with pytest.raises(InvalidRequest, match="gazetteer"):
+        sample_service.match(CandidateProfile(text=TEXT), MatchOptions(location="Xyzzyville, Nowhere"), query_vec=qv)
