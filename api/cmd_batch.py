@@ -24,6 +24,8 @@ def register(sub) -> None:
     p.add_argument("--engine", choices=["local", "ray"], default="local")
     p.add_argument("--ray-address", default=None,
                    help="Ray cluster address (default: start a local Ray instance with 2 CPUs)")
+    p.add_argument("--match-actors", type=int, default=1,
+                   help="ray: actors that hold the model and the index (each takes 1 CPU); default 1")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run: skip ids already in OUT")
     p.add_argument("--embed-batch", type=int, default=64, help="candidates embedded and searched together")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
@@ -42,6 +44,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         raise InvalidRequest("--embed-batch must be at least 1")
     cfg = BatchConfig(input=args.input, out=args.out, options=options_from(args, settings), settings=settings,
                       workers=args.workers, engine=args.engine, ray_address=args.ray_address, resume=args.resume,
+                      match_actors=args.match_actors,
                       embed_batch=args.embed_batch, progress=args.progress)
     s = run_batch(cfg)
     if args.json:

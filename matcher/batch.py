@@ -321,8 +321,8 @@ def match_parsed(svc, parsed: Sequence[dict[str, Any]], base: MatchOptions, *,
     t0 = time.perf_counter()
     vecs = np.zeros((0, 0), np.float32)
     if todo:
-        vecs = svc.embedder.embed_documents([query_text(pr.text) for _, pr, _ in todo],
-                                            max_windows=svc.settings.query_windows, batch_size=embed_batch_size)
+        vecs = embed_queries(svc.embedder, [query_text(pr.text) for _, pr, _ in todo],
+                             max_windows=svc.settings.query_windows, batch_size=embed_batch_size)
     t1 = time.perf_counter()
     if search == "batched":
         resps = match_many(svc, [pr for _, pr, _ in todo], [o for _, _, o in todo], vecs)
@@ -339,6 +339,42 @@ def match_parsed(svc, parsed: Sequence[dict[str, Any]], base: MatchOptions, *,
             else ok_record(p["id"], p["source"], r)
     t2 = time.perf_counter()
     return records, {"embed": t1 - t0, "search": t2 - t1}  # type: ignore[return-value]
+
+
+def embed_queries(embedder, texts: Sequence[str], *, max_windows: int | None, batch_size: int = 64) -> np.ndarray:
+    """``embedder.embed_query`` of every text, bit for bit, computed in large batches.
+
+    ``embed_query`` pads a text's windows to its longest window; padding to another width (as a mixed
+    batch of ``embed_documents`` does) changes the vector in the 7th decimal and can flip a rounded score.
+    So windows are batched with others padded to the same width: many texts per forward pass, and the
+    same numbers as one text at a time. Falls back to ``embed_documents`` for embedders without windows.
+    """
+    from .embed import pool_windows
+
+    if not hasattr(embedder, "_windows") or not texts:
+        return embedder.embed_documents(list(texts), max_windows=max_windows, batch_size=batch_size)
+    windows, owners = embedder._windows(list(texts), max_windows)
+    width = np.zeros(len(texts), np.int64)
+    for w, o in zip(windows, owners):
+        width[o] = max(width[o], len(w))
+    out = np.zeros((len(windows), embedder.dim), np.float32)
+    by_width: dict[int, list[int]] = {}
+    for i, o in enumerate(owners):
+        by_width.setdefault(int(width[o]), []).append(i)
+    for wd, idx in by_width.items():
+        for a in range(0, len(idx), max(1, batch_size)):
+            chunk = idx[a:a + batch_size]
+            ids = np.full((len(chunk), wd), embedder._pad_id, dtype=np.int64)
+            mask = np.zeros((len(chunk), wd), dtype=np.int64)
+            for r, i in enumerate(chunk):
+                ids[r, :len(windows[i])] = windows[i]
+                mask[r, :len(windows[i])] = 1
+            arrays = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in embedder._input_names:
+                arrays["token_type_ids"] = np.zeros_like(ids)
+            out[chunk] = embedder._forward(arrays)
+    out = out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+    return pool_windows(out, owners, len(texts), embedder.pooling)
 
 
 def match_many(svc, profiles: Sequence[CandidateProfile], opts: Sequence[MatchOptions],
@@ -465,6 +501,8 @@ class BatchConfig:
     workers: int = 1
     engine: str = "local"
     ray_address: str | None = None
+    match_actors: int = 1  # ray: actors holding the model and the index
+    parse_cpus: float = 0.5  # ray: CPUs reserved per parse task
     resume: bool = False
     embed_batch: int = 64
     search: str = "batched"
