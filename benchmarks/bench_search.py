@@ -59,15 +59,21 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def synthetic_vectors(n: int, seed: int, centers: int = 1000, spread: float = 1.3, center_seed: int = 0) -> np.ndarray:
-    """Gaussian mixture: unit centres plus isotropic noise of norm ~spread (within-topic cosine ~0.35)."""
-    c = np.random.default_rng(center_seed).standard_normal((centers, DIM)).astype(np.float32)
+def synthetic_vectors(n: int, seed: int, topics: int = 200, subtopics: int = 50, center_seed: int = 0) -> np.ndarray:
+    """Two-level gaussian mixture (200 topics x 50 subtopics), normalised.
+
+    Like sentence embeddings of postings: near neighbours share a subtopic (cosine ~0.6), the same
+    topic is still related (~0.3), everything else ~0.
+    """
+    crng = np.random.default_rng(center_seed)
+    top = crng.standard_normal((topics, DIM)).astype(np.float32) / np.sqrt(DIM)
+    sub = (np.repeat(top, subtopics, axis=0)
+           + 0.8 * crng.standard_normal((topics * subtopics, DIM)).astype(np.float32) / np.sqrt(DIM))
     rng = np.random.default_rng(seed)
-    c /= np.linalg.norm(c, axis=1, keepdims=True)
     out = np.empty((n, DIM), np.float32)
     for a in range(0, n, 100_000):
         b = min(n, a + 100_000)
-        x = c[rng.integers(0, centers, b - a)] + (spread / np.sqrt(DIM)) * rng.standard_normal((b - a, DIM)).astype(np.float32)
+        x = sub[rng.integers(0, len(sub), b - a)] + 0.9 * rng.standard_normal((b - a, DIM)).astype(np.float32) / np.sqrt(DIM)
         out[a:b] = x / np.linalg.norm(x, axis=1, keepdims=True)
     return out
 
@@ -187,65 +193,71 @@ def run_size(n: int, args, X=None, ix=None, label=None) -> list[dict]:
     Q = synthetic_vectors(args.queries, seed=args.seed + 1)  # fresh draws from the same mixture
     k = 10
     flat_peer = None
+    variants = [("default", settings)] + [
+        (v, PlannerSettings(**{**settings.__dict__, **parse_sets([v])})) for v in args.variant]
     for sel in args.selectivities:
         masks = masks_for(snap, sel, n_masks=8, seed=args.seed + int(sel * 1e6))
         real_sel = float(np.mean([m.sum() for m in masks]) / snap.n_rows)
         truth = ground_truth(np.asarray(X), Q, masks, k)
-        for q in Q[:3]:  # warm-up
-            snap.search(q[None], k, mask=masks[0])
-        lat, recalls, plans, nprobes = [], [], {}, set()
-        for i, q in enumerate(Q):
-            m = masks[i % len(masks)]
-            t = time.perf_counter()
-            r = snap.search(q[None], k, mask=m)
-            lat.append(time.perf_counter() - t)
-            got = set(r.rows[0].tolist())
-            recalls.append(len(got & set(truth[i].tolist())) / max(1, len(truth[i])))
-            plans[r.plans[0]] = plans.get(r.plans[0], 0) + 1
-            nprobes.add(r.nprobe[0])
-        M = np.stack([masks[i % len(masks)] for i in range(len(Q))])
-        t = time.perf_counter()
-        rb = snap.search(Q, k, masks=M) if sel < 1.0 else snap.search(Q, k)
-        batch_s = time.perf_counter() - t
-        b_recall = float(np.mean([len(set(rb.rows[i].tolist()) & set(truth[i].tolist())) / max(1, len(truth[i]))
-                                  for i in range(len(Q))]))
-        # peer: exact full scan (numpy, one query at a time) on a few queries
-        peer = []
-        for i, q in enumerate(Q[:min(10, len(Q))]):
-            t = time.perf_counter()
-            s = np.asarray(X) @ q
-            s[~masks[i % len(masks)]] = -np.inf
-            np.argpartition(-s, k)[:k]
-            peer.append(time.perf_counter() - t)
-        # peer for small subsets: faiss IndexFlatIP + IDSelectorBatch (vs our numpy gather)
-        if sel <= 0.01:
-            if flat_peer is None:
-                flat_peer = faiss.IndexFlatIP(DIM)
-                flat_peer.add(np.asarray(X, np.float32))
-            fl = []
-            for i, q in enumerate(Q[:min(20, len(Q))]):
-                ids = np.flatnonzero(masks[i % len(masks)]).astype(np.int64)
+        for vname, vset in variants:
+            ix.settings = vset
+            ix._publish()
+            snap = ix.snapshot()
+            for q in Q[:3]:  # warm-up
+                snap.search(q[None], k, mask=masks[0])
+            lat, recalls, plans, nprobes = [], [], {}, set()
+            for i, q in enumerate(Q):
+                m = masks[i % len(masks)]
                 t = time.perf_counter()
-                sel_b = faiss.IDSelectorBatch(len(ids), faiss.swig_ptr(ids))
-                flat_peer.search(q[None], k, params=faiss.SearchParameters(sel=sel_b))
-                fl.append(time.perf_counter() - t)
-            faiss_sel_p50 = pct(fl, 50)
-        else:
-            faiss_sel_p50 = None
-        row = {"dataset": label, "rows": snap.n_rows, "target_selectivity": sel, "selectivity": round(real_sel, 5),
-               "plans": plans, "nprobe": sorted(x for x in nprobes if x is not None),
-               "p50_ms": round(pct(lat, 50), 3), "p99_ms": round(pct(lat, 99), 3),
-               "recall@10": round(float(np.mean(recalls)), 4), "min_recall@10": round(float(np.min(recalls)), 3),
-               "batch_qps": round(len(Q) / batch_s, 1), "batch_recall@10": round(b_recall, 4),
-               "bruteforce_p50_ms": round(pct(peer, 50), 3),
-               "faiss_flat_idselector_p50_ms": None if faiss_sel_p50 is None else round(faiss_sel_p50, 3),
-               "queries": len(Q), "ann_build_s": None if ann_s is None else round(ann_s, 2),
-               "ingest_s": round(ingest_s, 2), "rss_mb": round(rss_mb()), "load": load()}
-        rows_out.append(row)
-        print(f"{label:>18} sel {real_sel:8.4f} {str(plans):>36} p50 {row['p50_ms']:8.2f} ms  p99 {row['p99_ms']:8.2f} ms"
-              f"  recall {row['recall@10']:.4f} (min {row['min_recall@10']:.2f})  batch {row['batch_qps']:8.1f} q/s"
-              f"  brute p50 {row['bruteforce_p50_ms']:7.2f} ms"
-              + (f"  faiss-flat+sel p50 {faiss_sel_p50:6.2f} ms" if faiss_sel_p50 is not None else ""), flush=True)
+                r = snap.search(q[None], k, mask=m)
+                lat.append(time.perf_counter() - t)
+                got = set(r.rows[0].tolist())
+                recalls.append(len(got & set(truth[i].tolist())) / max(1, len(truth[i])))
+                plans[r.plans[0]] = plans.get(r.plans[0], 0) + 1
+                nprobes.add(r.nprobe[0])
+            M = np.stack([masks[i % len(masks)] for i in range(len(Q))])
+            t = time.perf_counter()
+            rb = snap.search(Q, k, masks=M) if sel < 1.0 else snap.search(Q, k)
+            batch_s = time.perf_counter() - t
+            b_recall = float(np.mean([len(set(rb.rows[i].tolist()) & set(truth[i].tolist())) / max(1, len(truth[i]))
+                                      for i in range(len(Q))]))
+            # peer: exact full scan (numpy, one query at a time) on a few queries
+            peer = []
+            for i, q in enumerate(Q[:min(10, len(Q))]):
+                t = time.perf_counter()
+                s = np.asarray(X) @ q
+                s[~masks[i % len(masks)]] = -np.inf
+                np.argpartition(-s, k)[:k]
+                peer.append(time.perf_counter() - t)
+            # peer for small subsets: faiss IndexFlatIP + IDSelectorBatch (vs our numpy gather)
+            if sel <= 0.01:
+                if flat_peer is None:
+                    flat_peer = faiss.IndexFlatIP(DIM)
+                    flat_peer.add(np.asarray(X, np.float32))
+                fl = []
+                for i, q in enumerate(Q[:min(20, len(Q))]):
+                    ids = np.flatnonzero(masks[i % len(masks)]).astype(np.int64)
+                    t = time.perf_counter()
+                    sel_b = faiss.IDSelectorBatch(len(ids), faiss.swig_ptr(ids))
+                    flat_peer.search(q[None], k, params=faiss.SearchParameters(sel=sel_b))
+                    fl.append(time.perf_counter() - t)
+                faiss_sel_p50 = pct(fl, 50)
+            else:
+                faiss_sel_p50 = None
+            row = {"dataset": label, "variant": vname, "rows": snap.n_rows, "target_selectivity": sel, "selectivity": round(real_sel, 5),
+                   "plans": plans, "nprobe": sorted(x for x in nprobes if x is not None),
+                   "p50_ms": round(pct(lat, 50), 3), "p99_ms": round(pct(lat, 99), 3),
+                   "recall@10": round(float(np.mean(recalls)), 4), "min_recall@10": round(float(np.min(recalls)), 3),
+                   "batch_qps": round(len(Q) / batch_s, 1), "batch_recall@10": round(b_recall, 4),
+                   "bruteforce_p50_ms": round(pct(peer, 50), 3),
+                   "faiss_flat_idselector_p50_ms": None if faiss_sel_p50 is None else round(faiss_sel_p50, 3),
+                   "queries": len(Q), "ann_build_s": None if ann_s is None else round(ann_s, 2),
+                   "ingest_s": round(ingest_s, 2), "rss_mb": round(rss_mb()), "load": load()}
+            rows_out.append(row)
+            print(f"{label[:18]:>18} {vname[:16]:>16} sel {real_sel:8.4f} {str(plans):>36} p50 {row['p50_ms']:8.2f} ms  p99 {row['p99_ms']:8.2f} ms"
+                  f"  recall {row['recall@10']:.4f} (min {row['min_recall@10']:.2f})  batch {row['batch_qps']:8.1f} q/s"
+                  f"  brute p50 {row['bruteforce_p50_ms']:7.2f} ms"
+                  + (f"  faiss-flat+sel p50 {faiss_sel_p50:6.2f} ms" if faiss_sel_p50 is not None else ""), flush=True)
     if snap.ann is not None and args.sweep:
         print("   nprobe sweep (unfiltered):", flush=True)
         truth = ground_truth(np.asarray(X), Q, [snap.alive], k)
@@ -263,6 +275,16 @@ def run_size(n: int, args, X=None, ix=None, label=None) -> list[dict]:
     return rows_out
 
 
+def parse_sets(items) -> dict:
+    """["subset_max=5000", ...] -> {"subset_max": 5000} typed like the PlannerSettings field."""
+    out = {}
+    for kv in items:
+        for part in kv.split(","):
+            name, _, value = part.partition("=")
+            out[name] = type(getattr(PlannerSettings(), name) or 0)(value)
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -274,16 +296,14 @@ def main(argv=None) -> int:
     ap.add_argument("--sweep", action="store_true", help="nprobe sweep when an IVF index exists")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="override a PlannerSettings field, e.g. --set subset_max=50000")
+    ap.add_argument("--variant", action="append", default=[], metavar="NAME=VALUE[,NAME=VALUE]",
+                    help="also measure the search phase with these settings (same data, same ground truth)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "search.json")
     args = ap.parse_args(argv)
     if args.quick:
         args.sizes, args.queries = [20_000], min(args.queries, 50)
-    overrides = {}
-    for kv in args.set:
-        name, _, value = kv.partition("=")
-        overrides[name] = type(getattr(PlannerSettings(), name) or 0)(value)
-    args.settings = PlannerSettings(**overrides)
+    args.settings = PlannerSettings(**parse_sets(args.set))
     info = {"hardware": hardware(), "load_start": load(), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "settings": args.settings.__dict__, "args": {k: str(v) for k, v in vars(args).items()}}
     print(f"hardware {info['hardware']}  load {info['load_start']}")

@@ -7,7 +7,8 @@ Plans (the name is reported in :class:`SearchResult.plans`):
   index, or ``m <= subset_fraction * n`` without one.
 * ``"exact-full"``   - one matrix product over all rows, ineligible scores set to ``-inf``.
 * ``"ivf"``          - the IVF index searched with the mask as a faiss ``IDSelectorBitmap``;
-  ``nprobe`` grows as selectivity drops (``nprobe_base / sqrt(selectivity)``).
+  ``nprobe`` grows as the eligible count ``m`` drops, so that the probed lists hold about
+  ``ivf_min_candidates`` eligible rows on average (``max(nprobe_base, c * nlist / m)``).
 * ``"ivf+fallback"`` - IVF returned fewer than ``min(k, m)`` eligible results, so the query was
   re-run exactly. Exact plans always return ``min(k, m)`` results.
 
@@ -35,7 +36,8 @@ class PlannerSettings:
     subset_max: int = 20_000  # with an IVF index: eligible count up to which we gather exactly
     subset_fraction: float = 0.25  # without one: gather when m <= this * n, else full scan
     nprobe_base: int = 24  # nprobe at 100% selectivity
-    nprobe_max: int = 512
+    ivf_min_candidates: int = 1000  # filtered: probe enough lists to meet ~this many eligible rows
+    nprobe_max: int = 1024
     nlist: int | None = None  # None = nlist_factor * sqrt(n)
     nlist_factor: float = 2.0  # 2*sqrt(n): half the build cost of 4*sqrt(n) for the same recall/latency
     train_per_list: int = 39  # training sample = this * nlist (faiss's minimum without a warning)
@@ -47,9 +49,10 @@ class PlannerSettings:
             return int(self.nlist)
         return max(1, min(int(self.nlist_factor * math.sqrt(n)), n // 39 if n >= 39 else 1))
 
-    def nprobe_for(self, selectivity: float, nlist: int) -> int:
-        s = max(selectivity, 1e-6)
-        return int(max(1, min(nlist, self.nprobe_max, math.ceil(self.nprobe_base / math.sqrt(s)))))
+    def nprobe_for(self, eligible: int, nlist: int) -> int:
+        """nprobe_base, raised so the probed lists hold ~ivf_min_candidates eligible rows on average."""
+        need = math.ceil(self.ivf_min_candidates * nlist / max(1, eligible))
+        return int(max(1, min(nlist, self.nprobe_max, max(self.nprobe_base, need))))
 
 
 @dataclass
@@ -79,13 +82,36 @@ def finalize(rows: np.ndarray, scores: np.ndarray, k: int, key_of) -> tuple[np.n
     return rows[order], scores[order]
 
 
+SINGLE_BLOCK = 1024
+
+
+def scores(vectors: np.ndarray, queries: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:
+    """queries @ vectors[idx].T as float32 (q, m).
+
+    One query is computed in blocks of 1024 rows: OpenBLAS multithreads bigger matrix-vector
+    products, which costs a scheduler time slice (~25 ms measured) whenever the cores are busy
+    (other requests, other processes) and gains nothing on a memory-bound product. Batches use one
+    matrix product (compute-bound, threads help).
+    """
+    m = len(vectors) if idx is None else len(idx)
+    if len(queries) > 1:
+        sub = vectors if idx is None else np.take(vectors, idx, axis=0)
+        return queries @ sub.T
+    out = np.empty((1, m), np.float32)
+    q = queries[0]
+    for a in range(0, m, SINGLE_BLOCK):
+        b = min(m, a + SINGLE_BLOCK)
+        blk = vectors[a:b] if idx is None else np.take(vectors, idx[a:b], axis=0)
+        out[0, a:b] = blk @ q
+    return out
+
+
 def exact_subset(vectors: np.ndarray, idx: np.ndarray, queries: np.ndarray, k: int, key_of):
     """Exact top-k of each query over rows ``idx`` (shared by all queries): one gather, one product."""
     out = []
     if len(idx) == 0:
         return [(np.empty(0, np.int64), np.empty(0, np.float32)) for _ in range(len(queries))]
-    sub = np.take(vectors, idx, axis=0)  # faster than fancy indexing for row gathers
-    s = queries @ sub.T  # (q, m)
+    s = scores(vectors, queries, idx)  # (q, m)
     for i in range(len(queries)):
         row = s[i]
         if len(idx) > k:
@@ -108,7 +134,7 @@ def exact_full(vectors: np.ndarray, queries: np.ndarray, k: int, masks: np.ndarr
     out = []
     for a in range(0, q, qb):
         b = min(q, a + qb)
-        s = queries[a:b] @ vectors.T  # (qb, n)
+        s = scores(vectors, queries[a:b])  # (qb, n)
         if per_query:
             s[~masks[a:b]] = -np.inf
         else:

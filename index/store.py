@@ -212,11 +212,9 @@ class IndexSnapshot:
         if m == 0:
             return "none"
         s = self.settings
-        if self.ann is not None and m > s.subset_max:
-            return "ivf"
-        if m <= max(s.subset_max if self.ann is not None else 0, s.subset_fraction * self.n_rows):
-            return "exact-subset"
-        return "exact-full"
+        if self.ann is not None:
+            return "ivf" if m > s.subset_max else "exact-subset"
+        return "exact-subset" if m <= s.subset_fraction * self.n_rows else "exact-full"
 
     def _search_ivf(self, q, qi, k, shared, per, counts, put, key_of):
         ann, n = self.ann, self.n_rows
@@ -227,7 +225,7 @@ class IndexSnapshot:
         else:
             groups = [([i], per[i]) for i in qi]
         for ids, m in groups:
-            nprobe = self.settings.nprobe_for(counts[ids[0]] / n, ann.nlist)
+            nprobe = self.settings.nprobe_for(int(counts[ids[0]]), ann.nlist)
             ann.lock.acquire_read()
             try:
                 D, I = ivf_search(ann.ivf, q[ids], k, m, n, nprobe)
