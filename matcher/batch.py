@@ -616,6 +616,8 @@ def _run_local(cfg: BatchConfig, todo: list[BatchInput], writer: Writer, times: 
         return ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_parse_worker,
                                    initargs=(cfg.settings,))
 
+    t_start = time.perf_counter()
+    startup = 0.0
     pool = new_pool()  # started before the model is loaded
     threads = choose_threads(workers, cfg.settings)
     settings = cfg.settings.model_copy(update={"torch_threads": threads})
@@ -628,6 +630,8 @@ def _run_local(cfg: BatchConfig, todo: list[BatchInput], writer: Writer, times: 
     try:
         with MatchService(settings, create_index=False) as svc:
             import torch
+
+            startup = time.perf_counter() - t_start
 
             while queue or pending or ready:
                 while queue and len(pending) < max_pending:
@@ -676,4 +680,4 @@ def _run_local(cfg: BatchConfig, todo: list[BatchInput], writer: Writer, times: 
     finally:
         bar.close()
         pool.shutdown(wait=True, cancel_futures=True)
-    return {"torch_threads": threads, "parse_start_method": method}
+    return {"torch_threads": threads, "parse_start_method": method, "startup_s": round(startup, 3)}
