@@ -247,3 +247,12 @@ def test_compact_keeps_ivf_consistent():
     res = snap.search(Q, 10, mask=mask)
     assert set(res.plans) == {"ivf"}
     assert_matches_brute(res, Xk, kept, Q, 10, mask)
+
+
+@pytest.mark.parametrize("sel", [1.0, 0.1])
+def test_single_query_blocked_products_match_brute_force(sel):
+    ix, keys, X = build(5000)  # > 1024 rows: the one-query path computes in row blocks
+    mask = random_mask(5000, sel, seed=8)
+    for q in clustered(3, seed=12):
+        res = ix.search(q, 7, mask=mask)
+        assert_matches_brute(res, X, keys, q[None], 7, mask)
