@@ -1,0 +1,236 @@
+"""Offline batch matching (``jobmatch batch``): every input accounted for, the same answers as
+``MatchService.match``, interrupted runs resumed without loss, and the Ray engine writing the same lines.
+
+Uses the session fixtures of ``conftest.py`` (the bundled sample ingested and indexed with the real model).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from matcher.batch import BatchConfig, candidate_options, embed_queries, ok_record, read_done, run_batch, summary_path
+from matcher.domain import MatchOptions
+from matcher.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "resumes"
+PDFS = sorted((SHARED / "livecareer" / "pdf" / "INFORMATION-TECHNOLOGY").glob("*.pdf"))[:5]
+TEXTS = SHARED / "updated_resume_dataset" / "resumes.jsonl"
+AS_OF = datetime(2021, 8, 1, tzinfo=timezone.utc)
+JSON_RESUME = {
+    "basics": {"name": "Ada Example", "label": "Data Engineer", "summary": "Builds data pipelines in Python and SQL.",
+               "location": {"city": "Austin", "region": "TX", "countryCode": "US"}},
+    "work": [{"name": "Acme", "position": "Data Engineer", "startDate": "2016-01", "endDate": "2021-06",
+              "highlights": ["Spark and Airflow pipelines on AWS", "PostgreSQL tuning"]}],
+    "education": [{"institution": "UT Austin", "studyType": "Bachelor", "area": "Computer Science",
+                   "endDate": "2015-05"}],
+    "skills": [{"name": "Data", "keywords": ["Python", "SQL", "Spark", "AWS"]}],
+}
+
+
+def _texts(n: int) -> list[dict]:
+    with open(TEXTS, encoding="utf-8") as fh:
+        return [json.loads(line) for line, _ in zip(fh, range(n))]
+
+
+def _lines(out: Path) -> dict[str, dict]:
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    by_id = {r["id"]: r for r in rows}
+    assert len(by_id) == len(rows), "an id was written twice"
+    return by_id
+
+
+@pytest.fixture(scope="module")
+def resume_dir(tmp_path_factory) -> Path:
+    """5 real PDFs, 2 real text resumes, a JSON Resume, and 3 files that cannot be matched."""
+    if len(PDFS) < 5:
+        pytest.skip("the shared resume PDFs are not there")
+    d = tmp_path_factory.mktemp("resumes")
+    for p in PDFS:
+        shutil.copy(p, d / p.name)
+    (d / "text").mkdir()
+    for r in _texts(2):
+        (d / "text" / f"{r['id']}.txt").write_text(r["text"], encoding="utf-8")
+    (d / "text" / "ada.json").write_text(json.dumps(JSON_RESUME), encoding="utf-8")
+    (d / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj garbage that is not a PDF")
+    (d / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    (d / "text" / "empty.txt").write_bytes(b"")
+    (d / ".hidden").write_text("ignored")
+    return d
+
+
+def _cfg(data_dir: Path, inp: Path, out: Path, **kw) -> BatchConfig:
+    # a generous parse time limit: CI machines are shared and a 10 s limit can fire on a busy one
+    return BatchConfig(input=inp, out=out, options=MatchOptions(as_of=AS_OF, top_k=5), progress=False,
+                       settings=Settings(data_dir=data_dir, parse_timeout_s=120), **kw)
+
+
+@pytest.fixture(scope="module")
+def reference_parser():
+    """What ``MatchService.profile_from_resume`` uses (the isolated parser), with the same time limit."""
+    from matcher.resumes import ResumeParser
+
+    with ResumeParser(Settings(parse_timeout_s=120)) as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory, sample_data_dir, resume_dir):
+    out = tmp_path_factory.mktemp("out") / "full.jsonl"
+    summary = run_batch(_cfg(sample_data_dir, resume_dir, out, workers=2))
+    return out, summary
+
+
+def test_every_input_is_accounted_for(full_run, resume_dir):
+    out, summary = full_run
+    lines = _lines(out)
+    expected = {p.relative_to(resume_dir).as_posix() for p in resume_dir.rglob("*")
+                if p.is_file() and not p.name.startswith(".")}
+    assert set(lines) == expected
+    errors = {i: r["error"]["code"] for i, r in lines.items() if r["error"]}
+    assert errors == {"broken.pdf": "corrupt", "photo.png": "unsupported_type", "text/empty.txt": "empty"}
+    for i, r in lines.items():
+        if r["error"]:
+            assert r["results"] == [] and r["error"]["message"]
+        else:
+            assert r["results"] and r["filters"]["as_of"].startswith("2021-08-01")
+            assert set(r["profile"]) >= {"degree", "months", "location", "skills"}
+    on_disk = json.loads(summary_path(out).read_text())
+    assert on_disk == summary
+    assert (summary["inputs"], summary["processed"], summary["ok"], summary["failed"]) == (11, 11, 8, 3)
+    assert summary["complete"] and summary["failures_by_code"] == {"corrupt": 1, "unsupported_type": 1, "empty": 1}
+    assert set(summary["stages_s"]) >= {"parse", "embed", "search", "write"}
+
+
+def test_results_are_those_of_match_service(full_run, resume_dir, sample_service, reference_parser):
+    """Same parse, same query vector, same filters, ranking and explanations as ``jobmatch match``."""
+    out, _ = full_run
+    lines = _lines(out)
+    opts = MatchOptions(as_of=AS_OF, top_k=5)
+    checked = 0
+    for cid, rec in lines.items():
+        if rec["error"]:
+            continue
+        path = resume_dir / cid
+        profile = reference_parser.parse(path.read_bytes(), filename=path.name, as_of=AS_OF).profile
+        expected = ok_record(cid, str(path), sample_service.match(profile, opts))
+        assert rec == json.loads(json.dumps(expected)), cid
+        checked += 1
+    assert checked == 8
+
+
+def test_batched_query_vectors_equal_embed_query(sample_service):
+    texts = [r["text"] for r in _texts(12)] + ["short", "Python developer, 5 years, Austin TX"]
+    s = sample_service.settings
+    batch = embed_queries(sample_service.embedder, texts, max_windows=s.query_windows, batch_size=5)
+    for t, v in zip(texts, batch):
+        assert (v == sample_service.embedder.embed_query(t, max_windows=s.query_windows)).all()
+
+
+def test_batched_search_ranks_like_match(sample_service):
+    """``search="batched"``: one index call for many candidates; same postings, same order, scores to 1e-5."""
+    from matcher.batch import match_many
+    from matcher.resumes import profile_from_text
+
+    profiles = [profile_from_text(r["text"], AS_OF.date()) for r in _texts(10)]
+    opts = [MatchOptions(as_of=AS_OF, top_k=10), MatchOptions(as_of=AS_OF, top_k=3, location="Austin, TX")] * 5
+    vecs = embed_queries(sample_service.embedder, [p.text for p in profiles], max_windows=2)
+    for p, o, got in zip(profiles, opts, match_many(sample_service, profiles, opts, vecs)):
+        want = sample_service.match(p, o)
+        assert [m.id for m in got.results] == [m.id for m in want.results]
+        assert max((abs(a.score - b.score) for a, b in zip(got.results, want.results)), default=0) <= 1e-5
+        assert got.filters == want.filters and got.candidate == want.candidate
+
+
+def test_interrupted_run_resumes_to_the_same_output(tmp_path, full_run, sample_data_dir, resume_dir):
+    out = tmp_path / "part.jsonl"
+    first = run_batch(_cfg(sample_data_dir, resume_dir, out, workers=1, stop_after=4, embed_batch=3))
+    assert not first["complete"] and first["processed"] == 4
+    with open(out, "a", encoding="utf-8") as fh:  # a line torn by a kill
+        fh.write('{"id": "photo.png", "source": "/x", "resu')
+    assert len(read_done(out)) == 4
+    assert out.read_bytes().endswith(b"\n")
+    second = run_batch(_cfg(sample_data_dir, resume_dir, out, workers=2, resume=True))
+    assert second["already_done"] == 4 and second["processed"] == 7 and second["complete"]
+    assert _lines(out) == _lines(full_run[0])
+    again = run_batch(_cfg(sample_data_dir, resume_dir, out, resume=True))
+    assert again["processed"] == 0 and again["already_done"] == 11
+
+
+def test_existing_output_needs_resume(tmp_path, sample_data_dir, resume_dir):
+    from api.cli import main
+
+    out = tmp_path / "o.jsonl"
+    out.write_text('{"id": "x"}\n')
+    assert main(["batch", str(resume_dir), "--out", str(out), "--data-dir", str(sample_data_dir)]) == 2
+
+
+def test_jsonl_input_with_text_path_json_resume_and_profile_fields(tmp_path, sample_data_dir, sample_service,
+                                                                   reference_parser):
+    from matcher.resumes import profile_from_json_resume, profile_from_text
+    from matcher.resumes.jsonresume import json_resume_text
+    from matcher.resumes.profile import clean_text
+
+    t1, t2 = _texts(2)
+    shutil.copy(PDFS[0], tmp_path / "cv.pdf")
+    lines = [
+        {"id": "t1", "text": t1["text"], "category": t1["category"]},
+        {"id": "t2", "text": t2["text"], "degree": "postgraduate", "months": 30, "location": "Austin, TX",
+         "top_k": 3, "remote": "exclude"},
+        {"id": "p1", "path": "cv.pdf", "lat": 40.71, "lon": -74.0, "options": {"radius_km": 100}},
+        {"id": "j1", "json_resume": JSON_RESUME},
+        {"id": "bad-option", "text": t1["text"], "remote": "sometimes"},
+        {"id": "no-source", "degree": "bachelor"},
+        {"id": "t1", "text": "a second line with the same id"},
+        {"id": "nowhere", "text": t1["text"], "location": "Qwxyzzy, Nowhere"},
+    ]
+    inp = tmp_path / "in.jsonl"
+    inp.write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    summary = run_batch(_cfg(sample_data_dir, inp, out, workers=2))
+    assert summary["ignored_keys"] == {"category": 1}
+    got = [json.loads(x) for x in out.read_text().splitlines()]
+    assert len(got) == 9
+    errs = sorted((r["id"], r["error"]["code"]) for r in got if r["error"])
+    assert errs == [("bad-option", "invalid_input"), ("line-9", "invalid_input"), ("no-source", "invalid_input"),
+                    ("nowhere", "invalid_input"), ("t1", "duplicate_id")]
+    ok = {r["id"]: r for r in got if not r["error"]}
+    assert set(ok) == {"t1", "t2", "p1", "j1"}
+
+    base = MatchOptions(as_of=AS_OF, top_k=5)
+    day = AS_OF.date()
+    profiles = {
+        "t1": profile_from_text(t1["text"], day),
+        "t2": profile_from_text(t2["text"], day),
+        "p1": reference_parser.parse(PDFS[0].read_bytes(), filename="cv.pdf", as_of=AS_OF).profile,
+        "j1": profile_from_json_resume(JSON_RESUME, day, clean_text(json_resume_text(JSON_RESUME))),
+    }
+    over = {"t1": {}, "t2": {k: lines[1][k] for k in ("degree", "months", "location", "top_k", "remote")},
+            "p1": {"lat": 40.71, "lon": -74.0, "radius_km": 100}, "j1": {}}
+    for cid, profile in profiles.items():
+        resp = sample_service.match(profile, candidate_options(base, over[cid]))
+        assert ok[cid]["results"] == json.loads(json.dumps([m.model_dump(mode="json") for m in resp.results])), cid
+        assert ok[cid]["filters"] == json.loads(resp.filters.model_dump_json()), cid
+    assert len(ok["t2"]["results"]) <= 3
+    assert ok["t2"]["profile"]["degree"] == "postgraduate" and ok["t2"]["profile"]["months"] == 30
+    assert set(ok["t2"]["profile"]["overridden"]) == {"degree", "months", "location"}
+    assert ok["p1"]["source"] == str(tmp_path / "cv.pdf")
+
+
+def test_ray_engine_writes_the_same_lines(tmp_path, full_run, sample_data_dir, resume_dir):
+    """One Ray test (start-up costs tens of seconds): a local Ray instance, same content as the local engine."""
+    pytest.importorskip("ray", reason="install the `ray` extra: pip install -e '.[ray]'")
+    import ray
+
+    out = tmp_path / "ray.jsonl"
+    try:
+        summary = run_batch(_cfg(sample_data_dir, resume_dir, out, workers=2, engine="ray"))
+    finally:
+        ray.shutdown()
+    assert summary["complete"] and summary["processed"] == 11
+    assert _lines(out) == _lines(full_run[0])
