@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from matcher.degrees import level_from_credential
 from matcher.domain import DEGREE_NAME, CandidateProfile, Place
 from matcher.geo import geocode, normalize_country, us_states
 from matcher.resumes.dates import Span, _parse_date, merge_months
@@ -54,6 +55,8 @@ def profile_from_json_resume(obj: dict, as_of: date, text: str | None = None) ->
 
     text = text if text is not None else json_resume_text(obj)
     ev: dict[str, list[str]] = {}
+    if isinstance(as_of, str):
+        as_of = date.fromisoformat(as_of[:10])
     now = as_of.year * 12 + as_of.month - 1
     # degree
     best = 0
@@ -62,6 +65,10 @@ def profile_from_json_resume(obj: dict, as_of: date, text: str | None = None) ->
             continue
         label = " ".join(filter(None, [_s(e.get("studyType")), _s(e.get("area"))]))
         hit = _level_in(label, _STRONG) or _level_in(label, _WEAK)
+        if not hit and _s(e.get("studyType")):
+            # studyType is a short label ("Master", "Bachelor", "PhD"): read it as a credential category
+            lvl = level_from_credential(_s(e.get("studyType")))
+            hit = (lvl, label) if lvl else None
         if not hit:
             continue
         end = _ym(e.get("endDate", ""), as_of)
