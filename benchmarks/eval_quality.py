@@ -88,6 +88,15 @@ def evaluate(run: Run, qrels: Qrels, threshold: int = 2) -> dict[str, float]:
     return out
 
 
+def family_macro_ndcg(run: Run, qrels: Qrels, families: Mapping[str, str], k: int = 10) -> float:
+    """nDCG@k averaged within each query family, then across families (each family weighs 1)."""
+    by: dict[str, list[float]] = {}
+    for qid, fam in families.items():
+        if qid in qrels:
+            by.setdefault(fam, []).append(ndcg_at(_dedupe(run.get(qid, [])), qrels[qid], k))
+    return float(np.mean([np.mean(v) for v in by.values()])) if by else 0.0
+
+
 def _dedupe(ids: Iterable[str]) -> list[str]:
     seen: set[str] = set()
     return [d for d in ids if not (d in seen or seen.add(d))]
@@ -247,6 +256,10 @@ class Lab:
             return [f"{t} at {co}\n{d}" if co else f"{t}\n{d}" for t, co, d in zip(c.titles, c.companies, c.descs)]
         if rep == "shipped":
             return [ranking.posting_text_for_embedding(t, co, d) for t, co, d in zip(c.titles, c.companies, c.descs)]
+        if rep.startswith("title+desc") and rep[len("title+desc"):].rstrip("w").isdigit():  # e.g. title+desc96w
+            n = int(rep[len("title+desc"):].rstrip("w"))
+            return [ranking.posting_text_for_embedding(t, co, d, max_words=n)
+                    for t, co, d in zip(c.titles, c.companies, c.descs)]
         if rep == "lexical":
             return [ranking.posting_text_for_lexical(t, co, d) for t, co, d in zip(c.titles, c.companies, c.descs)]
         raise ValueError(rep)
@@ -390,32 +403,41 @@ class Lab:
 
 
 def variants(lab: Lab) -> dict[str, Callable[[], Run]]:
+    """Named variants. Dense posting representations other than title / shipped need a full
+    embedding pass of the corpus each (slow on a shared 2-core box: ~3 windows/s at 256 tokens)."""
     V: dict[str, Callable[[], Run]] = {}
     V["bm25"] = lambda: lab.run_from_scores(lab.bm25_scores())
     V["tfidf"] = lambda: lab.run_from_scores(lab.tfidf_scores())
     V["lex:ours"] = lambda: lab.run_from_scores(lab.ours_lex_scores())
-    # posting representation (query: 2 windows, mean)
-    for doc in ("desc", "title", "title+desc", "title@company+desc"):
+    # posting representation (query: first 2 windows, mean-pooled)
+    for doc in ("title", "shipped", "desc", "title+desc", "title@company+desc", "title+desc48w", "title+desc192w"):
         V[f"dense:doc={doc}"] = (lambda doc=doc: lab.run_from_scores(lab.dense_scores(doc)))
     for w, pool in ((2, "mean"), (4, "mean"), (4, "weighted")):
-        V[f"dense:doc=title+desc,{pool}{w}"] = (lambda w=w, pool=pool: lab.run_from_scores(
+        V[f"dense:doc=title+desc;{pool}{w}"] = (lambda w=w, pool=pool: lab.run_from_scores(
             lab.dense_scores("title+desc", pool, w)))
     for a in (0.5, 1.0):
-        V[f"dense:doc=desc+{a}title"] = (lambda a=a: lab.run_from_scores(lab.dense_scores("desc", title_mix=a)))
+        V[f"dense:doc=shipped+{a}title"] = (lambda a=a: lab.run_from_scores(
+            lab.dense_scores("shipped", title_mix=a)))
     # resume representation
-    V["dense:doc=title+desc,q=1win"] = lambda: lab.run_from_scores(lab.dense_scores("title+desc", qwin=1))
-    # fusion
-    best = lambda: lab.dense_scores("title+desc")  # noqa: E731
-    for k in (10, 60):
+    for doc in ("title", "shipped"):
+        V[f"dense:doc={doc};q=1win"] = (lambda doc=doc: lab.run_from_scores(lab.dense_scores(doc, qwin=1)))
+    # fusion of the shipped dense side with a lexical side
+    dense = lambda: lab.dense_scores("shipped")  # noqa: E731
+    for k in (10, 30, 60):
         for wl in (0.5, 1.0):
-            V[f"rrf:k={k},wlex={wl}"] = (lambda k=k, wl=wl: lab.rrf_run(best(), lab.ours_lex_scores(), k, wl))
-    V["rrf:k=60,bm25base"] = lambda: lab.rrf_run(best(), lab.bm25_scores(), 60, 1.0)
+            V[f"rrf:k={k};wlex={wl}"] = (lambda k=k, wl=wl: lab.rrf_run(dense(), lab.ours_lex_scores(), k, wl))
+    for cand in (50, 200):
+        V[f"rrf:k=60;wlex=1.0;cand={cand}"] = (lambda c=cand: lab.rrf_run(dense(), lab.ours_lex_scores(), 60, 1.0, c))
+    V["rrf:k=60;lex=bm25base"] = lambda: lab.rrf_run(dense(), lab.bm25_scores(), 60, 1.0)
+    V["rrf:k=60;dense=title"] = lambda: lab.rrf_run(lab.dense_scores("title"), lab.ours_lex_scores(), 60, 1.0)
+    V["rrf:k=60;dense=shipped+title"] = lambda: lab.rrf_run(
+        lab.dense_scores("shipped", title_mix=1.0), lab.ours_lex_scores(), 60, 1.0)
     for a in (0.5, 0.7, 0.85):
-        V[f"minmax:alpha={a}"] = (lambda a=a: lab.minmax_run(best(), lab.ours_lex_scores(), a))
+        V[f"minmax:alpha={a}"] = (lambda a=a: lab.minmax_run(dense(), lab.ours_lex_scores(), a))
     return V
 
 
-DEFAULT_VARIANTS = "bm25,tfidf,lex:ours,dense:doc=desc,dense:doc=title+desc,shipped"
+DEFAULT_VARIANTS = "bm25,tfidf,lex:ours,dense:doc=title,dense:doc=shipped,shipped"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -429,7 +451,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/jobmatch-eval-cache"))
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "quality.json")
-    ap.add_argument("--embed-only", action="store_true", help="warm the embedding cache and stop")
+    ap.add_argument("--embed-only", nargs="?", const=True, default=False,
+                    help="warm the embedding cache (optionally: comma list of doc representations) and stop")
     args = ap.parse_args(argv)
 
     queries_path = args.queries or args.qrels.with_name(args.qrels.name.split(".")[0] + ".queries.jsonl")
@@ -450,7 +473,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         ap.error(f"unknown variants {unknown}; try --variants list")
     if args.embed_only:
-        lab.doc_vecs("title"); lab.query_vecs(2); lab.doc_vecs("title+desc"); lab.doc_vecs("desc")
+        for rep in (args.embed_only.split(",") if isinstance(args.embed_only, str) else ["title", "shipped"]):
+            lab.doc_vecs(rep)
+        lab.query_vecs(2)
         return 0
 
     print(f"{len(queries)} queries, {len(corpus)} postings, qrels {args.qrels}", file=sys.stderr)
@@ -463,11 +488,12 @@ def main(argv: list[str] | None = None) -> int:
         else:
             run = V[name]()
         m = evaluate(run, qrels, args.binary_threshold)
+        m["ndcg@10_family_macro"] = family_macro_ndcg(run, qrels, {q["query_id"]: q["family"] for q in queries})
         m.update(extra)
         m["seconds"] = round(time.time() - t0, 1)
         results[name] = m
         print(f"{name:38s} nDCG@10 {m['ndcg@10']:.4f}  P@10 {m['p@10']:.4f}  R@50 {m['recall@50']:.4f}  "
-              f"MRR {m['mrr']:.4f}", flush=True)
+              f"MRR {m['mrr']:.4f}  fam-macro nDCG@10 {m['ndcg@10_family_macro']:.4f}", flush=True)
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     payload = {"qrels": str(args.qrels.relative_to(ROOT) if args.qrels.is_relative_to(ROOT) else args.qrels),
@@ -475,9 +501,11 @@ def main(argv: list[str] | None = None) -> int:
                "metrics": "nDCG@10 (graded, linear gain), P@10, Recall@50, MRR (rel >= binary_threshold)",
                "results": results}
     args.out.write_text(json.dumps(payload, indent=2) + "\n")
-    print(f"\n{'variant':38s} {'nDCG@10':>8s} {'P@10':>7s} {'R@50':>7s} {'MRR':>7s}")
+    print(f"\n| {'variant':38s} | nDCG@10 | P@10 | R@50 | MRR | nDCG@10 fam-macro |")
+    print("|---|---|---|---|---|---|")
     for name, m in results.items():
-        print(f"{name:38s} {m['ndcg@10']:8.4f} {m['p@10']:7.4f} {m['recall@50']:7.4f} {m['mrr']:7.4f}")
+        print(f"| {name:38s} | {m['ndcg@10']:.4f} | {m['p@10']:.4f} | {m['recall@50']:.4f} | {m['mrr']:.4f} "
+              f"| {m['ndcg@10_family_macro']:.4f} |")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 

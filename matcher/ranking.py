@@ -67,14 +67,35 @@ def _norm(text: str | None) -> str:
     return _NL.sub("\n", text).strip()
 
 
-def posting_text_for_embedding(title: str | None, company: str | None, description: str | None) -> str:
-    """Text embedded for a posting: the title on its own line, then the description.
+DOC_EMBED_WORDS = 96  # title + the first ~96 words of the description: about 130-150 word pieces
 
-    The title leads so that it always falls inside the first (and, by default, only) embedding
-    window; measured better than description-only and than adding the company name
-    (benchmarks/judgements/README.md).
+
+def _head_words(text: str, n: int) -> str:
+    """The first ``n`` whitespace-separated words of ``text``, line breaks kept."""
+    if n <= 0:
+        return ""
+    out, count = [], 0
+    for line in text.split("\n"):
+        words = line.split(" ")
+        if count + len(words) >= n:
+            out.append(" ".join(words[: n - count]))
+            break
+        out.append(line)
+        count += len(words)
+    return "\n".join(out)
+
+
+def posting_text_for_embedding(title: str | None, company: str | None, description: str | None,
+                               max_words: int | None = DOC_EMBED_WORDS) -> str:
+    """Text embedded for a posting: the title on its own line, then the head of the description.
+
+    The title leads so that it always falls inside the (single) embedding window. The description
+    is cut to ``max_words`` words (None = whole text), so a posting costs one short window
+    to index (benchmarks/judgements/README.md has the measurements behind this).
     """
     title, description = _norm(title), _norm(description)
+    if max_words is not None:
+        description = _head_words(description, max_words)
     return f"{title}\n{description}" if title else description
 
 

@@ -57,3 +57,10 @@ def test_read_qrels(tmp_path):
     p = tmp_path / "x.qrels"
     p.write_text("q1 0 d1 2\nq1 0 d2 1\nq2 0 d1 1\n\n")
     assert eq.read_qrels(p) == {"q1": {"d1": 2, "d2": 1}, "q2": {"d1": 1}}
+
+
+def test_family_macro_weighs_families_equally():
+    qrels = {"q1": {"a": 2}, "q2": {"a": 2}, "q3": {"b": 2}}
+    run = {"q1": ["a"], "q2": ["a"], "q3": ["z"]}
+    fams = {"q1": "x", "q2": "x", "q3": "y"}
+    assert eq.family_macro_ndcg(run, qrels, fams) == pytest.approx(0.5)

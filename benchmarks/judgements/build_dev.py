@@ -24,10 +24,13 @@ import html
 import json
 import re
 from collections import Counter
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 DEFAULT_DATA = (ROOT.parent / "shared" / "data") if (ROOT.parent / "shared" / "data").exists() else Path("/work/shared/data")
 
 # Ordered rules: the first family whose pattern matches the (lower-cased) title wins.
@@ -155,21 +158,16 @@ def load_postings(data: Path) -> list[dict]:
 
 
 def posting_doc_ids(data: Path, raw: list[dict]) -> tuple[list[str], str]:
-    """Stable doc ids for the postings, in file order.
+    """Stable doc ids for the postings, in file order: the project's ``Posting.id``
+    (matcher.postings.posting_from_jsonld -> ``jp_`` + 16 hex). Near-duplicate lines share an id.
 
-    Uses matcher.postings when it offers a stable id; otherwise the 0-based line number
-    ("line:<n>"), which eval_quality.py understands the same way.
+    Falls back to ``line:<n>`` (0-based line number) only if matcher.postings cannot be imported.
     """
-    try:  # pragma: no cover - depends on a module being written concurrently
-        from matcher import postings as mp  # type: ignore
-
-        for name in ("posting_id", "stable_id", "compute_id"):
-            fn = getattr(mp, name, None)
-            if callable(fn):
-                return [str(fn(r)) for r in raw], f"matcher.postings.{name}"
-    except Exception:
-        pass
-    return [f"line:{i}" for i in range(len(raw))], "line number"
+    try:
+        from matcher.postings import posting_from_jsonld
+    except ImportError:  # pragma: no cover
+        return [f"line:{i}" for i in range(len(raw))], "line number (matcher.postings unavailable)"
+    return [posting_from_jsonld(r, geocode_missing=False).id for r in raw], "matcher.postings Posting.id"
 
 
 def resume_headline(text: str) -> str:
@@ -216,14 +214,17 @@ def main() -> None:
     raw = load_postings(args.data)
     doc_ids, id_scheme = posting_doc_ids(args.data, raw)
     fams = [title_family(r.get("title", "")) for r in raw]
-    by_family = Counter(f or "(none)" for f in fams)
+    by_family = Counter(f or "(none)" for f in dict(zip(doc_ids, fams)).values())
 
     queries = load_queries(args.data)
     kept: list[dict] = []
     qrel_lines: list[str] = []
+    docs: dict[str, str | None] = {}
+    for did, f in zip(doc_ids, fams):
+        docs.setdefault(did, f)  # duplicates share an id; first occurrence kept (as the eval does)
     for q in queries:
         lines = []
-        for did, f in zip(doc_ids, fams):
+        for did, f in docs.items():
             g = grade(q["family"], f)
             if g > 0:
                 lines.append(f"{q['query_id']} 0 {did} {g}")
@@ -237,7 +238,7 @@ def main() -> None:
     with open(args.out / "dev.queries.jsonl", "w", encoding="utf-8") as fh:
         for q in kept:
             fh.write(json.dumps(q) + "\n")
-    meta = {"doc_id_scheme": id_scheme, "n_docs": len(raw), "n_queries": len(kept),
+    meta = {"doc_id_scheme": id_scheme, "n_lines": len(raw), "n_docs": len(docs), "n_queries": len(kept),
             "posting_families": dict(by_family.most_common()),
             "query_families": dict(Counter(q["family"] for q in kept).most_common())}
     (args.out / "dev.meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
