@@ -200,8 +200,7 @@ def run_size(n: int, args, X=None, ix=None, label=None) -> list[dict]:
         real_sel = float(np.mean([m.sum() for m in masks]) / snap.n_rows)
         truth = ground_truth(np.asarray(X), Q, masks, k)
         for vname, vset in variants:
-            ix.settings = vset
-            ix._publish()
+            ix.set_settings(vset)
             snap = ix.snapshot()
             for q in Q[:3]:  # warm-up
                 snap.search(q[None], k, mask=masks[0])

@@ -305,7 +305,9 @@ class JobIndex:
                 f"index at {root} holds {m['dim']}-d vectors but the model makes {dim}-d ones; "
                 f"run `jobmatch reindex` or set JOBMATCH_MODEL={m['model_id']}")
         verify = (not mmap) if verify is None else verify
-        ps = settings or PlannerSettings(**m.get("build_settings", {}).get("planner", {}))
+        # query-time thresholds come from this code (or the caller), not from the manifest, which
+        # only records what the index was built with.
+        ps = settings or PlannerSettings()
         self = cls(root, dim=m["dim"], model_id=m["model_id"], model_checksum=m.get("model_checksum"), settings=ps)
         self.generation, self.created = int(m["generation"]), float(m.get("created", time.time()))
         self.compact_ratio = float(m.get("build_settings", {}).get("compact_ratio", self.compact_ratio))
@@ -358,6 +360,12 @@ class JobIndex:
         arrays = {k: b.view() for k, b in self._cols.items()}
         self._state = IndexSnapshot(self._vec.view(), arrays, self._alive, self._keys, n,
                                     self._vocab.snapshot(), self._ann, self.settings, self.generation)
+
+    def set_settings(self, settings: PlannerSettings) -> None:
+        """Change planner thresholds (takes effect for searches that start afterwards)."""
+        with self._wlock:
+            self.settings = settings
+            self._publish()
 
     def snapshot(self) -> IndexSnapshot:
         """The current consistent state; compute masks from ``snapshot().columns`` and search it."""

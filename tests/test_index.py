@@ -82,7 +82,7 @@ def test_exact_filtered_equals_brute_force(sel):
 
 @pytest.mark.parametrize("sel", [1.0, 0.3, 0.1])
 def test_ivf_filtered_matches_brute_force(sel):
-    ix, keys, X = build(4000, PlannerSettings(subset_max=10, nlist=32, nprobe_base=8))
+    ix, keys, X = build(4000, PlannerSettings(subset_max=10, nlist=32, nprobe_base=8, ivf_min_candidates=400))
     assert ix.build_ann()
     Q = clustered(10, seed=9)
     mask = random_mask(len(keys), sel, seed=2)
@@ -90,8 +90,7 @@ def test_ivf_filtered_matches_brute_force(sel):
     assert set(res.plans) <= {"ivf", "ivf+fallback"} and "ivf" in res.plans
     assert_matches_brute(res, X, keys, Q, 10, mask, min_recall=0.9)
     # full probing makes IVF exact
-    ix.settings = PlannerSettings(subset_max=10, nlist=32, nprobe_base=32)
-    ix._publish()
+    ix.set_settings(PlannerSettings(subset_max=10, nlist=32, nprobe_base=32))
     assert_matches_brute(ix.search(Q, 10, mask=mask), X, keys, Q, 10, mask)
 
 
@@ -126,8 +125,7 @@ def test_per_query_masks_batch():
     res2 = ix.search(Q, 10, masks=list(masks))
     assert res2.hits == res.hits
     ix.build_ann()
-    ix.settings = PlannerSettings(subset_max=100, nlist=ix.snapshot().ann.nlist, nprobe_base=10_000)
-    ix._publish()
+    ix.set_settings(PlannerSettings(subset_max=100, nlist=ix.snapshot().ann.nlist, nprobe_base=10_000))
     res3 = ix.search(Q, 10, masks=masks)
     assert "ivf" in res3.plans
     assert_matches_brute(res3, X, keys, Q, 10, masks)

@@ -49,7 +49,8 @@ def test_round_trip(tmp_path, mmap):
     assert man["dim"] == D and man["metric"] == "ip" and man["rows"] == 2000 and man["alive"] == 1998
     assert man["model_id"] == "model-a" and man["versions"]["faiss"] and man["generation"] == 1
     ix2 = JobIndex.open(tmp_path / "ix", model_id="model-a", model_checksum="sum-a", dim=D, mmap=mmap)
-    assert len(ix2) == 1998 and ix2.has_ann and ix2.settings.nlist == 16
+    assert len(ix2) == 1998 and ix2.has_ann and ix2.snapshot().ann.nlist == 16
+    ix2.set_settings(ix.settings)
     Q = X[:5]
     mask = ix.columns.degree_at_most(2)
     a, b = ix.search(Q, 10, mask=mask), ix2.search(Q, 10, mask=mask)
