@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/install_browser.sh >/dev/null   # Debian chromium for tests/test_web.py (no browser download)
 exec .venv/bin/python -m pytest "$@"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from api.cli import main
-from conftest import SHARED_JOBS
+from tests.conftest import SHARED_JOBS
 from matcher.ingest import ingest_paths
 from matcher.stats import compute_stats
 
