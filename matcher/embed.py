@@ -43,8 +43,9 @@ Threads
     single-thread speed. ``torch.set_num_threads`` is process-wide; the last Embedder built wins.
 
 Backends
-    ``"torch"`` (default), ``"onnx"`` (fp32 onnxruntime) and ``"onnx-int8"`` (FFN MatMuls
-    quantised to int8), see :mod:`matcher.onnx_backend`.
+    ``"torch"`` (default), ``"onnx"`` (fp32 onnxruntime, same vectors) and ``"onnx-int8"``
+    (selected MatMuls int8; top-10 agreement with fp32 below 0.95, so opt-in only), see
+    :mod:`matcher.onnx_backend`.
 """
 from __future__ import annotations
 
