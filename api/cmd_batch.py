@@ -49,7 +49,16 @@ def cmd_batch(args: argparse.Namespace) -> int:
                       workers=args.workers, engine=args.engine, ray_address=args.ray_address, resume=args.resume,
                       match_actors=args.match_actors, search=args.search,
                       embed_batch=args.embed_batch, progress=args.progress)
-    s = run_batch(cfg)
+    import signal
+
+    def _term(signum, frame):  # a kill (SIGTERM) stops like Ctrl-C: lines written so far stay, summary written
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, _term)
+    try:
+        s = run_batch(cfg)
+    finally:
+        signal.signal(signal.SIGTERM, old)
     if args.json:
         json.dump(s, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")

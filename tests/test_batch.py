@@ -234,3 +234,41 @@ def test_ray_engine_writes_the_same_lines(tmp_path, full_run, sample_data_dir, r
         ray.shutdown()
     assert summary["complete"] and summary["processed"] == 11
     assert _lines(out) == _lines(full_run[0])
+
+
+def test_killed_command_loses_nothing_it_wrote(tmp_path, sample_data_dir):
+    """``jobmatch batch`` killed with SIGKILL mid-run, then ``--resume``: the same lines as an uninterrupted run."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    inp = tmp_path / "in.jsonl"
+    inp.write_text("".join(json.dumps({"id": r["id"], "text": r["text"]}) + "\n" for r in _texts(12)))
+    out = tmp_path / "killed.jsonl"
+    args = ["batch", str(inp), "--out", str(out), "--data-dir", str(sample_data_dir), "--as-of", "2021-08-01",
+            "--top-k", "5", "--embed-batch", "2", "--no-progress"]
+    env = {**os.environ, "JOBMATCH_PARSE_TIMEOUT_S": "120"}
+    proc = subprocess.Popen([sys.executable, "-m", "api.cli", *args], env=env, cwd=Path(__file__).parents[1],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if out.exists() and out.read_bytes().count(b"\n") >= 3:
+            break
+        time.sleep(0.05)
+    if proc.poll() is not None:
+        pytest.fail(f"the run ended before it could be killed: {proc.stderr.read().decode()[-2000:]}")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+    written = out.read_bytes().count(b"\n")
+    assert 3 <= written < 12
+
+    from api.cli import main
+
+    assert main([*args, "--resume"]) == 0
+    summary = json.loads(summary_path(out).read_text())
+    assert summary["already_done"] == written and summary["processed"] == 12 - written
+    fresh = tmp_path / "fresh.jsonl"
+    assert main([*args[:3], str(fresh), *args[4:]]) == 0
+    assert _lines(out) == _lines(fresh)
