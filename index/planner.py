@@ -41,6 +41,8 @@ class PlannerSettings:
       by the id check, only members have their distance computed).
     * ``nprobe_base`` 48: recall@10 1.0 at 1M on the benchmark data at nprobe >= 8; sparser data
       (100k, few near neighbours) needs more (0.91 at 24, 0.945 at 64); 48 costs ~4-6 ms at 1M.
+      ``build_ann`` raises it to a tuned value (``tune_nprobe``: smallest power of two reaching
+      ``tune_recall`` on held-out rows), stored with the index.
     """
 
     ann_min_rows: int = 150_000  # build an IVF index at save() only for corpora at least this big
@@ -60,10 +62,13 @@ class PlannerSettings:
             return int(self.nlist)
         return max(1, min(int(self.nlist_factor * math.sqrt(n)), n // 39 if n >= 39 else 1))
 
-    def nprobe_for(self, eligible: int, nlist: int) -> int:
-        """nprobe_base, raised so the probed lists hold ~ivf_min_candidates eligible rows on average."""
+    tune_recall: float = 0.98  # build_ann: smallest nprobe reaching this recall@10 on held-out rows
+    tune_queries: int = 64
+
+    def nprobe_for(self, eligible: int, nlist: int, tuned: int | None = None) -> int:
+        """max(tuned, nprobe_base), raised so the probed lists hold ~ivf_min_candidates eligible rows."""
         need = math.ceil(self.ivf_min_candidates * nlist / max(1, eligible))
-        return int(max(1, min(nlist, self.nprobe_max, max(self.nprobe_base, need))))
+        return int(max(1, min(nlist, self.nprobe_max, max(tuned or 0, self.nprobe_base, need))))
 
 
 @dataclass
@@ -204,6 +209,41 @@ def build_ivf(vectors: np.ndarray, settings: PlannerSettings, seed: int = 1234):
     quantizer.this.disown()
     add_in_chunks(ivf, vectors, 0)
     return ivf
+
+
+def tune_nprobe(ivf, vectors: np.ndarray, settings: PlannerSettings, k: int = 10, seed: int = 99) -> int:
+    """Smallest nprobe (doubling from 4) whose recall@k on sampled rows as queries reaches the target.
+
+    Queries are rows of the index with themselves excluded from both answers; ground truth is exact.
+    Never returns less than ``nprobe_base``'s quarter or more than nlist.
+    """
+    n = len(vectors)
+    nq = min(settings.tune_queries, n)
+    if nq == 0 or n <= k + 1:
+        return settings.nprobe_base
+    rng = np.random.default_rng(seed)
+    qi = np.sort(rng.choice(n, nq, replace=False))
+    Q = np.ascontiguousarray(np.take(vectors, qi, axis=0), np.float32)
+    truth = []
+    best = np.full((nq, k + 1), -np.inf, np.float32)
+    best_i = np.full((nq, k + 1), -1, np.int64)
+    for a in range(0, n, 131072):
+        b = min(n, a + 131072)
+        sc = Q @ np.asarray(vectors[a:b], np.float32).T
+        allsc = np.concatenate([best, sc], axis=1)
+        alli = np.concatenate([best_i, np.broadcast_to(np.arange(a, b), sc.shape)], axis=1)
+        top = np.argpartition(-allsc, k, axis=1)[:, :k + 1]
+        best, best_i = np.take_along_axis(allsc, top, 1), np.take_along_axis(alli, top, 1)
+    for j in range(nq):
+        truth.append(set(best_i[j].tolist()) - {int(qi[j])})
+    p = 4
+    while True:
+        _, I = ivf.search(Q, k + 1, params=faiss.SearchParametersIVF(nprobe=p))
+        rec = np.mean([len((set(I[j].tolist()) - {int(qi[j])}) & truth[j]) / max(1, len(truth[j]))
+                       for j in range(nq)])
+        if rec >= settings.tune_recall or p >= ivf.nlist:
+            return int(min(ivf.nlist, max(p, settings.nprobe_base // 4)))
+        p *= 2
 
 
 def add_in_chunks(ivf, vectors: np.ndarray, start: int, chunk: int = 65536) -> None:

@@ -40,7 +40,7 @@ from . import persist
 from .columns import (CSR_SETS, ROW_ARRAYS, ColumnRow, CountryVocab, FilterColumns, column_names,
                       empty_arrays, rows_to_arrays, take_rows)
 from .planner import (PlannerSettings, SearchResult, add_in_chunks, as_masks, build_ivf, exact_full,
-                      exact_subset, ivf_search)
+                      exact_subset, ivf_search, tune_nprobe)
 
 METRIC = "ip"
 
@@ -85,8 +85,9 @@ class _RWLock:
 class _Ann:
     """An IVF index whose ids are row numbers, with a lock separating adds from searches."""
 
-    def __init__(self, ivf, readonly: bool = False):
+    def __init__(self, ivf, readonly: bool = False, nprobe: int | None = None):
         self.ivf = ivf
+        self.nprobe = nprobe  # tuned at build time (None: use settings.nprobe_base)
         self.readonly = readonly  # memory-mapped from disk: copy to memory before adding
         self.lock = _RWLock()
 
@@ -108,7 +109,7 @@ class _Ann:
         new.replace_invlists(al, True)
         al.this.disown()
         new.ntotal, new.is_trained = ivf.ntotal, True
-        return _Ann(new)
+        return _Ann(new, nprobe=self.nprobe)
 
     @property
     def nlist(self) -> int:
@@ -225,7 +226,7 @@ class IndexSnapshot:
         else:
             groups = [([i], per[i]) for i in qi]
         for ids, m in groups:
-            nprobe = self.settings.nprobe_for(int(counts[ids[0]]), ann.nlist)
+            nprobe = self.settings.nprobe_for(int(counts[ids[0]]), ann.nlist, ann.nprobe)
             ann.lock.acquire_read()
             try:
                 D, I = ivf_search(ann.ivf, q[ids], k, m, n, nprobe)
@@ -350,7 +351,7 @@ class JobIndex:
                 raise IndexCorrupt(f"index file {p} cannot be read ({e}); rebuild with `jobmatch reindex`") from e
             if ivf.ntotal != n:
                 raise IndexCorrupt(f"index file {p} holds {ivf.ntotal} rows, expected {n}; run `jobmatch reindex`")
-            self._ann = _Ann(ivf, readonly=mmap)
+            self._ann = _Ann(ivf, readonly=mmap, nprobe=(m.get("ann") or {}).get("nprobe"))
         self._publish()
         return self
 
@@ -507,12 +508,13 @@ class JobIndex:
         quantizer.this.disown()
         new.is_trained = True
         add_in_chunks(new, vec, 0)
-        return _Ann(new)
+        return _Ann(new, nprobe=old.nprobe)
 
     def _new_ann(self, vec: np.ndarray) -> _Ann | None:
         if len(vec) < max(39, self.settings.nlist_for(len(vec))):
             return None
-        return _Ann(build_ivf(vec, self.settings))
+        ivf = build_ivf(vec, self.settings)
+        return _Ann(ivf, nprobe=tune_nprobe(ivf, vec, self.settings))
 
     def build_ann(self) -> bool:
         """(Re)build the IVF index over all rows now; False when there are too few rows to train."""
@@ -536,7 +538,8 @@ class JobIndex:
             "rows": st.n_rows, "alive": st.n_alive, "generation": self.generation,
             "generation_dir": f"gen-{self.generation:06d}",
             "countries": list(st.columns.country_vocab),
-            "ann": None if st.ann is None else {"type": "IndexIVFFlat", "nlist": st.ann.nlist},
+            "ann": None if st.ann is None else {"type": "IndexIVFFlat", "nlist": st.ann.nlist,
+                                                "nprobe": st.ann.nprobe},
             "build_settings": {"planner": asdict(self.settings), "compact_ratio": self.compact_ratio},
             "versions": {"faiss": faiss.__version__, "numpy": np.__version__, "python": platform.python_version()},
             "created": self.created, "saved": time.time(),

@@ -50,6 +50,7 @@ def test_round_trip(tmp_path, mmap):
     assert man["model_id"] == "model-a" and man["versions"]["faiss"] and man["generation"] == 1
     ix2 = JobIndex.open(tmp_path / "ix", model_id="model-a", model_checksum="sum-a", dim=D, mmap=mmap)
     assert len(ix2) == 1998 and ix2.has_ann and ix2.snapshot().ann.nlist == 16
+    assert ix2.snapshot().ann.nprobe == ix.snapshot().ann.nprobe and 1 <= ix.snapshot().ann.nprobe <= 16
     ix2.set_settings(ix.settings)
     Q = X[:5]
     mask = ix.columns.degree_at_most(2)
