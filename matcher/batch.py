@@ -536,11 +536,10 @@ def plan_inputs(cfg: BatchConfig) -> tuple[list[BatchInput], int, int, Counter]:
 
 def run_batch(cfg: BatchConfig) -> dict[str, Any]:
     """Run the whole batch; return (and write to ``OUT.summary.json``) the summary."""
-    from .service import utcnow
+    from .service import as_utc
 
     t_start = time.perf_counter()
-    if cfg.options.as_of is None:
-        cfg.options = cfg.options.model_copy(update={"as_of": utcnow()})
+    cfg.options = cfg.options.model_copy(update={"as_of": as_utc(cfg.options.as_of)})  # one clock for the run
     todo, total, skipped, ignored = plan_inputs(cfg)
     writer = Writer(cfg.out)
     times = StageTimes()
