@@ -1,7 +1,7 @@
 """Embedding throughput and backend quality on real postings and resumes.
 
     .venv/bin/python benchmarks/bench_embed.py            # full run (several minutes on 2 cores)
-    .venv/bin/python benchmarks/bench_embed.py --quick    # smoke run (~1 minute)
+    .venv/bin/python benchmarks/bench_embed.py --quick    # smoke run (1-2 minutes idle; ~7 under load 9)
 
 Speed: texts/s and windows/s (windows of <=256 word pieces) for postings (``doc_windows`` each)
 and resumes (``query_windows`` each), per backend (torch, onnx fp32, onnx int8) and thread count,
