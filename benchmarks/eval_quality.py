@@ -254,8 +254,8 @@ class Lab:
             return [f"{t}\n{d}" for t, d in zip(c.titles, c.descs)]
         if rep == "title@company+desc":
             return [f"{t} at {co}\n{d}" if co else f"{t}\n{d}" for t, co, d in zip(c.titles, c.companies, c.descs)]
-        if rep == "shipped":
-            return [ranking.posting_text_for_embedding(t, co, d) for t, co, d in zip(c.titles, c.companies, c.descs)]
+        if rep == "shipped":  # name kept for the cache: the title + 96-word head text
+            return [ranking.posting_head_text(t, co, d) for t, co, d in zip(c.titles, c.companies, c.descs)]
         if rep.startswith("title+desc") and rep[len("title+desc"):].rstrip("w").isdigit():  # e.g. title+desc96w
             n = int(rep[len("title+desc"):].rstrip("w"))
             return [ranking.posting_text_for_embedding(t, co, d, max_words=n)
@@ -273,9 +273,6 @@ class Lab:
 
     # --- vectors ----------------------------------------------------------------------------
     def doc_vecs(self, rep: str, pooling: str = "first", windows: int = 1) -> np.ndarray:
-        if rep == "shipped" and self.doc_texts("shipped") == self.doc_texts("title+desc"):
-            rep = "title+desc"  # same texts: share the cache entry
-
         def f():
             texts = self.doc_texts(rep)
             if pooling == "first" or windows == 1:
@@ -334,6 +331,33 @@ class Lab:
 
         return self.memo("ourlex", f)
 
+    def skill_scores(self) -> np.ndarray:
+        """Skill overlap: sum of idf over skills shared by resume and posting (matcher.resumes.skills)."""
+        def f():
+            from matcher.resumes.skills import extract_skills
+
+            cf = self.emb.cache / f"skills-{len(self.c)}-{hashlib.sha1(''.join(self.c.ids).encode()).hexdigest()[:12]}.json"
+            if cf.exists():
+                post = json.loads(cf.read_text())
+            else:
+                post = [sorted(set(extract_skills(f"{t}\n{d}"))) for t, d in zip(self.c.titles, self.c.descs)]
+                cf.write_text(json.dumps(post))
+            vocab: dict[str, int] = {}
+            for sk in post:
+                for x in sk:
+                    vocab.setdefault(x, len(vocab))
+            P = np.zeros((len(post), len(vocab)), dtype=np.float32)
+            for i, sk in enumerate(post):
+                P[i, [vocab[x] for x in sk]] = 1
+            idf = np.log((1 + len(post)) / (1 + P.sum(0))) + 1
+            Q = np.zeros((len(self.q), len(vocab)), dtype=np.float32)
+            for i, q in enumerate(self.q):
+                ids = [vocab[x] for x in set(extract_skills(q["text"])) if x in vocab]
+                Q[i, ids] = idf[ids]
+            return Q @ P.T
+
+        return self.memo("skills", f)
+
     # --- runs -------------------------------------------------------------------------------
     def run_from_scores(self, S: np.ndarray) -> Run:
         return {q["query_id"]: [self.c.ids[j] for j in topn(S[i], self.DEPTH)] for i, q in enumerate(self.q)}
@@ -346,7 +370,8 @@ class Lab:
             D = D / np.linalg.norm(D, axis=1, keepdims=True)
         return self.query_vecs(qwin) @ D.T
 
-    def rrf_run(self, dense: np.ndarray, lex: np.ndarray, k: float = 60, w_lex: float = 1.0, cand: int = 100) -> Run:
+    def rrf_run(self, dense: np.ndarray, lex: np.ndarray, k: float = 60, w_lex: float = 1.0, cand: int = 100,
+                extra: np.ndarray | None = None, w_extra: float = 1.0) -> Run:
         from matcher.ranking import rrf_fuse
 
         run = {}
@@ -354,7 +379,12 @@ class Lab:
             d = topn(dense[i], cand)
             lx = topn(lex[i], cand)
             lx = lx[lex[i][lx] > 0]
-            fused = rrf_fuse([d, lx], [1.0, w_lex], k)
+            lists, ws = [d, lx], [1.0, w_lex]
+            if extra is not None:
+                ex = topn(extra[i], cand)
+                lists.append(ex[extra[i][ex] > 0])
+                ws.append(w_extra)
+            fused = rrf_fuse(lists, ws, k)
             rows = np.array(list(fused)), np.array(list(fused.values()))
             o = np.lexsort((rows[0], -rows[1]))[: self.DEPTH]
             run[q["query_id"]] = [self.c.ids[j] for j in rows[0][o]]
@@ -380,7 +410,14 @@ class Lab:
         ranker = ranking.default_ranker()
         if hasattr(ranker, "build"):
             ranker.build(self.doc_texts("lexical"))
-        D = self.doc_vecs("shipped", ranking.DOC_POOLING, ranking.DOC_WINDOWS)
+        lab = self
+
+        class _CachedShim:  # embed_documents() served from the embedding cache
+            def embed_documents(self, texts, max_windows=None, batch_size=64, progress=False):
+                return lab.emb.pooled(texts, max_windows, "mean", tag="doc-")
+
+        D = self.memo("shipped-docs", lambda: ranking.embed_postings(
+            _CachedShim(), self.c.titles, self.c.companies, self.c.descs))
         Q = self.query_vecs(ranking.QUERY_WINDOWS)
         eligible = np.ones(len(self.c), dtype=bool)
         run, times = {}, []
@@ -432,6 +469,20 @@ def variants(lab: Lab) -> dict[str, Callable[[], Run]]:
     V["rrf:k=60;dense=title"] = lambda: lab.rrf_run(lab.dense_scores("title"), lab.ours_lex_scores(), 60, 1.0)
     V["rrf:k=60;dense=shipped+title"] = lambda: lab.rrf_run(
         lab.dense_scores("shipped", title_mix=1.0), lab.ours_lex_scores(), 60, 1.0)
+    V["skills"] = lambda: lab.run_from_scores(lab.skill_scores())
+    V["rrf:dense+lex+skills"] = lambda: lab.rrf_run(dense(), lab.ours_lex_scores(), 60, 1.0,
+                                                    extra=lab.skill_scores(), w_extra=1.0)
+    V["rrf:dense+skills"] = lambda: lab.rrf_run(dense(), lab.skill_scores(), 60, 1.0)
+    for doc in ("title", "title+desc48w", "shipped"):
+        for qw in (1, 2):
+            V[f"dense:doc={doc}+1.0title;q={qw}win"] = (lambda doc=doc, qw=qw: lab.run_from_scores(
+                lab.dense_scores(doc, qwin=qw, title_mix=1.0 if doc != "title" else 0.0)))
+    for doc in ("title", "title+desc48w", "shipped"):
+        for mix in (0.0, 1.0):
+            for wl in (0.5, 1.0):
+                name = f"rrf:dense={doc}{'+title' if mix else ''};q=1win;wlex={wl}"
+                V[name] = (lambda doc=doc, mix=mix, wl=wl: lab.rrf_run(
+                    lab.dense_scores(doc, qwin=1, title_mix=mix), lab.ours_lex_scores(), 60, wl))
     for a in (0.5, 0.7, 0.85):
         V[f"minmax:alpha={a}"] = (lambda a=a: lab.minmax_run(dense(), lab.ours_lex_scores(), a))
     return V

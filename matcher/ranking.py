@@ -31,6 +31,10 @@ __all__ = [
     "HybridRanker",
     "LexicalIndex",
     "posting_text_for_embedding",
+    "posting_texts_for_embedding",
+    "posting_head_text",
+    "embed_postings",
+    "combine_posting_vectors",
     "posting_text_for_lexical",
     "query_text_for_embedding",
     "query_text_for_lexical",
@@ -41,12 +45,11 @@ __all__ = [
 DenseScores = Callable[[np.ndarray, int], "tuple[np.ndarray, np.ndarray]"]
 
 
-# Embedding budget the eval measured for the shipped default (the indexer/matcher should use
-# the same: Embedder.embed_documents(..., max_windows=DOC_WINDOWS) with pooling DOC_POOLING, and
-# embed_query(..., max_windows=QUERY_WINDOWS)).
+# Embedding budget the eval measured for the shipped default: each posting is embedded as two
+# short single-window texts (see embed_postings), a resume query as its first window only.
 DOC_WINDOWS = 1
 DOC_POOLING = "first"
-QUERY_WINDOWS = 2
+QUERY_WINDOWS = 1
 
 
 def default_ranker() -> "Ranker":
@@ -85,18 +88,61 @@ def _head_words(text: str, n: int) -> str:
     return "\n".join(out)
 
 
-def posting_text_for_embedding(title: str | None, company: str | None, description: str | None,
-                               max_words: int | None = DOC_EMBED_WORDS) -> str:
-    """Text embedded for a posting: the title on its own line, then the head of the description.
-
-    The title leads so that it always falls inside the (single) embedding window. The description
-    is cut to ``max_words`` words (None = whole text), so a posting costs one short window
-    to index (benchmarks/judgements/README.md has the measurements behind this).
-    """
+def posting_head_text(title: str | None, company: str | None, description: str | None,
+                      max_words: int | None = DOC_EMBED_WORDS) -> str:
+    """The title on its own line, then the first ``max_words`` words of the description."""
     title, description = _norm(title), _norm(description)
     if max_words is not None:
         description = _head_words(description, max_words)
     return f"{title}\n{description}" if title else description
+
+
+def posting_texts_for_embedding(title: str | None, company: str | None, description: str | None) -> tuple[str, str]:
+    """The two texts whose unit embeddings, summed and re-normalised, are a posting's vector:
+    the title alone, and the title + head of the description (:func:`embed_postings`)."""
+    head = posting_head_text(title, company, description)
+    return (_norm(title) or head, head)
+
+
+def posting_text_for_embedding(title: str | None, company: str | None, description: str | None,
+                               max_words: int | None = None) -> str:
+    """Single-text fallback for indexers that embed one text per posting: the title.
+
+    Measured (benchmarks/judgements/README.md): embedding the title alone ranks better than
+    the description or title + description as one text; the description still counts through
+    the lexical side of :class:`HybridRanker`. Prefer :func:`embed_postings`, which adds the
+    head of the description as a second vector and measured best. ``max_words`` given: the
+    title + the first ``max_words`` words of the description instead (for experiments).
+    """
+    if max_words is not None:
+        return posting_head_text(title, company, description, max_words)
+    return _norm(title) or posting_head_text(title, company, description)
+
+
+def combine_posting_vectors(title_vecs: np.ndarray, head_vecs: np.ndarray) -> np.ndarray:
+    """Sum of the unit title and head vectors, re-normalised (float32, unit rows)."""
+    v = np.asarray(title_vecs, dtype=np.float32) + np.asarray(head_vecs, dtype=np.float32)
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    return (v / np.maximum(n, 1e-12)).astype(np.float32)
+
+
+def embed_postings(embedder, titles: Sequence[str | None], companies: Sequence[str | None],
+                   descriptions: Sequence[str | None], *, batch_size: int = 64,
+                   progress: bool = False) -> np.ndarray:
+    """Posting vectors as the shipped default ranks them: ``(n, dim)`` unit rows.
+
+    ``embedder`` is a :class:`matcher.embed.Embedder` (anything with ``embed_documents``).
+    Costs one short window per posting (title + ~96 words, ~130-150 word pieces) plus one
+    title-sized window.
+    """
+    pairs = [posting_texts_for_embedding(t, c, d) for t, c, d in zip(titles, companies, descriptions)]
+    if not pairs:
+        return np.zeros((0, getattr(embedder, "dim", 0)), dtype=np.float32)
+    tv = embedder.embed_documents([p[0] for p in pairs], max_windows=DOC_WINDOWS, batch_size=batch_size,
+                                  progress=progress)
+    hv = embedder.embed_documents([p[1] for p in pairs], max_windows=DOC_WINDOWS, batch_size=batch_size,
+                                  progress=progress)
+    return combine_posting_vectors(tv, hv)
 
 
 def posting_text_for_lexical(title: str | None, company: str | None, description: str | None) -> str:
@@ -106,11 +152,9 @@ def posting_text_for_lexical(title: str | None, company: str | None, description
 
 
 def query_text_for_embedding(resume_text: str | None) -> str:
-    """Text embedded for a resume query: the resume text, normalised.
-
-    The embedder windows it; the default cost is the first window(s) of the resume, which is
-    where headline, summary and skills sit on most resumes.
-    """
+    """Text embedded for a resume query: the resume text, normalised; embed it with
+    ``max_windows=QUERY_WINDOWS`` (1: the first window, where headline, summary and skills sit on
+    most resumes, measured better than pooling two windows)."""
     return _norm(resume_text)
 
 
