@@ -10,8 +10,10 @@ The pool is explicit: build it with :class:`WorkerPool` (``close()`` or ``with``
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
+import sys
 import queue
 import threading
 import time
@@ -23,6 +25,27 @@ from matcher.resumes.readers import Extracted, reader_for
 _ERRORS = {name: getattr(E, name) for name in (
     "UnsupportedFileType", "FileTooLarge", "EmptyDocument", "CorruptDocument", "TooManyPages",
     "ParseTimeout", "ParseMemoryExceeded", "UnsafeDocument", "ResumeError")}
+
+
+STARTUP_TIMEOUT_S = 120.0
+_START_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _main_not_reimported():
+    """The worker's code lives in this module, not in ``__main__``: hide the main module's file/spec while
+    starting it, so forkserver/spawn do not re-run the caller's script (which breaks scripts without an
+    ``if __name__ == "__main__"`` guard and slows every start)."""
+    main = sys.modules.get("__main__")
+    with _START_LOCK:
+        saved = {k: main.__dict__.pop(k) for k in ("__file__", "__spec__") if main and k in main.__dict__}
+        if main is not None:
+            main.__spec__ = None  # multiprocessing reads it; None means "nothing to import by name"
+        try:
+            yield
+        finally:
+            if main:
+                main.__dict__.update(saved)
 
 
 def _set_limits(memory_mb: int) -> None:
@@ -43,6 +66,7 @@ def _serve(conn: Any, memory_mb: int) -> None:
     import pypdfium2  # noqa: F401  warm the imports once per worker
     import docx  # noqa: F401
 
+    conn.send(("ready",))  # start-up is not counted against a request's time limit
     while True:
         try:
             msg = conn.recv()
@@ -81,8 +105,21 @@ class _Worker:
     def __init__(self, ctx: Any, memory_mb: int) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
         self.proc = ctx.Process(target=_serve, args=(child, memory_mb), daemon=True, name="resume-parser")
-        self.proc.start()
+        with _main_not_reimported():
+            self.proc.start()
         child.close()
+        self.ready = False
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait for the worker's start-up handshake (imports done, limits set)."""
+        if self.ready:
+            return True
+        try:
+            if self.conn.poll(timeout) and self.conn.recv() == ("ready",):
+                self.ready = True
+        except (EOFError, OSError):
+            return False
+        return self.ready
 
     def kill(self) -> None:
         try:
@@ -144,6 +181,10 @@ class WorkerPool:
         try:
             if not w.proc.is_alive():
                 w = self._replace(w)
+            if not w.wait_ready(STARTUP_TIMEOUT_S):
+                w = self._replace(w)
+                raise E.ParseTimeout("The resume parser could not start in time (the machine may be overloaded); "
+                                     "retry in a moment.")
             try:
                 w.conn.send((kind, data, max_pages))
                 ready = w.conn.poll(timeout)
