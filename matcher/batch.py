@@ -632,6 +632,7 @@ def _run_local(cfg: BatchConfig, todo: list[BatchInput], writer: Writer, times: 
     pending: dict[Any, BatchInput] = {}
     ready: list[dict[str, Any]] = []
     max_pending = max(4 * cfg.embed_batch, 32 * workers)
+    started = False
     try:
         with MatchService(settings, create_index=False) as svc:
             import torch
@@ -642,7 +643,8 @@ def _run_local(cfg: BatchConfig, todo: list[BatchInput], writer: Writer, times: 
                 while queue and len(pending) < max_pending:
                     it = queue.pop()
                     pending[pool.submit(parse_one, it, as_of)] = it
-                if pending and len(ready) < cfg.embed_batch:
+                want = cfg.embed_batch if started else min(cfg.embed_batch, 8)  # start embedding early
+                if pending and len(ready) < want:
                     t0 = time.perf_counter()
                     done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                     times.parse_wait += time.perf_counter() - t0
@@ -669,11 +671,12 @@ def _run_local(cfg: BatchConfig, todo: list[BatchInput], writer: Writer, times: 
                         pending.clear()
                         pool.shutdown(wait=False, cancel_futures=True)
                         pool = new_pool()
-                    if (queue or pending) and len(ready) < cfg.embed_batch:
+                    if (queue or pending) and len(ready) < want:
                         continue
                 if not queue and not pending and torch.get_num_threads() != resolve_threads(cfg.settings.torch_threads):
                     torch.set_num_threads(resolve_threads(cfg.settings.torch_threads))  # parsing over: all cores
-                batch, ready = ready, []
+                batch, ready = ready[:cfg.embed_batch], ready[cfg.embed_batch:]
+                started = True
                 records, t = match_parsed(svc, batch, cfg.options, embed_batch_size=cfg.embed_batch, search=cfg.search)
                 times.add(t)
                 t0 = time.perf_counter()
