@@ -73,7 +73,7 @@ def render_text(resp: MatchResponse) -> str:
         lines.append("No posting passes the filters. Try --radius-km, --remote any, or --no-filters.")
     for i, m in enumerate(resp.results, 1):
         dist = f"  {m.distance_km:.0f} km" if m.distance_km is not None else ""
-        lines.append(f"{i:>2}. {m.score:.3f}  {m.title} — {m.company or '?'}  [{m.location or '?'}]{dist}")
+        lines.append(f"{i:>2}. {m.score:.4f} (sim {m.similarity:.2f})  {m.title} — {m.company or '?'}  [{m.location or '?'}]{dist}")
         if m.skills_in_common:
             lines.append(f"      skills in common: {', '.join(m.skills_in_common[:12])}")
         reqs = []

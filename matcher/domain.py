@@ -138,7 +138,8 @@ class Match(BaseModel):
     company: str | None
     location: str
     remote: bool
-    score: float
+    score: float = Field(description="ranking score: reciprocal-rank fusion of semantic and BM25 ranks")
+    similarity: float | None = Field(default=None, description="cosine similarity of resume and posting vectors")
     distance_km: float | None = None
     url: str | None = None
     valid_through: datetime | None = None

@@ -21,6 +21,8 @@ from .domain import DEGREE_NAME, CandidateProfile, Match, MatchOptions, MatchRes
 from .errors import IndexNotFound, InvalidRequest, NotFound
 from .filters import CandidateFacts, apply_filters, candidate_facts
 from .geo import geocode, parse_place_text, reverse_country
+from .lexical import LexicalSide
+from .ranking import (HybridRanker, embed_postings, query_text_for_embedding, query_text_for_lexical)
 from .settings import Settings
 
 
@@ -92,11 +94,13 @@ class MatchService:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = JobStore(self.settings.store_path)
         self.embedder = embedder or Embedder(self.settings.model, threads=self.settings.torch_threads,
+                                             backend=self.settings.embed_backend,
                                              cache_dir=self.settings.model_cache_dir)
         self._parser = parser
         self._write_lock = threading.Lock()
         self.index = self._open_index(create_index)
-        self.ranker = ranker
+        self.lexical = self._open_lexical()
+        self.ranker_settings = ranker or {}
 
     # ---- lifecycle ------------------------------------------------------------------------------
     def _open_index(self, create: bool) -> JobIndex:
@@ -109,6 +113,19 @@ class MatchService:
                 raise IndexNotFound(f"no index in {path}; run `jobmatch ingest FILE` (or `jobmatch reindex`) first") from None
             return JobIndex.create(path, dim=self.embedder.dim, model_id=self.embedder.model_id,
                                    model_checksum=self.embedder.checksum)
+
+    def _open_lexical(self) -> LexicalSide:
+        side = LexicalSide.load(self.settings.lexical_path, self.index.generation)
+        if side is None:  # missing or from another generation: rebuild from the store (about 1 s per 5k postings)
+            side = LexicalSide()
+            keys = set(self.index.snapshot().key_of(np.flatnonzero(self.index.snapshot().alive)))
+            side.update(p for p in self.store.iter_postings() if p.id in keys)
+        return side
+
+    def _save(self) -> None:
+        """Persist the index (a new generation) and the lexical side that matches it."""
+        gen = self.index.save()
+        self.lexical.save(self.settings.lexical_path, gen)
 
     @property
     def parser(self):
@@ -129,7 +146,8 @@ class MatchService:
         self.close()
 
     # ---- keeping the index in step with the store -------------------------------------------------
-    def _index_into(self, idx: JobIndex, ids: Iterable[str], batch: int = 512, progress: bool = False) -> int:
+    def _index_into(self, idx: JobIndex, ids: Iterable[str], batch: int = 512, progress: bool = False,
+                    lexical: LexicalSide | None = None) -> int:
         ids = list(ids)
         done = 0
         bar = None
@@ -140,9 +158,11 @@ class MatchService:
         for start in range(0, len(ids), batch):
             chunk = ids[start:start + batch]
             postings = [self.store.get(i).posting for i in chunk]
-            vecs = self.embedder.embed_documents([posting_text(p) for p in postings],
-                                                 max_windows=self.settings.doc_windows)
+            vecs = embed_postings(self.embedder, [p.title for p in postings], [p.company for p in postings],
+                                  [p.description for p in postings])
             idx.upsert([p.id for p in postings], vecs, [posting_row(p) for p in postings])
+            if lexical is not None:
+                lexical.update(postings)
             done += len(chunk)
             if bar:
                 bar.update(len(chunk))
@@ -153,11 +173,12 @@ class MatchService:
     def index_ids(self, ids: Sequence[str], *, removed: Sequence[str] = (), progress: bool = False) -> int:
         """Embed and index the given store ids (added or updated), drop ``removed``, save a generation."""
         with self._write_lock:
-            n = self._index_into(self.index, ids, progress=progress) if ids else 0
+            n = self._index_into(self.index, ids, progress=progress, lexical=self.lexical) if ids else 0
             if removed:
                 self.index.remove(list(removed))
+                self.lexical.update((), removed=list(removed))
             if ids or removed:
-                self.index.save()
+                self._save()
             return n
 
     def add_jsonld(self, data: bytes | str, *, source: str = "request"):
@@ -180,11 +201,12 @@ class MatchService:
             indexed = set(snap.key_of(np.flatnonzero(snap.alive)))
             todo = list(dict.fromkeys([*[i for i in changed if i in have], *[i for i in stored if i not in indexed]]))
             gone = sorted(indexed - have)
-            n = self._index_into(self.index, todo, progress=progress) if todo else 0
+            n = self._index_into(self.index, todo, progress=progress, lexical=self.lexical) if todo else 0
             if gone:
                 self.index.remove(gone)
+                self.lexical.update((), removed=gone)
             if todo or gone:
-                self.index.save()
+                self._save()
             return {"indexed": n, "removed": len(gone), "total": len(self.index)}
 
     def delete_posting(self, posting_id: str) -> None:
@@ -192,7 +214,8 @@ class MatchService:
             if not self.store.delete(posting_id):
                 raise NotFound(f"no posting with id {posting_id!r}; list ids with `jobmatch stats` or GET /v1/jobs")
             self.index.remove([posting_id])
-            self.index.save()
+            self.lexical.update((), removed=[posting_id])
+            self._save()
 
     def reindex(self, progress: bool = False) -> int:
         """Rebuild the index from the store (e.g. after changing the model)."""
@@ -204,8 +227,9 @@ class MatchService:
             shutil.rmtree(tmp, ignore_errors=True)
             idx = JobIndex.create(tmp, dim=self.embedder.dim, model_id=self.embedder.model_id,
                                   model_checksum=self.embedder.checksum)
-            n = self._index_into(idx, self.store.ids(), progress=progress)
-            idx.save()
+            lexical = LexicalSide()
+            n = self._index_into(idx, self.store.ids(), progress=progress, lexical=lexical)
+            gen = idx.save()
             old = path.with_name(path.name + ".old")
             shutil.rmtree(old, ignore_errors=True)
             if path.exists():
@@ -214,6 +238,8 @@ class MatchService:
             shutil.rmtree(old, ignore_errors=True)
             self.index = JobIndex.open(path, model_id=self.embedder.model_id, model_checksum=self.embedder.checksum,
                                        dim=self.embedder.dim)
+            lexical.save(self.settings.lexical_path, gen)
+            self.lexical = lexical
             return n
 
     # ---- matching -----------------------------------------------------------------------------------
@@ -235,14 +261,31 @@ class MatchService:
         facts = candidate_facts(profile, opts)
         mask, report = apply_filters(snap.columns, facts, opts, as_of)
         hits = self._rank(snap, profile, query_vec, mask, opts.top_k)
-        results = [self._explain(key, score, profile, facts) for key, score in hits]
+        results = [self._explain(key, score, sim, profile, facts) for key, score, sim in hits]
         return MatchResponse(candidate=profile, filters=report, results=results)
 
-    def _rank(self, index, profile: CandidateProfile, qv: np.ndarray, mask: np.ndarray, k: int):
-        res = index.search(qv[None, :].astype(np.float32), k, mask)
-        return res.hits[0]
+    def _rank(self, snap, profile: CandidateProfile, qv: np.ndarray, mask: np.ndarray,
+              k: int) -> list[tuple[str, float, float]]:
+        """The shipped ranking (``matcher.ranking``): exact dense top candidates within the mask, fused by
+        reciprocal rank with BM25 over the same eligible postings."""
+        q = np.asarray(qv, dtype=np.float32)[None, :]
 
-    def _explain(self, key: str, score: float, profile: CandidateProfile, facts: CandidateFacts) -> Match:
+        def dense_scores(m: np.ndarray, n: int):
+            res = snap.search(q, n, m)
+            return res.rows[0], np.array([s for _, s in res.hits[0]], dtype=np.float64)
+
+        ranker = HybridRanker(self.lexical.for_snapshot(snap), **self.ranker_settings)
+        # fused scores tie often (1/(60+r) from one side only): ask for a margin, then break ties by posting
+        # id, so the order does not depend on where a posting sits in the index
+        ranked = ranker.rank(query_text_for_lexical(profile.text), q[0], mask, k + 32, dense_scores)
+        rows = np.array([r for r, _ in ranked], dtype=np.int64)
+        keys = snap.key_of(rows)
+        sims = (snap.vectors[rows] @ q[0]).tolist() if len(rows) else []
+        out = sorted(((key, score, sim) for key, (_, score), sim in zip(keys, ranked, sims)),
+                     key=lambda t: (-round(t[1], 12), t[0]))
+        return out[:k]
+
+    def _explain(self, key: str, score: float, sim: float, profile: CandidateProfile, facts: CandidateFacts) -> Match:
         try:
             p = self.store.get(key).posting
         except NotFound:  # deleted between search and explanation
@@ -268,23 +311,13 @@ class MatchService:
         }
         skills = _skills_in_common(p.id, p.title + "\n" + p.description, tuple(profile.skills))
         return Match(id=p.id, title=p.title, company=p.company, location=p.location_text(), remote=p.remote,
-                     score=round(float(score), 6) if math.isfinite(score) else 0.0, distance_km=dist, url=p.url,
+                     score=round(float(score), 6) if math.isfinite(score) else 0.0,
+                     similarity=round(float(sim), 4) if math.isfinite(sim) else None, distance_km=dist, url=p.url,
                      valid_through=p.valid_through, requirements=reqs, skills_in_common=skills)
 
 
-def posting_text(p: Posting) -> str:
-    try:
-        from .ranking import posting_text_for_embedding
-    except ImportError:  # ranking module not there yet
-        return p.embedding_text()
-    return posting_text_for_embedding(p.title, p.company, p.description)
-
-
 def query_text(text: str) -> str:
-    try:
-        from .ranking import query_text_for_embedding
-    except ImportError:
-        return text
+    """The text embedded for a resume query (the representation the quality eval measured)."""
     return query_text_for_embedding(text)
 
 

@@ -20,9 +20,12 @@ class Settings(BaseSettings):
         "a local sentence-transformers directory, or a model name already in the HF cache",
     )
     model_cache_dir: Path | None = Field(default=None, description="where the bundled model is extracted")
-    torch_threads: int = Field(default=0, description="0 = choose automatically")
-    query_windows: int = Field(default=2, description="max 256-word-piece windows embedded for a resume query")
-    doc_windows: int = Field(default=4, description="max windows embedded per posting")
+    torch_threads: int = Field(default=0, description="0 = choose automatically (min(2, cores)); 1 per worker "
+                               "when several processes share the cores")
+    embed_backend: str = Field(default="torch", description="torch | onnx (fp32, same vectors) | onnx-int8 "
+                               "(faster, top-10 agreement 0.92 with fp32: opt-in)")
+    query_windows: int = Field(default=1, description="256-word-piece windows embedded for a resume query "
+                               "(1 measured best: benchmarks/judgements/README.md)")
 
     # API
     api_key: str | None = Field(default=None, description="if set, require it in the X-API-Key header")
@@ -44,3 +47,7 @@ class Settings(BaseSettings):
     @property
     def index_path(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def lexical_path(self) -> Path:
+        return self.data_dir / "lexical"
