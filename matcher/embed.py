@@ -318,6 +318,13 @@ class Embedder:
         import torch
         from sentence_transformers import SentenceTransformer
 
+        try:  # the "Loading weights" bar of transformers is noise on every CLI run and in server logs
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+        except ImportError:
+            pass
+
         self.threads = resolve_threads(threads)
         torch.set_num_threads(self.threads)
         self.path, self.model_id, self.checksum = resolve_model(model, cache_dir)
