@@ -28,9 +28,6 @@ def register(sub) -> None:
                    help="ray: actors that hold the model and the index (each takes 1 CPU); default 1")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run: skip ids already in OUT")
     p.add_argument("--embed-batch", type=int, default=64, help="candidates embedded and searched together")
-    p.add_argument("--search", choices=["single", "batched"], default="single",
-                   help="single: MatchService.match per candidate (identical to `jobmatch match`); batched: one "
-                   "index call per batch (same ranking, scores may differ in the 6th decimal)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
     p.set_defaults(func=cmd_batch)
@@ -47,7 +44,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         raise InvalidRequest("--embed-batch must be at least 1")
     cfg = BatchConfig(input=args.input, out=args.out, options=options_from(args, settings), settings=settings,
                       workers=args.workers, engine=args.engine, ray_address=args.ray_address, resume=args.resume,
-                      match_actors=args.match_actors, search=args.search,
+                      match_actors=args.match_actors,
                       embed_batch=args.embed_batch, progress=args.progress)
     import signal
 

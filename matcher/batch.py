@@ -4,8 +4,8 @@ The pipeline (:func:`run_batch`, engine ``local``)::
 
     inputs ──> parse (process pool of ``workers``, in-process readers, the parser's limits)
            ──> embed (length-sorted batches of query texts, same windows as the service's query path)
-           ──> filter + search (one batched index search over per-candidate masks)
-           ──> explain + write (one flushed JSONL line per candidate, as it goes)
+           ──> MatchService.match per candidate with its vector (filters, ranking, explanations)
+           ──> write (one flushed JSONL line per candidate, as it goes)
 
 Inputs (:func:`iter_inputs`): a directory of resume files (recursive, any supported type; the id is
 the path relative to the directory), or a JSONL file of ``{"id", "text" | "path" | "json_resume", ...}``
@@ -277,7 +277,7 @@ def _profile_for(parser, item: BatchInput, as_of: datetime) -> CandidateProfile:
     return profile_from_text(text, day)
 
 
-# ---- matching: embed + filter + batched search + explain --------------------------------------------
+# ---- matching: batched query vectors, then MatchService.match per candidate ---------------------------
 @dataclass
 class StageTimes:
     parse: float = 0.0  # worker-seconds spent parsing (summed over workers)
@@ -295,18 +295,14 @@ class StageTimes:
 
 
 def match_parsed(svc, parsed: Sequence[dict[str, Any]], base: MatchOptions, *,
-                 embed_batch_size: int = 64, search: str = "single") -> tuple[list[dict[str, Any]], dict[str, float]]:
+                 embed_batch_size: int = 64) -> tuple[list[dict[str, Any]], dict[str, float]]:
     """Records (one per parsed item, same order) and stage seconds ``{embed, search}``.
 
-    Query vectors are computed for the whole batch at once (:func:`embed_queries`, equal to ``embed_query``).
-    ``search="single"`` (default) then calls :meth:`MatchService.match` per candidate with its vector: the
-    very code path of ``jobmatch match``, so results are identical. ``"batched"`` (:func:`match_many`) searches
-    all candidates in one index call over per-candidate masks: the same postings in the same order, but the
-    index's multi-query product may round a score differently in the 6th decimal (measured: 1 score in 40
-    results), so it is not the default; at the sample's scale search is well under 5% of the time anyway.
+    Query vectors are computed for the whole batch at once (:func:`query_vectors`, equal to
+    ``svc.embed_query``), then :meth:`MatchService.match` runs per candidate with its vector: the very
+    code path of ``jobmatch match`` (filters, hybrid ranking, explanations), so results are identical.
+    Search and explanation take about 1-2% of a run; a batched ``MatchService.match_many`` could go here.
     """
-    from .service import query_text
-
     records: list[dict[str, Any] | None] = [None] * len(parsed)
     todo: list[tuple[int, CandidateProfile, MatchOptions]] = []
     for i, p in enumerate(parsed):
@@ -325,24 +321,47 @@ def match_parsed(svc, parsed: Sequence[dict[str, Any]], base: MatchOptions, *,
     t0 = time.perf_counter()
     vecs = np.zeros((0, 0), np.float32)
     if todo:
-        vecs = embed_queries(svc.embedder, [query_text(pr.text) for _, pr, _ in todo],
-                             max_windows=svc.settings.query_windows, batch_size=embed_batch_size)
+        vecs = query_vectors(svc, [pr for _, pr, _ in todo], batch_size=embed_batch_size)
     t1 = time.perf_counter()
-    if search == "batched":
-        resps = match_many(svc, [pr for _, pr, _ in todo], [o for _, _, o in todo], vecs)
-    else:
-        resps = []
-        for (_, pr, o), v in zip(todo, vecs):
-            try:
-                resps.append(svc.match(pr, o, query_vec=v))
-            except Exception as e:  # noqa: BLE001
-                resps.append(e)
+    resps: list[MatchResponse | BaseException] = []
+    for (_, pr, o), v in zip(todo, vecs):
+        try:
+            resps.append(svc.match(pr, o, query_vec=v))
+        except Exception as e:  # noqa: BLE001 - recorded for this candidate; the run goes on
+            resps.append(e)
     for (i, _, _), r in zip(todo, resps):
         p = parsed[i]
         records[i] = error_record(p["id"], p["source"], error_of(r)) if isinstance(r, BaseException) \
             else ok_record(p["id"], p["source"], r)
     t2 = time.perf_counter()
     return records, {"embed": t1 - t0, "search": t2 - t1}  # type: ignore[return-value]
+
+
+_CHECKED: dict[int, bool] = {}  # id(service) -> batched vectors verified equal to svc.embed_query
+
+
+def query_vectors(svc, profiles: Sequence[CandidateProfile], *, batch_size: int = 64) -> np.ndarray:
+    """``svc.embed_query(p)`` for every profile, computed in batches.
+
+    Uses ``svc.embed_queries`` when the service offers it; else :func:`embed_queries` on the service's
+    query text and windows, checked once per service against ``svc.embed_query`` (bit for bit): if the
+    service's query path ever changes, the batch falls back to it, one candidate at a time, rather than
+    give different answers.
+    """
+    from .service import query_text
+
+    if hasattr(svc, "embed_queries"):
+        return np.asarray(svc.embed_queries(list(profiles)), np.float32)
+    ok = _CHECKED.get(id(svc))
+    if ok is False:
+        return np.stack([svc.embed_query(p) for p in profiles])
+    vecs = embed_queries(svc.embedder, [query_text(p.text) for p in profiles],
+                         max_windows=svc.settings.query_windows, batch_size=batch_size)
+    if ok is None:
+        _CHECKED[id(svc)] = ok = bool(np.array_equal(vecs[0], svc.embed_query(profiles[0])))
+        if not ok:
+            return np.stack([svc.embed_query(p) for p in profiles])
+    return vecs
 
 
 def embed_queries(embedder, texts: Sequence[str], *, max_windows: int | None, batch_size: int = 64) -> np.ndarray:
@@ -379,42 +398,6 @@ def embed_queries(embedder, texts: Sequence[str], *, max_windows: int | None, ba
             out[chunk] = embedder._forward(arrays)
     out = out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
     return pool_windows(out, owners, len(texts), embedder.pooling)
-
-
-def match_many(svc, profiles: Sequence[CandidateProfile], opts: Sequence[MatchOptions],
-               vecs: np.ndarray) -> list[MatchResponse | BaseException]:
-    """:meth:`MatchService.match` for many candidates at once (same filters, ranking and explanations).
-
-    The same filter, ranking and explanation code; the searches of candidates with the same ``top_k``
-    run as one index call over per-candidate masks on one snapshot of the index.
-    """
-    from .filters import apply_filters, candidate_facts
-    from .service import apply_overrides, as_utc
-
-    out: list[MatchResponse | BaseException | None] = [None] * len(profiles)
-    index = svc.index
-    snap = index.snapshot() if hasattr(index, "snapshot") else index
-    prepared: dict[int, list[tuple[int, Any, Any, np.ndarray]]] = {}
-    profiles = list(profiles)
-    for i, (pr, o) in enumerate(zip(profiles, opts)):
-        try:
-            profiles[i] = pr = apply_overrides(pr, o)
-            facts = candidate_facts(pr, o)
-            mask, report = apply_filters(snap.columns, facts, o, as_utc(o.as_of))
-        except Exception as e:  # noqa: BLE001
-            out[i] = e
-            continue
-        prepared.setdefault(o.top_k, []).append((i, facts, report, mask))
-    for k, group in prepared.items():
-        rows = [g[0] for g in group]
-        res = snap.search(vecs[rows].astype(np.float32), k, masks=np.stack([g[3] for g in group]))
-        for (i, facts, report, _), hits in zip(group, res.hits):
-            try:
-                results = [svc._explain(key, score, profiles[i], facts) for key, score in hits]
-                out[i] = MatchResponse(candidate=profiles[i], filters=report, results=results)
-            except Exception as e:  # noqa: BLE001
-                out[i] = e
-    return out  # type: ignore[return-value]
 
 
 # ---- output ---------------------------------------------------------------------------------------
@@ -511,7 +494,6 @@ class BatchConfig:
     parse_cpus: float = 0.5  # ray: CPUs reserved per parse task
     resume: bool = False
     embed_batch: int = 64
-    search: str = "single"
     progress: bool | None = None
     stop_after: int | None = None  # test hook: stop (as if killed) after writing this many lines
 
@@ -677,7 +659,7 @@ def _run_local(cfg: BatchConfig, todo: list[BatchInput], writer: Writer, times: 
                     torch.set_num_threads(resolve_threads(cfg.settings.torch_threads))  # parsing over: all cores
                 batch, ready = ready[:cfg.embed_batch], ready[cfg.embed_batch:]
                 started = True
-                records, t = match_parsed(svc, batch, cfg.options, embed_batch_size=cfg.embed_batch, search=cfg.search)
+                records, t = match_parsed(svc, batch, cfg.options, embed_batch_size=cfg.embed_batch)
                 times.add(t)
                 t0 = time.perf_counter()
                 for rec in records:

@@ -55,19 +55,18 @@ def parse_batch(batch: dict[str, Any], *, settings_json: str, as_of: str) -> dic
 class MatchActor:
     """Holds one MatchService (model + store + index, read-only) and matches batches of parsed resumes."""
 
-    def __init__(self, settings_json: str, options_json: str, search: str, embed_batch: int) -> None:
+    def __init__(self, settings_json: str, options_json: str, embed_batch: int) -> None:
         from .service import MatchService
 
         settings = Settings.model_validate_json(settings_json)
         self.svc = MatchService(settings, create_index=False)
         self.opts = MatchOptions.model_validate_json(options_json)
-        self.search = search
         self.embed_batch = embed_batch
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
         parsed = [json.loads(p) for p in batch["parsed"]]
         parse_s = [p.pop("seconds", 0.0) for p in parsed]
-        records, t = match_parsed(self.svc, parsed, self.opts, embed_batch_size=self.embed_batch, search=self.search)
+        records, t = match_parsed(self.svc, parsed, self.opts, embed_batch_size=self.embed_batch)
         n = max(1, len(records))
         return {"record": [json.dumps(r, ensure_ascii=False) for r in records], "parse_s": parse_s,
                 "embed_s": [t["embed"] / n] * len(records), "search_s": [t["search"] / n] * len(records)}
@@ -110,7 +109,7 @@ def run_ray(cfg: BatchConfig, todo: list[BatchInput], writer: Writer, times: Sta
                         num_cpus=1,
                         fn_constructor_kwargs={"settings_json": settings.model_dump_json(),
                                                "options_json": cfg.options.model_dump_json(),
-                                               "search": cfg.search, "embed_batch": cfg.embed_batch})
+                                               "embed_batch": cfg.embed_batch})
     bar = _progress(cfg, len(todo))
     try:
         for row in ds.iter_rows():

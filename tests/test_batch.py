@@ -132,21 +132,6 @@ def test_batched_query_vectors_equal_embed_query(sample_service):
         assert (v == sample_service.embedder.embed_query(t, max_windows=s.query_windows)).all()
 
 
-def test_batched_search_ranks_like_match(sample_service):
-    """``search="batched"``: one index call for many candidates; same postings, same order, scores to 1e-5."""
-    from matcher.batch import match_many
-    from matcher.resumes import profile_from_text
-
-    profiles = [profile_from_text(r["text"], AS_OF.date()) for r in _texts(10)]
-    opts = [MatchOptions(as_of=AS_OF, top_k=10), MatchOptions(as_of=AS_OF, top_k=3, location="Austin, TX")] * 5
-    vecs = embed_queries(sample_service.embedder, [p.text for p in profiles], max_windows=2)
-    for p, o, got in zip(profiles, opts, match_many(sample_service, profiles, opts, vecs)):
-        want = sample_service.match(p, o)
-        assert [m.id for m in got.results] == [m.id for m in want.results]
-        assert max((abs(a.score - b.score) for a, b in zip(got.results, want.results)), default=0) <= 1e-5
-        assert got.filters == want.filters and got.candidate == want.candidate
-
-
 def test_interrupted_run_resumes_to_the_same_output(tmp_path, full_run, sample_data_dir, resume_dir):
     out = tmp_path / "part.jsonl"
     first = run_batch(_cfg(sample_data_dir, resume_dir, out, workers=1, stop_after=4, embed_batch=3))
