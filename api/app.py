@@ -51,8 +51,10 @@ class State:
         self.service = service
         self.load_error: str | None = None
         self.loaded = threading.Event()
-        # embedding uses every core already; running several at once only thrashes (see README: threads)
-        self.compute = threading.Semaphore(1)
+        # one embedding per core at a time, each with 1 torch thread: more would only thrash (README: threads)
+        from matcher.embed import usable_cores
+
+        self.compute = threading.Semaphore(settings.compute_slots or usable_cores())
         if service is not None:
             self.loaded.set()
 

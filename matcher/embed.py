@@ -39,10 +39,14 @@ Empty text
     upstream if they matter.
 
 Threads
-    ``threads=0`` chooses ``min(2, usable cores)``: right for one server process on this
-    2-core machine. When several worker processes share the cores, pass ``threads=1`` each
-    (setting ``JOBMATCH_TORCH_THREADS``): oversubscribed cores made 2 threads run at a quarter of
-    single-thread speed. ``torch.set_num_threads`` is process-wide; the last Embedder built wins.
+    ``threads=0`` (auto) chooses **1** intra-op thread. Measured on this 2-core machine with the real
+    model and 1-window resume queries (``/tmp``-style loop over 15 real PDFs, see the README): 78 ms p50
+    with 1 thread against 597 ms with 2 while one other process was busy (load ~2) — any competing
+    work (the parser worker, a second request, another service) makes 2 OpenMP threads wait on each
+    other. The service gets its parallelism from running requests side by side instead (one embedding
+    per core, ``Settings.compute_slots``), and batch workers from processes. Set
+    ``JOBMATCH_TORCH_THREADS=2`` only for a single-user process on an otherwise idle machine.
+    ``torch.set_num_threads`` is process-wide; the last Embedder built wins.
 
 Backends
     ``"torch"`` (default), ``"onnx"`` (fp32 onnxruntime, same vectors) and ``"onnx-int8"``
@@ -57,6 +61,7 @@ import os
 import shutil
 import stat
 import tempfile
+import threading
 import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Sequence
@@ -259,10 +264,10 @@ def usable_cores() -> int:
 
 
 def resolve_threads(threads: int = 0) -> int:
-    """0 = auto: ``min(2, usable cores)`` for a single process. Workers should pass 1."""
+    """0 = auto: 1 thread (parallelism comes from concurrent requests or worker processes; see above)."""
     if threads < 0:
         raise ValueError(f"threads must be >= 0 (0 = auto), got {threads}")
-    return threads or min(2, usable_cores())
+    return threads or 1
 
 
 # ---- windowing -----------------------------------------------------------------
@@ -339,6 +344,7 @@ class Embedder:
         self.dim = int(self._st.get_embedding_dimension())
         self.max_seq_length = int(self._st.max_seq_length)
         self._tok = self._st.tokenizer
+        self._tok_lock = threading.Lock()
         self._input_names = list(getattr(self._tok, "model_input_names", ["input_ids", "attention_mask"]))
         self._prefix, self._suffix = self._special_tokens()
         self._pad_id = self._tok.pad_token_id if self._tok.pad_token_id is not None else 0
@@ -372,8 +378,9 @@ class Embedder:
     def _token_ids(self, texts: Sequence[str]) -> list[list[int]]:
         if not texts:
             return []
-        enc = self._tok(list(texts), add_special_tokens=False, truncation=False, verbose=False,
-                        return_attention_mask=False, return_token_type_ids=False)
+        with self._tok_lock:  # a fast tokenizer is not safe to call from two threads at once ("Already borrowed")
+            enc = self._tok(list(texts), add_special_tokens=False, truncation=False, verbose=False,
+                            return_attention_mask=False, return_token_type_ids=False)
         return enc["input_ids"]
 
     def _windows(self, texts: Sequence[str], max_windows: int | None) -> tuple[list[list[int]], np.ndarray]:

@@ -20,8 +20,8 @@ class Settings(BaseSettings):
         "a local sentence-transformers directory, or a model name already in the HF cache",
     )
     model_cache_dir: Path | None = Field(default=None, description="where the bundled model is extracted")
-    torch_threads: int = Field(default=0, description="0 = choose automatically (min(2, cores)); 1 per worker "
-                               "when several processes share the cores")
+    torch_threads: int = Field(default=0, description="torch intra-op threads; 0 = auto (1: see matcher/embed.py)")
+    compute_slots: int = Field(default=0, description="requests embedding at once in the server; 0 = usable cores")
     embed_backend: str = Field(default="torch", description="torch | onnx (fp32, same vectors) | onnx-int8 "
                                "(faster, top-10 agreement 0.92 with fp32: opt-in)")
     query_windows: int = Field(default=1, description="256-word-piece windows embedded for a resume query "
