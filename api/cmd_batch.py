@@ -27,7 +27,7 @@ def register(sub) -> None:
     p.add_argument("--match-actors", type=int, default=1,
                    help="ray: actors that hold the model and the index (each takes 1 CPU); default 1")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run: skip ids already in OUT")
-    p.add_argument("--embed-batch", type=int, default=64, help="candidates embedded and searched together")
+    p.add_argument("--embed-batch", type=int, default=64, help="candidates parsed, embedded and matched per step (default 64)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
     p.set_defaults(func=cmd_batch)

@@ -21,7 +21,7 @@ import os
 import time
 from typing import Any
 
-from .batch import BatchConfig, BatchInput, StageTimes, Writer, _check_stop, _progress, match_parsed, parse_one
+from .batch import FORWARD_BATCH, BatchConfig, BatchInput, StageTimes, Writer, _check_stop, _progress, match_parsed, parse_one
 from .domain import MatchOptions
 from .settings import Settings
 
@@ -66,7 +66,7 @@ class MatchActor:
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
         parsed = [json.loads(p) for p in batch["parsed"]]
         parse_s = [p.pop("seconds", 0.0) for p in parsed]
-        records, t = match_parsed(self.svc, parsed, self.opts, embed_batch_size=self.embed_batch)
+        records, t = match_parsed(self.svc, parsed, self.opts, embed_batch_size=FORWARD_BATCH)
         n = max(1, len(records))
         return {"record": [json.dumps(r, ensure_ascii=False) for r in records], "parse_s": parse_s,
                 "embed_s": [t["embed"] / n] * len(records), "search_s": [t["search"] / n] * len(records)}
