@@ -379,6 +379,10 @@ def embed_queries(embedder, texts: Sequence[str], *, max_windows: int | None, ba
 
     if not hasattr(embedder, "_windows") or not texts:
         return embedder.embed_documents(list(texts), max_windows=max_windows, batch_size=batch_size)
+    if getattr(embedder, "backend", "torch") != "torch":
+        # onnxruntime picks its GEMM kernels by batch size, so only the same batch as embed_query's gives the
+        # same bits: one text per call (a 1-window query gains little from batching anyway)
+        return np.stack([embedder.embed_query(t, max_windows=max_windows) for t in texts])
     windows, owners = embedder._windows(list(texts), max_windows)
     width = np.zeros(len(texts), np.int64)
     for w, o in zip(windows, owners):

@@ -23,6 +23,15 @@ _ALIASES = {
 }
 
 
+# country names in their own language, seen in applicantLocationRequirements ("Deutschland")
+NATIVE_COUNTRY = {
+    "deutschland": "DE", "italia": "IT", "turkiye": "TR", "espana": "ES", "osterreich": "AT", "schweiz": "CH",
+    "suisse": "CH", "svizzera": "CH", "nederland": "NL", "polska": "PL", "brasil": "BR", "mexico": "MX",
+    "sverige": "SE", "norge": "NO", "danmark": "DK", "suomi": "FI", "belgie": "BE", "belgique": "BE",
+    "eire": "IE", "magyarorszag": "HU", "cesko": "CZ", "ceska republika": "CZ", "romania": "RO",
+    "portugal": "PT", "ellada": "GR", "rossiya": "RU", "nihon": "JP", "bharat": "IN",
+}
+
 def _key(s: str) -> str:
     s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
     return re.sub(r"\s+", " ", s).strip().lower()
@@ -35,6 +44,8 @@ def _country_from_str(s: str) -> str | None:
         return None
     if k in _ALIASES:
         return _ALIASES[k]
+    if k in NATIVE_COUNTRY:
+        return NATIVE_COUNTRY[k]
     if len(k) == 2 and k.isalpha():
         c = pycountry.countries.get(alpha_2=k.upper())
         return c.alpha_2 if c else (k.upper() if k == "xk" else None)

@@ -44,14 +44,6 @@ from matcher.htmltext import clean_description, unescape_entities
 MAX_MONTHS = 600
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".jsonlines"}
 
-# country names in their own language, seen in applicantLocationRequirements ("Deutschland")
-_NATIVE_COUNTRY = {
-    "deutschland": "DE", "italia": "IT", "turkiye": "TR", "espana": "ES", "osterreich": "AT", "schweiz": "CH",
-    "suisse": "CH", "svizzera": "CH", "nederland": "NL", "polska": "PL", "brasil": "BR", "mexico": "MX",
-    "sverige": "SE", "norge": "NO", "danmark": "DK", "suomi": "FI", "belgie": "BE", "belgique": "BE",
-    "eire": "IE", "magyarorszag": "HU", "cesko": "CZ", "ceska republika": "CZ", "romania": "RO",
-    "portugal": "PT", "ellada": "GR", "rossiya": "RU", "nihon": "JP", "bharat": "IN",
-}
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20}
 _DURATION = re.compile(
@@ -109,19 +101,6 @@ def _text(v: Any) -> str | None:
 def _norm(s: str | None) -> str:
     """Lower case, punctuation removed, whitespace collapsed: the comparison form of a text."""
     return " ".join((s or "").lower().translate(_PUNCTUATION).split())
-
-
-def _country(v: Any) -> str | None:
-    got = normalize_country(v)
-    if got or not isinstance(v, str | dict):
-        return got
-    name = _text(v)
-    if not name:
-        return None
-    import unicodedata
-
-    key = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().strip().lower()
-    return _NATIVE_COUNTRY.get(key)
 
 
 def _number(v: Any) -> float | None:
@@ -262,8 +241,8 @@ def _address_parts(addr: Any) -> tuple[str | None, str | None, Any]:
     if len(parts) >= 3:
         return parts[0], parts[-2], parts[-1]
     if len(parts) == 2:
-        return (parts[0], None, parts[1]) if _country(parts[1]) and len(parts[1]) != 2 else (parts[0], parts[1], None)
-    return (None, None, parts[0]) if _country(parts[0]) else (parts[0], None, None)
+        return (parts[0], None, parts[1]) if normalize_country(parts[1]) and len(parts[1]) != 2 else (parts[0], parts[1], None)
+    return (None, None, parts[0]) if normalize_country(parts[0]) else (parts[0], None, None)
 
 
 def _place(p: Any, i: int, warnings: list[str], geocode_missing: bool) -> Place | None:
@@ -273,7 +252,7 @@ def _place(p: Any, i: int, warnings: list[str], geocode_missing: bool) -> Place 
         warnings.append(f"jobLocation {i} is not a Place; ignored")
         return None
     city, region, raw_country = _address_parts(p.get("address"))
-    country = _country(raw_country)
+    country = normalize_country(raw_country)
     if raw_country is not None and country is None and _text(raw_country):
         warnings.append(f"country {_text(raw_country)!r} not recognised")
     if region and not country:
@@ -289,7 +268,7 @@ def _place(p: Any, i: int, warnings: list[str], geocode_missing: bool) -> Place 
     elif lat == 0 and lon == 0:
         warnings.append(f"jobLocation {i}: coordinates (0, 0) ignored")
         lat = lon = None
-    named_country = _country(city) if city and not region else None
+    named_country = normalize_country(city) if city and not region else None
     if named_country and (country is None or named_country == country):
         # "United States" as the locality: the posting names only a country; the point is its centroid
         return Place(country=named_country)
@@ -317,7 +296,7 @@ def _remote(obj: dict, warnings: list[str]) -> tuple[bool, tuple[str, ...]]:
     reqs = req if isinstance(req, list) else ([] if req is None else [req])
     countries: list[str] = []
     for r in reqs:
-        code = _country(r)
+        code = normalize_country(r)
         if code:
             countries.append(code)
         elif _text(r):

@@ -22,8 +22,9 @@ class Settings(BaseSettings):
     model_cache_dir: Path | None = Field(default=None, description="where the bundled model is extracted")
     torch_threads: int = Field(default=0, description="torch intra-op threads; 0 = auto (1: see matcher/embed.py)")
     compute_slots: int = Field(default=0, description="requests embedding at once in the server; 0 = usable cores")
-    embed_backend: str = Field(default="torch", description="torch | onnx (fp32, same vectors) | onnx-int8 "
-                               "(faster, top-10 agreement 0.92 with fp32: opt-in)")
+    embed_backend: str = Field(default="onnx", description="onnx (fp32 onnxruntime: the same vectors as torch, "
+                               "1.5x its speed here: README) | torch | onnx-int8 (faster still, but top-10 agreement "
+                               "with fp32 only ~0.92: opt-in)")
     query_windows: int = Field(default=1, description="256-word-piece windows embedded for a resume query "
                                "(1 measured best: benchmarks/judgements/README.md)")
 

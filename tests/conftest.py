@@ -57,8 +57,9 @@ IT_PDFS = SHARED / "data" / "resumes" / "livecareer" / "pdf" / "INFORMATION-TECH
 @pytest.fixture(scope="session")
 def embedder():
     from matcher.embed import Embedder
+    from matcher.settings import Settings
 
-    return Embedder()
+    return Embedder(backend=Settings().embed_backend)  # the shipped default backend
 
 
 @pytest.fixture(scope="session")
