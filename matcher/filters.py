@@ -22,7 +22,7 @@ import numpy as np
 
 from index.columns import FilterColumns
 
-from .domain import DEGREE_LEVEL, CandidateProfile, FilterReport, MatchOptions, RuleOutcome
+from .domain import DEGREE_LEVEL, DEGREE_NAME, CandidateProfile, FilterReport, MatchOptions, RuleOutcome
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def apply_filters(cols: FilterColumns, facts: CandidateFacts, opts: MatchOptions
     else:
         lvl = 0 if level is None else level
         deg = cols.degree
-        step("degree", (deg <= lvl) | (deg < 0), value=lvl if level is not None else None)
+        step("degree", (deg <= lvl) | (deg < 0), value=DEGREE_NAME.get(lvl) if level is not None else None)
 
     # 3. experience
     months = facts.months
