@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import sys
 import time
@@ -26,6 +25,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common  # noqa: E402
 from index import ColumnRow, JobIndex, PlannerSettings  # noqa: E402
 
 DIM = 384
@@ -33,16 +34,8 @@ SELECTIVITIES = [1.0, 0.1, 0.01, 0.001]
 
 
 def hardware() -> dict:
-    cpu = platform.processor()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "faiss_threads": faiss.omp_get_max_threads(),
-            "faiss": faiss.__version__, "numpy": np.__version__, "python": platform.python_version()}
+    return {**_common.hardware(), "faiss_threads": faiss.omp_get_max_threads(), "faiss": faiss.__version__,
+            "numpy": np.__version__}
 
 
 def load() -> list[float]:
