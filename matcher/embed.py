@@ -39,13 +39,13 @@ Empty text
     upstream if they matter.
 
 Threads
-    ``threads=0`` (auto) chooses **1** intra-op thread. Measured on this 2-core machine with the real
-    model and 1-window resume queries (``/tmp``-style loop over 15 real PDFs, see the README): 78 ms p50
-    with 1 thread against 597 ms with 2 while one other process was busy (load ~2) — any competing
-    work (the parser worker, a second request, another service) makes 2 OpenMP threads wait on each
-    other. The service gets its parallelism from running requests side by side instead (one embedding
-    per core, ``Settings.compute_slots``), and batch workers from processes. Set
-    ``JOBMATCH_TORCH_THREADS=2`` only for a single-user process on an otherwise idle machine.
+    ``threads=0`` (auto) chooses **1** intra-op thread. ``benchmarks/bench_stages.py`` measured a resume
+    query on this 2-core machine: with torch, 2 threads take 44 ms against 75 ms on an idle machine but
+    86 ms (p99 231) against 74 ms as soon as one other process spins on a core (onnxruntime: 31 vs 41 idle,
+    64 vs 44 busy). A server always has other work (the parser worker, a second request), so it gets its
+    parallelism from running requests side by side instead (one embedding per core,
+    ``Settings.compute_slots``), and batch workers from processes. Set ``JOBMATCH_TORCH_THREADS=2`` only for
+    a single-user process on an otherwise idle machine.
     ``torch.set_num_threads`` is process-wide; the last Embedder built wins.
 
 Backends
