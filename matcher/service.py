@@ -6,6 +6,7 @@ step with the job store. Heavy objects (model, index, parser workers) are built 
 from __future__ import annotations
 
 import math
+import os
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from index import JobIndex
+from index.persist import fsync_dir
 
 from .columns import posting_row
 from .domain import DEGREE_NAME, CandidateProfile, Match, MatchOptions, MatchResponse, Place, Posting, Requirement
@@ -218,26 +220,38 @@ class MatchService:
             self._save()
 
     def reindex(self, progress: bool = False) -> int:
-        """Rebuild the index from the store (e.g. after changing the model)."""
+        """Rebuild the index from the store (e.g. after changing the model).
+
+        The new index is built beside the old one (``index-<time>``) and published by atomically replacing
+        the ``index`` symlink, so a process opening the data dir meanwhile finds the old index or the new one,
+        never none. The previous build is kept until the next reindex (a reader may still be opening it).
+        A data dir whose ``index`` is still a plain directory is migrated on its first reindex."""
         import shutil
+        import time as _time
 
         with self._write_lock:
             path = self.settings.index_path
-            tmp = path.with_name(path.name + ".rebuild")
-            shutil.rmtree(tmp, ignore_errors=True)
-            idx = JobIndex.create(tmp, dim=self.embedder.dim, model_id=self.embedder.model_id,
+            target = path.with_name(f"{path.name}-{_time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}")
+            shutil.rmtree(target, ignore_errors=True)
+            idx = JobIndex.create(target, dim=self.embedder.dim, model_id=self.embedder.model_id,
                                   model_checksum=self.embedder.checksum)
             lexical = LexicalSide()
             n = self._index_into(idx, self.store.ids(), progress=progress, lexical=lexical)
             gen = idx.save()
-            old = path.with_name(path.name + ".old")
-            shutil.rmtree(old, ignore_errors=True)
-            if path.exists():
-                path.rename(old)
-            tmp.rename(path)
-            shutil.rmtree(old, ignore_errors=True)
-            self.index = JobIndex.open(path, model_id=self.embedder.model_id, model_checksum=self.embedder.checksum,
-                                       dim=self.embedder.dim)
+            previous = path.resolve() if path.is_symlink() else None
+            if path.exists() and not path.is_symlink():  # legacy plain directory: move it aside first
+                previous = path.with_name(f"{path.name}-legacy-{_time.strftime('%Y%m%d%H%M%S')}")
+                path.rename(previous)
+            link = path.with_name(path.name + ".swap")
+            if link.is_symlink() or link.exists():
+                link.unlink()
+            link.symlink_to(target.name)
+            os.replace(link, path)  # atomic: readers see the old or the new index
+            fsync_dir(path.parent)
+            for stale in path.parent.glob(f"{path.name}-*"):  # keep the new build and the one before it
+                if stale.is_dir() and stale.resolve() not in (target.resolve(), previous):
+                    shutil.rmtree(stale, ignore_errors=True)
+            self.index = idx
             lexical.save(self.settings.lexical_path, gen)
             self.lexical = lexical
             return n

@@ -151,3 +151,25 @@ def test_unknown_place_is_a_clear_error(sample_service, corpus):
     _, qv = corpus
     with pytest.raises(InvalidRequest, match="gazetteer"):
         sample_service.match(CandidateProfile(text=TEXT), MatchOptions(location="Xyzzyville, Nowhere"), query_vec=qv)
+
+
+def test_reindex_publishes_a_new_index_atomically(service_copy):
+    """reindex builds beside the old index and swaps a symlink; the service and a fresh open both see it."""
+    from matcher.service import MatchService
+
+    svc = service_copy
+    path = svc.settings.index_path
+    before = len(svc.index)
+    assert svc.reindex() == before
+    assert path.is_symlink() and path.resolve().is_dir()
+    first = path.resolve()
+    assert len(svc.index) == before
+    assert svc.reindex() == before
+    second = path.resolve()
+    assert second != first and first.exists()  # the previous build is kept for readers still opening it
+    svc.reindex()
+    assert not first.exists() and second.exists()  # older builds are removed
+    with MatchService(svc.settings, embedder=svc.embedder, create_index=False) as other:
+        assert len(other.index) == before
+        resp = other.match(CandidateProfile(text=TEXT), MatchOptions(as_of=AS_OF, top_k=3))
+        assert len(resp.results) == 3
