@@ -12,7 +12,6 @@ import secrets
 import threading
 import time
 from contextlib import asynccontextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,11 +20,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from matcher.domain import CandidateProfile, MatchOptions, MatchResponse
 from matcher.errors import FileTooLarge, InvalidRequest, JobmatchError, ModelUnavailable, ResumeError
+from matcher.options import build_options
 from matcher.settings import Settings
 
 from .metrics import Metrics
@@ -208,7 +207,7 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
         given = {"top_k": top_k, "location": location, "lat": lat, "lon": lon, "radius_km": radius_km,
                  "remote": remote, "degree": degree, "months": months, "as_of": as_of, "strict": strict,
                  "filters": filters}
-        opts = make_options({k: v for k, v in given.items() if v not in (None, "")}, settings)
+        opts = build_options({k: v for k, v in given.items() if v != ""}, settings)
         data = await file.read(settings.max_upload_bytes + 1)
         if len(data) > settings.max_upload_bytes:
             raise FileTooLarge(f"the file is larger than {settings.max_upload_bytes:,} bytes; send a smaller file")
@@ -242,8 +241,8 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
             raise InvalidRequest("the body is empty; send JobPosting JSON-LD (one object, an array, or JSONL)")
         svc = state.require()
         summary = await run(lambda: svc.add_jsonld(body, source="request"), compute=True)
-        for r in summary.rejections:
-            state.metrics.parse_failures.labels("posting", "rejected").inc()
+        if summary.rejected:
+            state.metrics.parse_failures.labels("posting", "rejected").inc(summary.rejected)
         status = 201 if (summary.added or summary.updated) else 200
         if summary.rejected and not (summary.added or summary.updated or summary.unchanged or summary.duplicate):
             status = 422
@@ -281,20 +280,6 @@ class Unauthorized(JobmatchError):
 
 class RequestTimeout(JobmatchError):
     status_code = 503
-
-
-def make_options(values: dict, settings: Settings) -> MatchOptions:
-    values.setdefault("top_k", settings.default_top_k)
-    values.setdefault("radius_km", settings.default_radius_km)
-    try:
-        opts = MatchOptions(**values)
-    except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        raise InvalidRequest(f"{where}: {first.get('msg')}") from None
-    if opts.top_k > settings.max_top_k:
-        raise InvalidRequest(f"top_k is {opts.top_k}; the most this server returns is {settings.max_top_k}")
-    return opts
 
 
 def profile_of(svc, body: MatchRequest, opts: MatchOptions) -> CandidateProfile:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 from api.cli_common import add_common, print_json, settings_from
-from matcher.errors import InvalidRequest, NotFound
+from matcher.errors import NotFound
+from matcher.options import parse_when
 from matcher.ingest import IngestSummary, ingest_paths
 from matcher.stats import compute_stats
 from matcher.store import JobStore
@@ -114,13 +115,7 @@ def cmd_rm(args: argparse.Namespace) -> int:
 
 
 def _as_of(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        dt = datetime.fromisoformat(text)
-    except ValueError as e:
-        raise InvalidRequest(f"--as-of {text!r} is not an ISO date such as 2021-09-01 or 2021-09-01T12:00") from e
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    return parse_when(text) if text else None
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

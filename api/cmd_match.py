@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
 from pathlib import Path
 
 from matcher.domain import MatchOptions, MatchResponse
 from matcher.errors import InvalidRequest
+from matcher.options import build_options
 
 from .cli_common import add_common, print_json, settings_from
 
@@ -31,29 +31,9 @@ def add_match_options(p: argparse.ArgumentParser) -> None:
 
 
 def options_from(args: argparse.Namespace, settings) -> MatchOptions:
-    from pydantic import ValidationError
-
     vals = {k: getattr(args, k, None) for k in ("top_k", "location", "lat", "lon", "radius_km", "remote", "degree",
                                                    "months", "months_slack", "as_of", "strict", "filters")}
-    vals = {k: v for k, v in vals.items() if v is not None}
-    vals.setdefault("top_k", settings.default_top_k)
-    vals.setdefault("radius_km", settings.default_radius_km)
-    if "as_of" in vals:
-        vals["as_of"] = parse_date(vals["as_of"])
-    try:
-        return MatchOptions(**vals)
-    except ValidationError as e:
-        first = e.errors()[0]
-        raise InvalidRequest(f"--{'-'.join(str(x) for x in first['loc']).replace('_', '-')}: {first['msg']}") from None
-
-
-def parse_date(text: str) -> datetime:
-    from dateutil import parser as dparser
-
-    try:
-        return dparser.isoparse(text)
-    except (ValueError, OverflowError):
-        raise InvalidRequest(f"could not read the date {text!r}; use ISO 8601 like 2021-08-01") from None
+    return build_options(vals, settings, name=lambda k: "--" + k.replace("_", "-"))
 
 
 def render_text(resp: MatchResponse) -> str:

@@ -33,7 +33,7 @@ import os
 import signal
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -43,6 +43,7 @@ import numpy as np
 
 from .domain import CandidateProfile, MatchOptions, MatchResponse
 from .errors import InvalidRequest, JobmatchError, ResumeError
+from .options import build_options
 from .settings import Settings
 
 OPTION_KEYS = frozenset(MatchOptions.model_fields)
@@ -133,20 +134,7 @@ def candidate_options(base: MatchOptions, over: dict[str, Any]) -> MatchOptions:
     if "lat" in over or "lon" in over:
         vals["location"] = None
     vals.update(over)
-    if isinstance(vals.get("as_of"), str):
-        from dateutil import parser as dparser
-
-        try:
-            vals["as_of"] = dparser.isoparse(vals["as_of"])
-        except (ValueError, OverflowError):
-            raise InvalidRequest(f"could not read the date {vals['as_of']!r}; use ISO 8601 like 2021-08-01") from None
-    from pydantic import ValidationError
-
-    try:
-        return MatchOptions(**vals)
-    except ValidationError as e:
-        first = e.errors()[0]
-        raise InvalidRequest(f"option {'.'.join(str(x) for x in first['loc'])}: {first['msg']}") from None
+    return build_options(vals, name=lambda k: f"option {k}")
 
 
 # ---- records ------------------------------------------------------------------------------------

@@ -68,11 +68,6 @@ class Posting(_Frozen):
             parts.append(f"Remote ({where})")
         return "; ".join(parts)
 
-    def embedding_text(self) -> str:
-        """Title first (it carries most of the signal), then the description."""
-        head = self.title if not self.company else f"{self.title} at {self.company}"
-        return f"{head}\n{self.description}"
-
 
 class CandidateProfile(BaseModel):
     """What matching needs to know about a person. ``evidence`` holds, per field, the text it came from."""

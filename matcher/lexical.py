@@ -51,10 +51,7 @@ class LexicalSide:
                     rows.append(pos)
                     texts.append("")
             if rows:
-                new = LexicalIndex(self.index.k1, self.index.b)
-                new._texts = dict(self.index._texts)  # rebuild aside, then swap: searches never see half
-                new.add(rows, texts)
-                self.index = new
+                self.index = self.index.updated(rows, texts)  # built aside, then swapped: searches never see half
                 self.version += 1
 
     def save(self, directory: Path, generation: int) -> None:

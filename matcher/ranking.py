@@ -305,6 +305,12 @@ class LexicalIndex:
         self._reindex()
         return self
 
+    def updated(self, rows: Iterable[int], texts: Iterable[str]) -> "LexicalIndex":
+        """A new index with these rows added or replaced; this one is left as it was (readers keep using it)."""
+        new = LexicalIndex(self.k1, self.b)
+        new._texts = dict(self._texts)
+        return new.add(rows, texts)
+
     def _reindex(self) -> None:
         import bm25s
 

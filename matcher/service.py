@@ -11,7 +11,6 @@ import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
@@ -120,7 +119,8 @@ class MatchService:
         side = LexicalSide.load(self.settings.lexical_path, self.index.generation)
         if side is None:  # missing or from another generation: rebuild from the store (about 1 s per 5k postings)
             side = LexicalSide()
-            keys = set(self.index.snapshot().key_of(np.flatnonzero(self.index.snapshot().alive)))
+            snap = self.index.snapshot()
+            keys = set(snap.key_of(np.flatnonzero(snap.alive)))
             side.update(p for p in self.store.iter_postings() if p.id in keys)
         return side
 
@@ -337,10 +337,8 @@ def query_text(text: str) -> str:
 
 @lru_cache(maxsize=8192)
 def _posting_skills(posting_id: str, text: str) -> frozenset[str]:
-    try:
-        from .resumes.skills import extract_skills
-    except ImportError:
-        return frozenset()
+    from .resumes.skills import extract_skills
+
     return frozenset(extract_skills(text))
 
 

@@ -2,17 +2,15 @@
 jobs added and removed while uploads run, auth, metrics."""
 from __future__ import annotations
 
-import io
 import json
 import threading
-import zipfile
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from matcher.settings import Settings
-from tests.conftest import IT_PDFS, SHARED
+from tests.conftest import IT_PDFS
 from tests.test_resume_hostile import _doc_xml, _docx, _pdf_pages
 
 pytestmark = pytest.mark.slow

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-import numpy as np
 import pytest
 
 from matcher.domain import CandidateProfile, MatchOptions, Place
@@ -46,7 +45,7 @@ def corpus(sample_service):
 
 
 def expected_ranking(svc, eligible, qv, k) -> list[str]:
-    from matcher.ranking import posting_text_for_lexical, query_text_for_lexical, rrf_fuse, tokenize
+    from matcher.ranking import query_text_for_lexical, rrf_fuse
 
     if not eligible:
         return []

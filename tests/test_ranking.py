@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from matcher import ranking
-from matcher.ranking import DenseRanker, HybridRanker, LexicalIndex, rrf_fuse, tokenize
+from matcher.ranking import DenseRanker, HybridRanker, rrf_fuse, tokenize
 
 TEXTS = [
     "Software Engineer\nBuild backend services in Java and Python.",
