@@ -446,6 +446,43 @@ class Embedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         return pool_windows(vecs, owners, len(texts), self.pooling)
 
+    def embed_queries(self, texts: Sequence[str], *, max_windows: int | None = None, batch_size: int = 64) -> np.ndarray:
+        """``self.embed_query`` of every text, bit for bit, computed in large batches.
+
+        ``embed_query`` pads a text's windows to its longest window; padding to another width (as a mixed
+        batch of ``embed_documents`` does) changes the vector in the 7th decimal and can flip a rounded score.
+        So windows are batched with others padded to the same width: many texts per forward pass, and the
+        same numbers as one text at a time.
+        """
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        if self.backend != "torch":
+            # onnxruntime picks its GEMM kernels by batch size, so only the same batch as embed_query's gives the
+            # same bits: one text per call (a 1-window query gains little from batching anyway)
+            return np.stack([self.embed_query(t, max_windows=max_windows) for t in texts])
+        windows, owners = self._windows(list(texts), max_windows)
+        width = np.zeros(len(texts), np.int64)
+        for w, o in zip(windows, owners):
+            width[o] = max(width[o], len(w))
+        out = np.zeros((len(windows), self.dim), np.float32)
+        by_width: dict[int, list[int]] = {}
+        for i, o in enumerate(owners):
+            by_width.setdefault(int(width[o]), []).append(i)
+        for wd, idx in by_width.items():
+            for a in range(0, len(idx), max(1, batch_size)):
+                chunk = idx[a:a + batch_size]
+                ids = np.full((len(chunk), wd), self._pad_id, dtype=np.int64)
+                mask = np.zeros((len(chunk), wd), dtype=np.int64)
+                for r, i in enumerate(chunk):
+                    ids[r, :len(windows[i])] = windows[i]
+                    mask[r, :len(windows[i])] = 1
+                arrays = {"input_ids": ids, "attention_mask": mask}
+                if "token_type_ids" in self._input_names:
+                    arrays["token_type_ids"] = np.zeros_like(ids)
+                out[chunk] = self._forward(arrays)
+        out = out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return pool_windows(out, owners, len(texts), self.pooling)
+
     def embed_query(self, text: str, *, max_windows: int | None = None) -> np.ndarray:
         """``(dim,)`` float32 unit vector for one text (e.g. a resume)."""
         return self.embed_documents([text], max_windows=max_windows)[0]

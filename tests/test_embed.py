@@ -186,3 +186,13 @@ def test_onnx_fp32_matches_torch(emb, cache):
     cos = (onnx.embed_documents(texts) * emb.embed_documents(texts)).sum(1)
     assert cos.min() > 0.9999
     assert len(list((cache / "onnx").glob("*/model-fp32.onnx"))) == 1
+
+
+@pytest.mark.slow
+def test_embed_queries_is_embed_query_bit_for_bit_on_torch():
+    """The batch matcher's batched query path gives exactly the vectors of one query at a time."""
+    emb = Embedder(backend="torch")
+    texts = ["python developer " * n for n in (1, 40, 200, 3, 90)]
+    batch = emb.embed_queries(texts, max_windows=2, batch_size=3)
+    for i, t in enumerate(texts):
+        assert np.array_equal(batch[i], emb.embed_query(t, max_windows=2))
