@@ -98,3 +98,24 @@ class ModelChecksumMismatch(ModelUnavailable):
 # ---- requests -------------------------------------------------------------
 class InvalidRequest(JobmatchError):
     status_code = 422
+
+
+# ---- hostile or excess traffic ------------------------------------------------
+class InvalidJsonResume(ResumeError):
+    """A JSON Resume whose fields have the wrong types, or that is too large or too deep."""
+
+    reason = "invalid_json_resume"
+
+
+class ParseCancelled(ResumeError):
+    """The request gave up (client gone, request time limit) while its file was queued or being read."""
+
+    reason = "cancelled"
+
+
+class ParserBusy(ResumeError):
+    """Too many files are queued for the parser: retry after ``retry_after`` seconds."""
+
+    status_code = 503
+    reason = "busy"
+    retry_after = 5

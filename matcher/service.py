@@ -258,8 +258,9 @@ class MatchService:
 
     # ---- matching -----------------------------------------------------------------------------------
     def profile_from_resume(self, data: bytes, *, filename: str | None = None,
-                            as_of: datetime | None = None) -> CandidateProfile:
-        return self.parser.parse(data, filename=filename, as_of=as_utc(as_of)).profile
+                            as_of: datetime | None = None, cancel=None) -> CandidateProfile:
+        """``cancel``: a ``threading.Event`` the caller sets when it gives up (stops the parse, kills its worker)."""
+        return self.parser.parse(data, filename=filename, as_of=as_utc(as_of), cancel=cancel).profile
 
     def embed_query(self, profile: CandidateProfile) -> np.ndarray:
         return self.embedder.embed_query(query_text(profile.text), max_windows=self.settings.query_windows)

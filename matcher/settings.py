@@ -41,6 +41,20 @@ class Settings(BaseSettings):
     max_top_k: int = 200
     default_radius_km: float = 50.0
 
+    # hostile traffic (README: HTTP API, limits): bodies are read by api/guard.py, connections by api/server.py
+    max_json_bytes: int = Field(default=2 * 1024 * 1024, description="body of POST /v1/match (JSON)")
+    max_other_body_bytes: int = Field(default=64 * 1024, description="body of any route not named above")
+    body_timeout_s: float = Field(default=20.0, description="a request body must arrive whole within this (408)")
+    header_timeout_s: float = Field(default=10.0, description="request headers must arrive within this")
+    keep_alive_timeout_s: int = Field(default=5, description="idle keep-alive connections are closed after this")
+    max_header_bytes: int = Field(default=16 * 1024, description="request line + headers (h11 limit)")
+    max_connections: int = Field(default=200, description="open connections; uvicorn answers 503 above this")
+    max_concurrent_bodies: int = Field(default=16, description="POST/PUT requests in flight at once (429 above)")
+    parse_workers: int = Field(default=0, description="warm resume-parser processes; 0 = usable cores, at least 2")
+    parse_burst_workers: int = Field(default=4, description="extra parser processes started while all are busy")
+    parse_queue: int = Field(default=16, description="files waiting for a parser at most (503 + Retry-After above)")
+    retry_after_s: int = Field(default=5, description="Retry-After sent with 429/503")
+
     @property
     def store_path(self) -> Path:
         return self.data_dir / "jobs.sqlite3"

@@ -29,32 +29,35 @@ class ParsedResume:
 class ResumeParser:
     """Reads uploaded resumes safely. ``isolated=False`` parses PDF/DOCX in-process (trusted batch use only)."""
 
-    def __init__(self, settings: Settings | None = None, *, isolated: bool = True, workers: int = 1) -> None:
+    def __init__(self, settings: Settings | None = None, *, isolated: bool = True, workers: int | None = None) -> None:
         self.settings = settings or Settings()
         self.isolated = isolated
         self._pool = None
         if isolated:
             from matcher.resumes.safe import WorkerPool
 
-            self._pool = WorkerPool(workers, timeout_s=self.settings.parse_timeout_s,
+            s = self.settings  # workers: None = settings.parse_workers (0 = cores, at least 2)
+            self._pool = WorkerPool(s.parse_workers if workers is None else workers, burst=s.parse_burst_workers,
+                                    max_waiting=s.parse_queue, timeout_s=self.settings.parse_timeout_s,
                                     memory_mb=self.settings.parse_memory_mb)
 
-    def extract(self, data: bytes) -> tuple[str, Extracted]:
+    def extract(self, data: bytes, *, cancel=None) -> tuple[str, Extracted]:
         s = self.settings
         if len(data) > s.max_upload_bytes:
             raise FileTooLarge(f"The file is {len(data) / 1048576:.1f} MB; the limit is "
                                f"{s.max_upload_bytes / 1048576:.1f} MB. Upload a smaller file.")
         kind = detect_kind(data)
         if kind in ISOLATED_KINDS and self._pool is not None:
-            return kind, self._pool.run(kind, data, s.max_pages, timeout_s=s.parse_timeout_s)
+            return kind, self._pool.run(kind, data, s.max_pages, timeout_s=s.parse_timeout_s, cancel=cancel)
         return kind, reader_for(kind)(data, s.max_pages)
 
     def parse(self, data: bytes, *, filename: str | None = None,
-              as_of: date | datetime | str | None = None) -> ParsedResume:
-        """``filename`` is only used in notes; the type is decided from the content."""
+              as_of: date | datetime | str | None = None, cancel=None) -> ParsedResume:
+        """``filename`` is only used in notes; the type is decided from the content. ``cancel`` (a
+        ``threading.Event``) set by the caller stops an isolated parse and kills its worker."""
         from matcher.errors import EmptyDocument
 
-        kind, ext = self.extract(data)
+        kind, ext = self.extract(data, cancel=cancel)
         notes: list[str] = []
         text = ext.text
         if len(text) > self.settings.max_chars:

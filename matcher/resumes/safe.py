@@ -14,7 +14,6 @@ import contextlib
 import multiprocessing as mp
 import os
 import sys
-import queue
 import threading
 import time
 from typing import Any
@@ -29,6 +28,15 @@ _ERRORS = {name: getattr(E, name) for name in (
 
 STARTUP_TIMEOUT_S = 120.0
 _START_LOCK = threading.Lock()
+
+
+def default_size() -> int:
+    """Warm workers by default: one per usable core, at least 2 (one slow file never holds the only one)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(2, cores)
 
 
 @contextlib.contextmanager
@@ -145,68 +153,115 @@ class _Worker:
 
 
 class WorkerPool:
-    """``size`` persistent parser processes. Thread-safe: each call borrows one worker."""
+    """Persistent parser processes shared by threads; each call borrows one worker.
 
-    def __init__(self, size: int = 1, *, timeout_s: float = 10.0, memory_mb: int = 1024,
-                 start_method: str | None = None) -> None:
+    ``size`` workers are started at once (0 = the usable cores, at least 2). While all are busy, up to
+    ``burst`` more are started on demand (from the warm forkserver: tens of ms) and stopped again when idle,
+    so a few slow files cannot hold every worker while honest ones wait. At most ``max_waiting`` calls wait
+    for a worker (None = no bound); one more raises :class:`ParserBusy` at once. A call whose ``cancel``
+    event is set (its request gave up) stops waiting, or has its worker killed and replaced.
+    """
+
+    def __init__(self, size: int = 0, *, timeout_s: float = 10.0, memory_mb: int = 1024,
+                 start_method: str | None = None, burst: int = 0, max_waiting: int | None = None) -> None:
         method = start_method or ("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
         self._ctx = mp.get_context(method)
         if method == "forkserver":
             self._ctx.set_forkserver_preload(["pypdfium2", "docx", "matcher.resumes.readers"])
+        self.size = size if size > 0 else default_size()
+        self.max_size = self.size + max(0, burst)
+        self.max_waiting = max_waiting
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
         self.restarts = 0
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._cond = threading.Condition()
+        self._idle: list[_Worker] = []
         self._all: list[_Worker] = []
-        self._lock = threading.Lock()
+        self._waiting = 0
         self._closed = False
-        for _ in range(max(1, size)):
+        for _ in range(self.size):
             w = _Worker(self._ctx, memory_mb)
             self._all.append(w)
-            self._idle.put(w)
+            self._idle.append(w)
 
-    def _replace(self, w: _Worker) -> _Worker:
+    # ---- borrowing --------------------------------------------------------------------------------------------
+    @property
+    def busy(self) -> int:
+        with self._cond:
+            return len(self._all) - len(self._idle)
+
+    @property
+    def waiting(self) -> int:
+        with self._cond:
+            return self._waiting
+
+    def _acquire(self, cancel: threading.Event | None) -> _Worker:
+        with self._cond:
+            if not self._idle and len(self._all) >= self.max_size:
+                if self.max_waiting is not None and self._waiting >= self.max_waiting:
+                    raise E.ParserBusy(f"{self._waiting} files are already waiting for the parser; "
+                                       "retry in a few seconds.")
+                self._waiting += 1
+                try:
+                    while not self._idle and len(self._all) >= self.max_size and not self._closed:
+                        if cancel is not None and cancel.is_set():
+                            raise E.ParseCancelled("The request gave up while its file waited for the parser.")
+                        self._cond.wait(0.05)
+                finally:
+                    self._waiting -= 1
+            if self._closed:
+                raise RuntimeError("the parser pool is closed")
+            if self._idle:
+                return self._idle.pop()
+            w = _Worker(self._ctx, self.memory_mb)  # a burst worker (fork from the warm server: fast)
+            self._all.append(w)
+            return w
+
+    def _release(self, w: _Worker) -> None:
+        """Give a healthy worker back; a burst worker nobody waits for is stopped."""
+        stop = False
+        with self._cond:
+            if self._closed or (len(self._all) > self.size and self._waiting == 0):
+                self._all = [x for x in self._all if x is not w]
+                stop = True
+            else:
+                self._idle.append(w)
+                self._cond.notify()
+        if stop:
+            w.stop()
+
+    def _discard(self, w: _Worker) -> None:
+        """Kill a worker (timed out, cancelled, dead); keep ``size`` workers warm."""
         w.kill()
-        self.restarts += 1
-        nw = _Worker(self._ctx, self.memory_mb)
-        with self._lock:
-            self._all = [x for x in self._all if x is not w] + [nw]
-        return nw
+        with self._cond:
+            self.restarts += 1
+            self._all = [x for x in self._all if x is not w]
+            refill = not self._closed and len(self._all) < self.size
+            if refill:
+                nw = _Worker(self._ctx, self.memory_mb)
+                self._all.append(nw)
+                self._idle.append(nw)
+            self._cond.notify()
 
-    def run(self, kind: str, data: Any, max_pages: int, *, timeout_s: float | None = None) -> Extracted:
+    # ---- one parse ----------------------------------------------------------------------------------------------
+    def run(self, kind: str, data: Any, max_pages: int, *, timeout_s: float | None = None,
+            cancel: threading.Event | None = None) -> Extracted:
         if self._closed:
             raise RuntimeError("the parser pool is closed")
         timeout = self.timeout_s if timeout_s is None else timeout_s
-        w = self._idle.get()
+        w = self._acquire(cancel)
+        healthy = False
         try:
-            if not w.proc.is_alive():
-                w = self._replace(w)
-            if not w.wait_ready(STARTUP_TIMEOUT_S):
-                w = self._replace(w)
+            if not w.proc.is_alive() or not w.wait_ready(STARTUP_TIMEOUT_S):
                 raise E.ParseTimeout("The resume parser could not start in time (the machine may be overloaded); "
                                      "retry in a moment.")
-            try:
-                w.conn.send((kind, data, max_pages))
-                ready = w.conn.poll(timeout)
-            except (BrokenPipeError, EOFError, OSError):
-                ready = False
-            if not ready and w.proc.is_alive():
-                w = self._replace(w)
-                raise E.ParseTimeout(f"Reading the file took longer than {timeout:g} s and was stopped. "
-                                     "Upload a simpler PDF or a .docx/text version.")
-            reply = None
-            if ready:
-                try:
-                    reply = w.conn.recv()
-                except (EOFError, OSError):
-                    reply = None
-            if reply is None:
-                w.proc.join(1)
-                code = w.proc.exitcode
-                w = self._replace(w)
-                self._raise_died(code)
+            reply = self._exchange(w, (kind, data, max_pages), timeout, cancel)
+            healthy = True
         finally:
-            self._idle.put(w)
+            if healthy:
+                self._release(w)
+            else:
+                self._discard(w)
         if reply[0] == "ok":
             return Extracted(reply[1], reply[2])
         _, name, message = reply
@@ -214,6 +269,26 @@ class WorkerPool:
             raise E.ParseMemoryExceeded(f"Reading the file needed more than {self.memory_mb} MB and was stopped. "
                                         "Upload a smaller or simpler file.")
         raise _ERRORS.get(name, E.CorruptDocument)(message)
+
+    def _exchange(self, w: _Worker, msg: tuple, timeout: float, cancel: threading.Event | None) -> tuple:
+        """Send one request and wait for its reply in short slices, so a cancel is seen within ~50 ms."""
+        deadline = time.monotonic() + timeout
+        try:
+            w.conn.send(msg)
+            while not w.conn.poll(0.05):
+                if cancel is not None and cancel.is_set():
+                    raise E.ParseCancelled("The request gave up; its parse was stopped.")
+                if not w.proc.is_alive():
+                    break
+                if time.monotonic() >= deadline:
+                    raise E.ParseTimeout(f"Reading the file took longer than {timeout:g} s and was stopped. "
+                                         "Upload a simpler PDF or a .docx/text version.")
+            return w.conn.recv()
+        except (BrokenPipeError, EOFError, OSError):
+            pass
+        w.proc.join(1)
+        self._raise_died(w.proc.exitcode)
+        raise AssertionError("unreachable")
 
     def _raise_died(self, code: int | None) -> None:
         import signal
@@ -226,9 +301,10 @@ class WorkerPool:
     def close(self) -> None:
         if self._closed:
             return
-        self._closed = True
-        with self._lock:
+        with self._cond:
+            self._closed = True
             workers = list(self._all)
+            self._cond.notify_all()
         for w in workers:
             w.stop()
 
