@@ -15,7 +15,14 @@ DEGREE_LEVEL: dict[str, int] = {"high_school": 1, "associate": 2, "bachelor": 3,
 DEGREE_NAME: dict[int, str] = {v: k for k, v in DEGREE_LEVEL.items()}
 
 RemotePreference = Literal["any", "only", "exclude"]
-RuleName = Literal["validity", "degree", "experience", "location"]
+RuleName = Literal["validity", "degree", "experience", "location", "employment_type", "salary", "freshness"]
+RULES: tuple[str, ...] = ("validity", "degree", "experience", "location", "employment_type", "salary", "freshness")
+# schema.org employmentType values (Google's list); the bit of each in the index column is its position
+EmploymentType = Literal["FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN", "VOLUNTEER", "PER_DIEM", "OTHER"]
+EMPLOYMENT_TYPES: tuple[str, ...] = ("FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN", "VOLUNTEER",
+                                     "PER_DIEM", "OTHER")
+SalaryUnit = Literal["HOUR", "DAY", "WEEK", "MONTH", "YEAR"]
+ANNUAL_FACTOR: dict[str, int] = {"HOUR": 2080, "DAY": 260, "WEEK": 52, "MONTH": 12, "YEAR": 1}
 
 
 class _Frozen(BaseModel):
@@ -39,6 +46,24 @@ class Place(_Frozen):
         return self.lat is not None and self.lon is not None
 
 
+class Salary(_Frozen):
+    """A posting's pay as an annual range (``min``/``max`` are per year: HOUR x 2080, DAY x 260, WEEK x 52,
+    MONTH x 12); ``amount_min``/``amount_max``/``unit`` are what the posting stated."""
+
+    currency: str | None = None  # ISO 4217, upper case; None when the posting names none
+    min: float | None = None
+    max: float | None = None
+    unit: SalaryUnit = "YEAR"
+    amount_min: float | None = None
+    amount_max: float | None = None
+    source: Literal["baseSalary", "estimatedSalary"] = "baseSalary"
+
+    def text(self) -> str:
+        lo, hi = self.min, self.max
+        rng = f"{lo:,.0f}" if lo == hi or hi is None else (f"{hi:,.0f}" if lo is None else f"{lo:,.0f}–{hi:,.0f}")
+        return f"{rng} {self.currency or '(currency unknown)'} per year"
+
+
 class Posting(_Frozen):
     """One normalised schema.org JobPosting."""
 
@@ -58,14 +83,19 @@ class Posting(_Frozen):
     locations: tuple[Place, ...] = ()
     remote: bool = False
     applicant_countries: tuple[str, ...] = ()
-    employment_type: str | None = None
+    employment_type: str | None = None  # as stated (display)
+    employment_types: tuple[EmploymentType, ...] = ()  # normalised; empty = none stated (unknown)
+    salary: Salary | None = None
+    industry: str | None = None
+    occupational_category: str | None = None
+    hybrid: bool = False  # remote (TELECOMMUTE) with an office location too
     warnings: tuple[str, ...] = ()
 
     def location_text(self) -> str:
         parts = [p.text() for p in self.locations if p.text()]
         if self.remote:
             where = ", ".join(self.applicant_countries) or "anywhere"
-            parts.append(f"Remote ({where})")
+            parts.append(f"{'Hybrid' if self.hybrid else 'Remote'} ({where})")
         return "; ".join(parts)
 
 
@@ -104,6 +134,15 @@ class MatchOptions(BaseModel):
     as_of: datetime | None = None
     strict: bool = False
     filters: bool = True
+    employment_types: list[EmploymentType] | None = Field(
+        default=None, description="keep postings of any of these types (a posting stating none passes as unknown)")
+    min_salary: float | None = Field(default=None, ge=0, le=100_000_000,
+                                     description="annual; needs salary_currency (no salary or another currency "
+                                                 "passes as unknown)")
+    salary_currency: str | None = Field(default=None, pattern=r"^[A-Za-z]{3}$", description="ISO 4217, e.g. USD")
+    posted_within_days: int | None = Field(default=None, ge=0, le=36_500,
+                                           description="datePosted at most this many days before as_of "
+                                                       "(no datePosted passes as unknown)")
 
 
 class RuleOutcome(BaseModel):
@@ -111,6 +150,7 @@ class RuleOutcome(BaseModel):
     status: Literal["applied", "skipped"]
     reason: str | None = None
     removed: int = 0
+    unknown: int = Field(default=0, description="postings that passed because their own value is unknown")
     candidate_value: Any = None
 
 
@@ -138,6 +178,10 @@ class Match(BaseModel):
     distance_km: float | None = None
     url: str | None = None
     valid_through: datetime | None = None
+    date_posted: datetime | None = None
+    employment_types: list[str] = Field(default_factory=list)
+    salary: Salary | None = None
+    hybrid: bool = False
     requirements: dict[str, Requirement] = Field(default_factory=dict)
     skills_in_common: list[str] = Field(default_factory=list)
 

@@ -59,12 +59,17 @@ def test_html_page_with_several_script_blocks(make_job):
     assert [r.posting.title for r in res if r.ok] == ["First", "Second", "Third"]
 
 
-def test_missing_title_or_description_rejected_with_reason(make_job):
+def test_missing_title_rejected_with_reason_missing_description_stored_with_warning(make_job):
+    """Issue 12: a posting without a description is stored (ranked on what it has) with a warning; only a
+    posting that nothing names is refused, and the reason says what is missing."""
     res = results("\n".join(json.dumps(j) for j in [
         make_job(drop=("title",)), make_job(description="   "), make_job(description="<p> </p>"),
         make_job(title=["Data Engineer", "ignored"]), make_job(title=42)]))
-    assert [r.status for r in res] == ["rejected", "rejected", "rejected", "ok", "ok"]
-    assert "title" in res[0].reason and "description" in res[1].reason and "description" in res[2].reason
+    assert [r.status for r in res] == ["rejected", "ok", "ok", "ok", "ok"]
+    assert all(w in res[0].reason for w in ("title", "name", "occupationalCategory", "relevantOccupation"))
+    for r in res[1:3]:
+        assert r.posting.description.startswith("Senior Data Engineer")
+        assert any("description" in w for w in r.posting.warnings)
     assert res[3].posting.title == "Data Engineer" and res[4].posting.title == "42"
 
 
