@@ -8,9 +8,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import secrets
 import threading
-import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,20 +21,27 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartParser
+from starlette.routing import Match
 
 from matcher.domain import CandidateProfile, MatchOptions, MatchResponse
-from matcher.errors import FileTooLarge, InvalidRequest, JobmatchError, ModelUnavailable, ResumeError
+from matcher.errors import (FileTooLarge, InvalidRequest, JobmatchError, ModelUnavailable, NotFound,
+                            ParseCancelled, ResumeError)
 from matcher.options import build_options
 from matcher.settings import Settings
 
+from .guard import Guard
 from .metrics import Metrics
 from .schemas import ErrorResponse, MatchRequest
 
 log = logging.getLogger("jobmatch.api")
 STATIC = Path(__file__).parent / "static"
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    s: {"model": ErrorResponse} for s in (400, 401, 404, 413, 415, 422, 503)
+    s: {"model": ErrorResponse} for s in (400, 401, 404, 408, 413, 415, 422, 429, 503)
 }
+MULTIPART_OVERHEAD = 64 * 1024  # form fields and part headers around an uploaded file
+MAX_FORM_VALUE = 1_000          # characters of one option given as a form field
 
 
 class NotReady(ModelUnavailable):
@@ -86,8 +93,19 @@ class State:
         return self.service
 
 
-def _error(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message, "details": details}})
+def _error(status: int, code: str, message: str, details: Any = None, *,
+           headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": {"code": code, "message": redact(message),
+                                                               "details": details}}, headers=headers)
+
+
+# an absolute POSIX path (not the path part of a URL): what a server must never show a client
+_PATH = re.compile(r"(?<![\w:/.\-])/(?:[\w.\-]+/)+[\w.\-]*")
+
+
+def redact(message: str) -> str:
+    """``message`` without server paths (a file name stays: ``…/jobs.sqlite3``)."""
+    return _PATH.sub(lambda m: "…/" + m.group(0).rstrip("/").rsplit("/", 1)[-1], message)
 
 
 def _code(e: Exception) -> str:
@@ -112,26 +130,27 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
                   description="Candidate-job matching: upload a resume, get ranked jobs that pass the hard filters.")
     app.state.jm = state
 
-    # ---- cross-cutting: size limit, metrics, auth ---------------------------------------------------------
-    @app.middleware("http")
-    async def observe(request: Request, call_next):
-        start = time.perf_counter()
-        length = request.headers.get("content-length")
-        limit = settings.max_upload_bytes + 64 * 1024
-        if length and length.isdigit() and int(length) > limit:
-            response = _error(413, "file_too_large",
-                              f"the request is {int(length):,} bytes; the limit is {settings.max_upload_bytes:,} bytes "
-                              "(send a smaller file)")
-        else:
-            response = await call_next(request)
-        route = request.scope.get("route")
-        template = getattr(route, "path", None) or "unmatched"
-        status = str(response.status_code)
-        state.metrics.requests.labels(request.method, template, status).inc()
-        if response.status_code >= 400:
-            state.metrics.errors.labels(request.method, template, status).inc()
-        state.metrics.latency.labels(request.method, template).observe(time.perf_counter() - start)
-        return response
+    # ---- cross-cutting: auth before the body, body caps and deadline, metrics (api/guard.py) -------------------
+    # uploads stay in memory: the guard caps every body, so no part can outgrow the spool (default 1 MB)
+    MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size,
+                                         settings.max_upload_bytes + MULTIPART_OVERHEAD)
+
+    def limit_for(method: str, path: str) -> int:
+        if path == "/v1/match/resume":
+            return settings.max_upload_bytes + MULTIPART_OVERHEAD
+        if path == "/v1/match":
+            return settings.max_json_bytes
+        if path == "/v1/jobs":
+            return settings.max_upload_bytes
+        return settings.max_other_body_bytes
+
+    def route_of(scope: dict) -> str:
+        for r in app.router.routes:
+            if r.matches(scope)[0] is Match.FULL:
+                return getattr(r, "path", "unmatched")
+        return "unmatched"
+
+    app.add_middleware(Guard, settings=settings, metrics=state.metrics, limit_for=limit_for, route_of=route_of)
 
     def check_key(request: Request) -> None:
         if settings.api_key:
@@ -142,18 +161,37 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
     Auth = Depends(check_key)
 
     # ---- errors -------------------------------------------------------------------------------------------------
+    def template(request: Request) -> str:
+        return getattr(request.scope.get("route"), "path", None) or route_of(request.scope)
+
     @app.exception_handler(JobmatchError)
     async def domain_error(request: Request, e: JobmatchError):
-        if isinstance(e, ResumeError):
+        route = template(request)
+        if isinstance(e, ResumeError) and route.startswith("/v1/match"):  # a resume failed, not a posting body
             state.metrics.parse_failures.labels("resume", getattr(e, "reason", "invalid")).inc()
-        return _error(e.status_code, _code(e), str(e))
+        state.metrics.rejected.labels(route, _code(e)).inc()
+        retry = getattr(e, "retry_after", None)
+        headers = {"Retry-After": str(settings.retry_after_s)} if retry or e.status_code in (429, 503) else None
+        return _error(e.status_code, _code(e), str(e), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, e: RequestValidationError):
-        errs = [{"loc": list(x.get("loc", ())), "msg": x.get("msg")} for x in e.errors()]
+        errs = [{"loc": [str(p) for p in x.get("loc", ())], "msg": x.get("msg")} for x in e.errors()][:20]
         first = errs[0] if errs else {"loc": [], "msg": "invalid request"}
         where = ".".join(str(p) for p in first["loc"] if p not in ("body", "query", "path"))
+        state.metrics.rejected.labels(template(request), "invalid_request").inc()
         return _error(422, "invalid_request", f"{where or 'request'}: {first['msg']}", errs)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, e: StarletteHTTPException):
+        """Starlette's own 404/405/400 (unknown route, wrong method, unreadable body) in the error shape."""
+        codes = {404: "not_found", 405: "method_not_allowed", 400: "invalid_request"}
+        code = codes.get(e.status_code, "http_error")
+        msg = {404: f"no route {request.url.path}; see /docs", 405: f"{request.method} is not allowed here; see /docs",
+               400: "the body could not be read: send valid JSON (or multipart for uploads)"}.get(e.status_code,
+                                                                                                    str(e.detail))
+        state.metrics.rejected.labels(template(request), code).inc()
+        return _error(e.status_code, code, msg, headers=getattr(e, "headers", None))
 
     async def run(fn, *args, compute: bool = False):
         """Run blocking work in the thread pool, bounded by the per-request time limit."""
@@ -167,6 +205,28 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
         except asyncio.TimeoutError:
             raise RequestTimeout(f"the request took longer than {settings.request_timeout_s:g} s; "
                                  "try a smaller file or retry later") from None
+
+    async def parse(request: Request, fn):
+        """Parse in a thread (the parser's worker does the work); when the client disconnects or the request
+        time limit passes first, ``cancel`` is set: the parse stops waiting, or its worker is killed."""
+        cancel = threading.Event()
+        work = asyncio.ensure_future(run_in_threadpool(fn, cancel))
+        gone = asyncio.ensure_future(_disconnected(request))
+        try:
+            done, _ = await asyncio.wait({work, gone}, timeout=settings.request_timeout_s,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if work in done:
+                return work.result()
+            cancel.set()
+            if gone in done:
+                raise ClientDisconnected("the client disconnected; the parse was stopped")
+            raise RequestTimeout(f"reading the file took longer than {settings.request_timeout_s:g} s with the "
+                                 "queue; it was stopped. Retry later or send a simpler file")
+        finally:
+            cancel.set()  # no-op when done; stops the parse when this coroutine is cancelled itself
+            gone.cancel()
+            if not work.done():
+                work.add_done_callback(_swallow)
 
     # ---- health --------------------------------------------------------------------------------------------------
     @app.get("/healthz", tags=["ops"])
@@ -191,6 +251,7 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
     @app.post("/v1/match/resume", response_model=MatchResponse, responses=ERROR_RESPONSES, tags=["match"],
               dependencies=[Auth])
     async def match_resume(
+        request: Request,
         file: Annotated[UploadFile, File(description="PDF, DOCX, plain text or JSON Resume")],
         top_k: Annotated[int | None, Form()] = None,
         location: Annotated[str | None, Form()] = None,
@@ -203,10 +264,18 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
         as_of: Annotated[str | None, Form()] = None,
         strict: Annotated[bool | None, Form()] = None,
         filters: Annotated[bool | None, Form()] = None,
+        employment_types: Annotated[str | None, Form(description="comma-separated, e.g. FULL_TIME,CONTRACTOR")] = None,
+        min_salary: Annotated[float | None, Form()] = None,
+        salary_currency: Annotated[str | None, Form()] = None,
+        posted_within_days: Annotated[int | None, Form()] = None,
     ):
         given = {"top_k": top_k, "location": location, "lat": lat, "lon": lon, "radius_km": radius_km,
                  "remote": remote, "degree": degree, "months": months, "as_of": as_of, "strict": strict,
-                 "filters": filters}
+                 "filters": filters, "employment_types": employment_types, "min_salary": min_salary,
+                 "salary_currency": salary_currency, "posted_within_days": posted_within_days}
+        for k, v in given.items():
+            if isinstance(v, str) and len(v) > MAX_FORM_VALUE:
+                raise InvalidRequest(f"{k}: {len(v):,} characters; at most {MAX_FORM_VALUE:,}")
         opts = build_options({k: v for k, v in given.items() if v != ""}, settings)
         data = await file.read(settings.max_upload_bytes + 1)
         if len(data) > settings.max_upload_bytes:
@@ -214,7 +283,8 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
         svc = state.require()
 
         # parsing runs in the parser's own worker process: it overlaps with another request's embedding
-        profile = await run(lambda: svc.profile_from_resume(data, filename=file.filename, as_of=opts.as_of))
+        profile = await parse(request, lambda cancel: svc.profile_from_resume(
+            data, filename=file.filename, as_of=opts.as_of, cancel=cancel))
         return await run(lambda: svc.match(profile, opts), compute=True)
 
     @app.post("/v1/match", response_model=MatchResponse, responses=ERROR_RESPONSES, tags=["match"],
@@ -223,7 +293,7 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
         given = [x for x in (body.text, body.json_resume, body.profile) if x is not None]
         if len(given) != 1:
             raise InvalidRequest("send exactly one of `text`, `json_resume` or `profile`")
-        opts = body.options()
+        opts = build_options(body.option_values(), settings)  # the same defaults and top_k cap as the form
         svc = state.require()
 
         def work():
@@ -251,7 +321,10 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
     @app.get("/v1/jobs/{job_id}", responses=ERROR_RESPONSES, tags=["jobs"], dependencies=[Auth])
     async def get_job(job_id: str):
         svc = state.require()
-        stored = await run(svc.store.get, job_id)
+        try:
+            stored = await run(svc.store.get, job_id)
+        except NotFound:  # the store's message names its file: fine on the command line, not over HTTP
+            raise NotFound(f"no posting with id {job_id[:200]!r}; ids are in the `changed_ids` of POST /v1/jobs") from None
         return job_document(stored)
 
     @app.delete("/v1/jobs/{job_id}", responses=ERROR_RESPONSES, tags=["jobs"], dependencies=[Auth])
@@ -282,9 +355,26 @@ class RequestTimeout(JobmatchError):
     status_code = 503
 
 
+class ClientDisconnected(ParseCancelled):
+    status_code = 499  # nobody reads it; the metrics say what happened
+
+
+async def _disconnected(request: Request) -> None:
+    """Return when the client disconnects (the guard replays the body, then ``receive`` waits for that)."""
+    while True:
+        msg = await request.receive()
+        if msg["type"] == "http.disconnect":
+            return
+
+
+def _swallow(task: asyncio.Future) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved: a cancelled parse's ParseCancelled is expected
+
+
 def profile_of(svc, body: MatchRequest, opts: MatchOptions) -> CandidateProfile:
     if body.profile is not None:
-        return body.profile
+        return body.profile.domain()
     from matcher.service import as_utc
 
     if body.json_resume is not None:

@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from matcher.domain import MatchOptions, MatchResponse
+from matcher.domain import EMPLOYMENT_TYPES, MatchOptions, MatchResponse
 from matcher.errors import InvalidRequest
 from matcher.options import build_options
 
@@ -28,11 +28,17 @@ def add_match_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strict", action="store_true", default=None, help="unknown candidate values fail their rule")
     p.add_argument("--no-filters", dest="filters", action="store_false", default=None,
                    help="rank by similarity alone; every hard filter is skipped on request")
+    p.add_argument("--employment-types", default=None,
+                   help="comma-separated, any of " + ",".join(EMPLOYMENT_TYPES) + " (postings stating none pass as unknown)")
+    p.add_argument("--min-salary", type=float, default=None,
+                   help="annual salary the range must reach (with --salary-currency); no salary passes as unknown")
+    p.add_argument("--salary-currency", default=None, help="ISO 4217 currency of --min-salary, e.g. USD")
+    p.add_argument("--posted-within-days", type=int, default=None,
+                   help="datePosted at most this many days before --as-of (no datePosted passes as unknown)")
 
 
 def options_from(args: argparse.Namespace, settings) -> MatchOptions:
-    vals = {k: getattr(args, k, None) for k in ("top_k", "location", "lat", "lon", "radius_km", "remote", "degree",
-                                                   "months", "months_slack", "as_of", "strict", "filters")}
+    vals = {k: getattr(args, k, None) for k in MatchOptions.model_fields}
     return build_options(vals, settings, name=lambda k: "--" + k.replace("_", "-"))
 
 
@@ -45,15 +51,20 @@ def render_text(resp: MatchResponse) -> str:
              f"Filters as of {f.as_of:%Y-%m-%d}: {f.eligible} of {f.total} postings eligible"]
     for r in f.rules:
         if r.status == "applied":
-            lines.append(f"  {r.rule:<10} applied, removed {r.removed}")
+            unknown = f", {r.unknown} passed as unknown" if r.unknown else ""
+            lines.append(f"  {r.rule:<15} applied, removed {r.removed}{unknown}")
         else:
-            lines.append(f"  {r.rule:<10} skipped: {r.reason}")
+            lines.append(f"  {r.rule:<15} skipped: {r.reason}")
     lines.append("")
     if not resp.results:
         lines.append("No posting passes the filters. Try --radius-km, --remote any, or --no-filters.")
     for i, m in enumerate(resp.results, 1):
         dist = f"  {m.distance_km:.0f} km" if m.distance_km is not None else ""
         lines.append(f"{i:>2}. {m.score:.4f} (sim {m.similarity:.2f})  {m.title} — {m.company or '?'}  [{m.location or '?'}]{dist}")
+        terms = [t for t in (", ".join(m.employment_types), m.salary.text() if m.salary else "",
+                             f"posted {m.date_posted:%Y-%m-%d}" if m.date_posted else "") if t]
+        if terms:
+            lines.append(f"      {' · '.join(terms)}")
         if m.skills_in_common:
             lines.append(f"      skills in common: {', '.join(m.skills_in_common[:12])}")
         reqs = []
@@ -89,13 +100,9 @@ def cmd_match(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from .server import serve
 
-    from .app import create_app
-
-    settings = settings_from(args)
-    app = create_app(settings)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, workers=1)
+    serve(settings_from(args), host=args.host, port=args.port, log_level=args.log_level)
     return 0
 
 

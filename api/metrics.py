@@ -16,6 +16,11 @@ class Metrics:
                                  registry=self.registry)
         self.parse_failures = Counter("jobmatch_parse_failures_total", "resume/posting parse failures by reason",
                                       ["kind", "reason"], registry=self.registry)
+        self.refused = Counter("jobmatch_requests_refused_total", "requests refused before the route ran, by "
+                               "reason (unauthorized, too_large, body_timeout, busy, client_gone, bad_header)",
+                               ["route", "reason"], registry=self.registry)
+        self.rejected = Counter("jobmatch_request_rejections_total", "requests a route refused, by error code "
+                                "(every 4xx/5xx answer in the error shape)", ["route", "code"], registry=self.registry)
         self.index_size = Gauge("jobmatch_index_postings", "postings in the vector index", registry=self.registry)
         self.index_generation = Gauge("jobmatch_index_generation", "index generation on disk", registry=self.registry)
         self.ready = Gauge("jobmatch_ready", "1 when the model and the index are loaded", registry=self.registry)

@@ -1,11 +1,57 @@
-"""Request bodies of the HTTP API, built from the domain values (responses are the domain values)."""
+"""Request bodies of the HTTP API, built from the domain values (responses are the domain values).
+
+Every field is bounded: strings by length, lists by items, numbers by range, and ``json_resume`` by the
+JSON Resume checks (types of every schema field, values, depth and characters: :mod:`matcher.resumes.jsonresume`).
+"""
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from matcher.domain import CandidateProfile, MatchOptions
+from matcher.domain import CandidateProfile, DegreeName, MatchOptions, Place
+
+Short = Annotated[str, StringConstraints(max_length=200)]
+Line = Annotated[str, StringConstraints(max_length=2_000)]
+
+
+class PlaceIn(BaseModel):
+    """A place given by the client: coordinates range-checked, names bounded."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    city: Short | None = None
+    region: Short | None = None
+    country: Short | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+
+
+class ProfileIn(BaseModel):
+    """An explicit candidate profile (``POST /v1/match`` ``profile``): the fields of
+    :class:`~matcher.domain.CandidateProfile`, each bounded."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(default="", max_length=500_000)
+    degree: DegreeName | None = None
+    months: int | None = Field(default=None, ge=0, le=1200, description="months of experience (0-1200)")
+    location: PlaceIn | None = None
+    skills: list[Short] = Field(default_factory=list, max_length=500)
+    evidence: dict[Short, Annotated[list[Line], Field(max_length=100)]] = Field(default_factory=dict, max_length=20)
+    overridden: list[Short] = Field(default_factory=list, max_length=20)
+
+    def domain(self) -> CandidateProfile:
+        data = self.model_dump()
+        loc = data.pop("location")
+        return CandidateProfile(**data, location=Place(**loc) if loc else None)
+
+
+def _json_resume(value: dict[str, Any]) -> dict[str, Any]:
+    from matcher.resumes.jsonresume import normalise_json_resume
+
+    normalise_json_resume(value)  # raises InvalidJsonResume (422 in the error shape) naming the bad field
+    return value
 
 
 class MatchRequest(MatchOptions):
@@ -13,12 +59,15 @@ class MatchRequest(MatchOptions):
 
     model_config = ConfigDict(extra="forbid")
 
+    location: str | None = Field(default=None, max_length=300)
     text: str | None = Field(default=None, max_length=500_000, description="resume as plain text")
-    json_resume: dict[str, Any] | None = Field(default=None, description="a JSON Resume (jsonresume.org) document")
-    profile: CandidateProfile | None = Field(default=None, description="an explicit candidate profile")
+    json_resume: Annotated[dict[str, Any], AfterValidator(_json_resume)] | None = Field(
+        default=None, description="a JSON Resume (jsonresume.org) document; every schema field type-checked")
+    profile: ProfileIn | None = Field(default=None, description="an explicit candidate profile")
 
-    def options(self) -> MatchOptions:
-        return MatchOptions(**self.model_dump(include=set(MatchOptions.model_fields)))
+    def option_values(self) -> dict[str, Any]:
+        """The options the client sent (for :func:`matcher.options.build_options`, which applies the limits)."""
+        return self.model_dump(include=set(MatchOptions.model_fields), exclude_unset=True)
 
 
 class ErrorBody(BaseModel):
