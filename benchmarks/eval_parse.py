@@ -1,7 +1,18 @@
-"""Score resume field extraction against the dev labels, and time PDF parsing over the shared PDFs.
+"""Score resume field extraction against hand labels, per split, source and field; time parsing; check that
+every shared resume parses or fails with its own error.
 
-Run: ``.venv/bin/python benchmarks/eval_parse.py [--data ../shared/data] [--limit N] [--show-failures]``
-Writes ``benchmarks/results/eval_parse.json``.
+Run: ``.venv/bin/python benchmarks/eval_parse.py [--data ../shared/data] [--split test] [--show-failures dev]
+[--no-timing]``. Writes ``benchmarks/results/eval_parse.json``.
+
+Labels: ``../shared/data/labels/resume_fields_dev.jsonl`` (split ``dev0``) and ``benchmarks/labels/resume_fields.jsonl``
+(splits ``dev`` and ``test``; see ``benchmarks/labels/README.md``). Rules are tuned on ``dev0`` + ``dev`` only;
+``--show-failures`` refuses to print ``test`` records (only their aggregate numbers are reported).
+
+Per field, a prediction is **right** (equal to the label; ``None`` for ``none_stated`` / null months / no location),
+**unknown** (the profile says it does not know although the label has a value) or **wrong** (a value that differs
+from the label and is not marked unknown: the case that makes a hard filter give wrong answers). Months are right
+within ±12; a location is right when the countries agree and, if the label names a city, the profile's point is
+within 40 km of that city (or the names agree). The confidence sweep re-applies thresholds to the same parses.
 """
 from __future__ import annotations
 
@@ -17,8 +28,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from matcher.errors import ResumeError  # noqa: E402
-from matcher.resumes import ResumeParser, profile_from_text  # noqa: E402
+from matcher.geo import geocode, haversine_km, name_key  # noqa: E402
+from matcher.resumes import ResumeParser  # noqa: E402
+from matcher.resumes.profile import PROFILE_FIELDS  # noqa: E402
 from matcher.settings import Settings  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+FIELDS = PROFILE_FIELDS  # degree, months, location
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -26,124 +42,183 @@ def pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))] if xs else float("nan")
 
 
+def load_labels(d: Path) -> list[dict]:
+    out = []
+    for line in open(d / "labels" / "resume_fields_dev.jsonl", encoding="utf-8"):
+        r = json.loads(line)
+        r["split"] = "dev0"
+        out.append(r)
+    for line in open(HERE / "labels" / "resume_fields.jsonl", encoding="utf-8"):
+        out.append(json.loads(line))
+    return out
+
+
+def resume_bytes(d: Path, lab: dict, live: dict, urd: dict) -> bytes:
+    src = lab["source"]
+    if src == "livecareer":
+        return (d / "resumes/livecareer" / live[lab["id"]]["pdf"]).read_bytes()
+    if src == "vanetik":
+        return (d / "resumes/vanetik_cv" / f"{lab['id']}.docx").read_bytes()
+    return urd[lab["id"]]["text"].encode("utf-8")
+
+
+def judge(field: str, got, lab: dict) -> str:
+    """'right' | 'unknown' | 'wrong' for one field (``got`` is the value after the threshold)."""
+    if field == "degree":
+        want = None if lab["highest_degree"] == "none_stated" else lab["highest_degree"]
+        if got == want:
+            return "right"
+        return "unknown" if got is None else "wrong"
+    if field == "months":
+        want = lab["months_experience"]
+        if got is None:
+            return "right" if want is None else "unknown"
+        return "right" if want is not None and abs(got - want) <= 12 else "wrong"
+    loc = lab["location"] or {}
+    if not (loc.get("city") or loc.get("country")):
+        return "right" if got is None else "wrong"
+    if got is None:
+        return "unknown"
+    if loc.get("country") and got.country != loc["country"]:
+        return "wrong"
+    if loc.get("city"):
+        if got.city and name_key(got.city) == name_key(loc["city"]):
+            return "right"
+        ref = geocode(loc["city"], None, loc.get("country"))
+        if ref and got.has_point and haversine_km(ref[0], ref[1], got.lat, got.lon) <= 40:
+            return "right"
+        return "wrong"
+    return "right" if not got.city else "wrong"  # a city where the label has only a country is a guess
+
+
+def after_threshold(prof, field: str, t: float):
+    value = getattr(prof, "location" if field == "location" else field)
+    if value is None:
+        return None
+    return value if prof.confidence.get(field, 1.0) >= t else None
+
+
+def score(rows: list[dict], t: float) -> dict:
+    """Aggregate counts for one group of (label, profile) rows at threshold t."""
+    out: dict = {"n": len(rows)}
+    wrong = unknown = 0
+    for f in FIELDS:
+        verdicts = [judge(f, after_threshold(r["profile"], f, t), r["label"]) for r in rows]
+        out[f] = {"right": verdicts.count("right") / len(rows) if rows else None,
+                  "unknown": verdicts.count("unknown"), "wrong": verdicts.count("wrong")}
+        wrong += verdicts.count("wrong")
+        unknown += verdicts.count("unknown")
+    n_fields = len(rows) * len(FIELDS)
+    out["wrong_not_unknown"] = wrong / n_fields if n_fields else None
+    out["unknown_rate"] = unknown / n_fields if n_fields else None
+    with_loc = [r for r in rows if (r["label"]["location"] or {}).get("city") or (r["label"]["location"] or {}).get("country")]
+    out["location_labelled"] = len(with_loc)
+    out["location_right_when_labelled"] = (sum(judge("location", after_threshold(r["profile"], "location", t),
+                                                     r["label"]) == "right" for r in with_loc) / len(with_loc)
+                                           if with_loc else None)
+    ms = [abs(r["profile"].months - r["label"]["months_experience"]) for r in rows
+          if r["profile"].months is not None and r["label"]["months_experience"] is not None]
+    out["months_mae_when_both"] = statistics.mean(ms) if ms else None
+    return out
+
+
+def fmt(v) -> str:
+    return "   - " if v is None else f"{v * 100:4.0f}%"
+
+
+def print_table(title: str, groups: dict[str, dict]) -> None:
+    print(f"\n{title}")
+    print(f"{'group':34} {'n':>3} {'degree':>6} {'m±12':>6} {'loc':>6} {'loc|lab':>8} {'wrong':>6} {'unknown':>7}")
+    for name, s in groups.items():
+        print(f"{name:34} {s['n']:>3} {fmt(s['degree']['right']):>6} {fmt(s['months']['right']):>6} "
+              f"{fmt(s['location']['right']):>6} {fmt(s['location_right_when_labelled']):>6}/{s['location_labelled']:<2} "
+              f"{fmt(s['wrong_not_unknown']):>6} {fmt(s['unknown_rate']):>7}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
-    ap.add_argument("--limit", type=int, default=0, help="time only the first N PDFs (0 = all)")
-    ap.add_argument("--show-failures", action="store_true")
-    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "eval_parse.json")
+    ap.add_argument("--data", type=Path, default=HERE.parents[1] / "shared" / "data")
+    ap.add_argument("--show-failures", choices=["dev0", "dev"], help="print failing records of a tuning split")
+    ap.add_argument("--no-timing", action="store_true", help="skip the pass over every shared resume")
+    ap.add_argument("--limit", type=int, default=0, help="time only the first N files per source (0 = all)")
+    ap.add_argument("--out", type=Path, default=HERE / "results" / "eval_parse.json")
     args = ap.parse_args()
     d = args.data
-    labels = [json.loads(x) for x in open(d / "labels" / "resume_fields_dev.jsonl", encoding="utf-8")]
-    live = {}
-    for line in open(d / "resumes/livecareer/resumes.jsonl", encoding="utf-8"):
-        r = json.loads(line)
-        live[r["id"]] = r
-    urd = {}
-    for line in open(d / "resumes/updated_resume_dataset/resumes.jsonl", encoding="utf-8"):
-        r = json.loads(line)
-        urd[r["id"]] = r
     settings = Settings()
-    per: dict[str, dict] = {}
-    failures = []
+    threshold = settings.profile_min_confidence
+    labels = load_labels(d)
+    live = {r["id"]: r for r in map(json.loads, open(d / "resumes/livecareer/resumes.jsonl", encoding="utf-8"))}
+    urd = {r["id"]: r for r in map(json.loads, open(d / "resumes/updated_resume_dataset/resumes.jsonl", encoding="utf-8"))}
+    rows = []
     with ResumeParser(settings) as parser:
         for lab in labels:
-            src = lab["source"]
-            if src == "livecareer":
-                rec = live[lab["id"]]
-                prof = parser.parse((d / "resumes/livecareer" / rec["pdf"]).read_bytes(), as_of=lab["as_of"]).profile
-            else:
-                prof = profile_from_text(urd[lab["id"]]["text"], lab["as_of"])
-            s = per.setdefault(src, {"n": 0, "degree_ok": 0, "months_n": 0, "months_within12": 0, "months_abs": [],
-                                     "months_null_ok": 0, "loc_n": 0, "city_ok": 0, "country_ok": 0, "loc_false_pos": 0})
-            s["n"] += 1
-            want_deg = None if lab["highest_degree"] == "none_stated" else lab["highest_degree"]
-            s["degree_ok"] += prof.degree == want_deg
-            want_m = lab["months_experience"]
-            if want_m is None:
-                s["months_null_ok"] += prof.months is None
-                ok_m = prof.months is None
-            else:
-                s["months_n"] += 1
-                ok_m = prof.months is not None and abs(prof.months - want_m) <= 12
-                s["months_within12"] += ok_m
-                s["months_abs"].append(abs((prof.months if prof.months is not None else 0) - want_m))
-            loc = lab["location"]
-            got = prof.location
-            if loc.get("city") or loc.get("country"):
-                s["loc_n"] += 1
-                s["city_ok"] += bool(got and (got.city or "").lower() == (loc["city"] or "").lower())
-                s["country_ok"] += bool(got and got.country == loc["country"])
-            elif got is not None:
-                s["loc_false_pos"] += 1
-            if prof.degree != want_deg or not ok_m:
-                failures.append({"source": src, "id": lab["id"], "degree": [prof.degree, want_deg],
-                                 "months": [prof.months, want_m], "ev": {k: prof.evidence.get(k) for k in ("degree", "months")}})
-        # timing over all shared PDFs
-        pdfs = sorted((d / "resumes/livecareer/pdf").glob("*/*.pdf"))
-        if args.limit:
-            pdfs = pdfs[: args.limit]
-        for p in pdfs[:5]:  # warm-up
-            parser.parse(p.read_bytes(), as_of="2021-01-01")
-        times, extract_times, errors = [], [], []
-        for p in pdfs:
-            data = p.read_bytes()
-            t0 = time.perf_counter()
-            try:
-                parser.extract(data)
-                t1 = time.perf_counter()
-                parser.parse(data, as_of="2021-01-01")
-                t2 = time.perf_counter()
-                extract_times.append(t1 - t0)
-                times.append(t2 - t1)
-            except ResumeError as e:
-                errors.append({"file": str(p.relative_to(d)), "error": type(e).__name__, "message": str(e)})
-    table = []
-    for src, s in per.items():
-        row = {
-            "source": src, "n": s["n"],
-            "degree_acc": s["degree_ok"] / s["n"],
-            "months_within12": s["months_within12"] / s["months_n"] if s["months_n"] else None,
-            "months_mae": statistics.mean(s["months_abs"]) if s["months_abs"] else None,
-            "months_labelled": s["months_n"], "months_null_correct": s["months_null_ok"],
-            "months_null_labelled": s["n"] - s["months_n"],
-            "loc_labelled": s["loc_n"], "city_acc": s["city_ok"] / s["loc_n"] if s["loc_n"] else None,
-            "country_acc": s["country_ok"] / s["loc_n"] if s["loc_n"] else None,
-            "loc_false_positive": s["loc_false_pos"],
-        }
-        table.append(row)
-    tot = {k: sum(p[k] for p in per.values()) for k in ("n", "degree_ok", "months_n", "months_within12", "loc_n",
-                                                        "city_ok", "country_ok", "loc_false_pos", "months_null_ok")}
-    all_abs = [x for p in per.values() for x in p["months_abs"]]
-    overall = {"source": "all", "n": tot["n"], "degree_acc": tot["degree_ok"] / tot["n"],
-               "months_within12": tot["months_within12"] / max(1, tot["months_n"]),
-               "months_mae": statistics.mean(all_abs) if all_abs else None,
-               "months_labelled": tot["months_n"], "months_null_correct": tot["months_null_ok"],
-               "months_null_labelled": tot["n"] - tot["months_n"],
-               "loc_labelled": tot["loc_n"], "city_acc": tot["city_ok"] / max(1, tot["loc_n"]),
-               "country_acc": tot["country_ok"] / max(1, tot["loc_n"]), "loc_false_positive": tot["loc_false_pos"]}
-    table.append(overall)
-    timing = {"pdfs": len(pdfs), "ok": len(times), "errors": errors,
-              "extract_ms_p50": pct(extract_times, .5) * 1000, "extract_ms_p99": pct(extract_times, .99) * 1000,
-              "parse_ms_p50": pct(times, .5) * 1000, "parse_ms_p99": pct(times, .99) * 1000,
-              "parse_ms_max": max(times) * 1000 if times else None}
-    hdr = f"{'source':24} {'n':>3} {'degree':>7} {'m±12':>6} {'m MAE':>6} {'null ok':>8} {'loc n':>5} {'city':>5} {'ctry':>5} {'loc FP':>6}"
-    print(hdr)
-    for r in table:
-        f = lambda v, p=True: "  -  " if v is None else (f"{v * 100:5.0f}%" if p else f"{v:6.1f}")  # noqa: E731
-        print(f"{r['source']:24} {r['n']:>3} {f(r['degree_acc']):>7} {f(r['months_within12']):>6} "
-              f"{f(r['months_mae'], False):>6} {r['months_null_correct']:>3}/{r['months_null_labelled']:<4} "
-              f"{r['loc_labelled']:>5} {f(r['city_acc']):>5} {f(r['country_acc']):>5} {r['loc_false_positive']:>6}")
-    print(f"\nPDFs: {timing['pdfs']}  ok {timing['ok']}  errors {len(errors)}  "
-          f"isolated read p50 {timing['extract_ms_p50']:.1f} ms p99 {timing['extract_ms_p99']:.1f} ms | "
-          f"read+profile p50 {timing['parse_ms_p50']:.1f} ms p99 {timing['parse_ms_p99']:.1f} ms max {timing['parse_ms_max']:.1f} ms")
-    for e in errors[:10]:
-        print("  error:", e)
-    if args.show_failures:
-        for f_ in failures:
-            print(json.dumps(f_, ensure_ascii=False)[:600])
+            # min_confidence=0: keep every guess with its confidence, thresholds are applied below
+            prof = parser.parse(resume_bytes(d, lab, live, urd), as_of=lab["as_of"], min_confidence=0.0).profile
+            rows.append({"label": lab, "profile": prof})
+
+        groups: dict[str, dict] = {}
+        for split in ("dev0", "dev", "test"):
+            sel = [r for r in rows if r["label"]["split"] == split]
+            for src in ("livecareer", "updated_resume_dataset", "vanetik"):
+                part = [r for r in sel if r["label"]["source"] == src]
+                if part:
+                    groups[f"{split} {src}"] = score(part, threshold)
+            groups[f"{split} all"] = score(sel, threshold)
+        print_table(f"Fields at the shipped threshold (profile_min_confidence = {threshold})", groups)
+        sweep = {}
+        for split in ("dev", "test"):
+            sel = [r for r in rows if r["label"]["split"] in ((split, "dev0") if split == "dev" else (split,))]
+            for t in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+                sweep[f"{split} t={t}"] = score(sel, t)
+        print_table("Threshold trade-off (dev = dev0 + dev; test held out)", sweep)
+
+        failures = []
+        if args.show_failures:
+            for r in rows:
+                lab, prof = r["label"], r["profile"]
+                if lab["split"] != args.show_failures:
+                    continue
+                bad = {f: judge(f, after_threshold(prof, f, threshold), lab) for f in FIELDS}
+                if any(v != "right" for v in bad.values()):
+                    failures.append({"source": lab["source"], "id": lab["id"], "verdict": bad,
+                                     "degree": [prof.degree, lab["highest_degree"]],
+                                     "months": [prof.months, lab["months_experience"]],
+                                     "location": [prof.location.text() if prof.location else None, lab["location"]],
+                                     "confidence": prof.confidence, "unknown": prof.unknown,
+                                     "ev": {k: prof.evidence.get(k) for k in ("degree", "months", "location")}})
+            for f_ in failures:
+                print(json.dumps(f_, ensure_ascii=False)[:900])
+
+        timing: dict = {}
+        if not args.no_timing:
+            files = []
+            files += [(d / "resumes/livecareer" / r["pdf"], "2021-01-01") for r in live.values()]
+            files += sorted((p, "2023-01-01") for p in (d / "resumes/vanetik_cv").glob("*.docx"))
+            texts = [r["text"].encode("utf-8") for r in urd.values()]
+            if args.limit:
+                files = files[: args.limit]
+            for p, as_of in files[:5]:  # warm-up
+                parser.parse(p.read_bytes(), as_of=as_of)
+            times, errors = [], []
+            for data, as_of, name in ([(p.read_bytes(), a, str(p.relative_to(d))) for p, a in files]
+                                      + [(t, "2021-01-01", "urd") for t in texts]):
+                t0 = time.perf_counter()
+                try:
+                    parser.parse(data, as_of=as_of)
+                    times.append(time.perf_counter() - t0)
+                except ResumeError as e:
+                    errors.append({"file": name, "error": type(e).__name__, "message": str(e)})
+            timing = {"files": len(files) + len(texts), "ok": len(times), "errors": errors,
+                      "parse_ms_p50": pct(times, .5) * 1000, "parse_ms_p99": pct(times, .99) * 1000,
+                      "parse_ms_max": max(times) * 1000 if times else None}
+            print(f"\nEvery shared resume ({timing['files']}): ok {timing['ok']}, own error {len(errors)}; "
+                  f"parse (isolated read + profile) p50 {timing['parse_ms_p50']:.1f} ms, "
+                  f"p99 {timing['parse_ms_p99']:.1f} ms, max {timing['parse_ms_max']:.1f} ms")
+            for e in errors[:10]:
+                print("  error:", e)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    out = {"table": table, "timing": timing, "failures": failures,
+    out = {"threshold": threshold, "groups": groups, "sweep": sweep, "timing": timing,
+           "failures_shown_for": args.show_failures, "failures": failures,
            "hardware": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
            "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
     args.out.write_text(json.dumps(out, indent=2, ensure_ascii=False))

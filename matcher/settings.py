@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     parse_memory_mb: int = 1024
     max_pages: int = 50
     max_chars: int = 200_000
+    profile_min_confidence: float = Field(
+        default=0.6, ge=0, le=1, description="a resume field read with less confidence is reported unknown "
+        "(its filter rule is skipped and the response says why); chosen on dev labels: benchmarks/eval_parse.py")
     log_resume_content: bool = False
     default_top_k: int = 10
     max_top_k: int = 200

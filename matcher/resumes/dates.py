@@ -17,22 +17,35 @@ _MON = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "a
 MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 _DATE = (rf"(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH}\.?,?\s*['’]?\s*(?:\d{{4}}|\d{{2}})(?!\d)"
+         rf"|(?<!\d)(?:19|20)\d{{2}}\s*,\s*{MONTH}\b"
          r"|(?<![\d/])\d{1,2}\s*[/.-]\s*(?:\d{1,2}\s*[/.-]\s*)?(?:19|20)\d{2}(?!\d)"
          r"|(?<!\d)(?:19|20)\d{2}\s*[/-]\s*\d{1,2}(?![\d/])"
          r"|(?<![\d/.-])(?:19|20)\d{2}(?![\d/]))")
-_PRESENT = r"(?:present|current(?:ly)?|now|till\s*(?:the\s*)?date|to\s*date|date|today|ongoing|continuing)"
-_SEP = r"(?:\s*(?:-+|–|—|~|to|till|until|through|thru)\s*|\s+)"
+_PRESENT = (r"(?:present|current(?:ly)?(?:\s+working)?|now|till\s*(?:the\s*)?date|to\s*date|date|today|ongoing|"
+            r"continuing|the\s+present)")
+# a separator, or nothing when a year runs straight into the next month name ("Apr 2020Jun 2020")
+_SEP = r"(?:\s*(?:-+|–|—|~|to|till|until|through|thru)\s*|\s+|(?<=\d)(?=[A-Za-z]))"
 RANGE = re.compile(rf"(?P<since>since\s+)?(?P<start>{_DATE}){_SEP}(?:to\s+)?(?P<end>{_PRESENT}\b|{_DATE})", re.I)
 _SINCE = re.compile(rf"\bsince\s+(?P<start>{_DATE})", re.I)
 
 _STATED = [
-    re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)\s*\+?\s*(?:years?|yrs?)\.?(?:\s*(?:and\s*)?(\d{1,2})\s*months?)?"
-               r"\s*(?:of\s+)?(?:[A-Za-z&/-]+\s+){0,4}?(?:experience|exp\b)", re.I),
+    re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)[ \t]*\+?[ \t]*(?:years?|yrs?)\.?(?:[ \t]*(?:and[ \t]*)?(\d{1,2})[ \t]*"
+               r"months?)?(?![ \t]+old)[ \t]*(?:of[ \t]+)?(?:[A-Za-z&/-]+[ \t]+){0,4}?(?:experience|exp\b)", re.I),
     re.compile(r"\bexperience\s*(?:of|:|-|is)?\s*(?:about|around|over|more than|nearly|approx\.?)?\s*"
                r"(\d{1,2}(?:\.\d{1,2})?)\s*\+?\s*(?:years?|yrs?)(?:\s*(?:and\s*)?(\d{1,2})\s*months?)?", re.I),
 ]
-_EXCLUDE_CONTEXT = re.compile(r"\b(intern(ship)?s?|volunteer(ed|ing)?|student\s+(senate|government|association))\b",
+# a job explicitly labelled as an internship or volunteer work (the label rules exclude those)
+_EXCLUDE_CONTEXT = re.compile(r"\b(intern|internship|volunteer(ed|ing)?|student\s+(senate|government|association))\b",
                               re.I)
+# a range next to these words is study, not employment
+_STUDY = re.compile(r"\b(university|universit\w+|institute|college|school|academy|faculty|bootcamp|course|"
+                    r"courses|training program(me)?|diploma|degree|bachelor|master'?s?|b\.?\s?sc|m\.?\s?sc|gpa|"
+                    r"cgpa|graduat\w*|coursework|student)\b", re.I)
+_LONE = re.compile(rf"(?P<start>(?:\d{{1,2}}\s*[/.]\s*(?:19|20)\d{{2}}|{MONTH}\.?,?\s*(?:19|20)\d{{2}}|(?:19|20)\d{{2}}))"
+                   rf"(?P<open>\s*(?:-+|–|—)\s*(?![\d\s]*(?:19|20)\d{{2}})(?!\s*{_PRESENT}))?", re.I)
+# "January 2006 toNew 42nd Street Inc.January 2012": an employer glued between "to" and the end date (PDF layout)
+_GLUED_TO = re.compile(rf"(?P<start>{_DATE})\s*to(?=[A-Z])(?P<mid>[^\n]{{1,70}}?)(?P<end>{_DATE}|{_PRESENT}\b)", re.I)
+_ONLY_DATE = re.compile(rf"^\W*(?:{_DATE}|{_PRESENT})\W*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -49,7 +62,7 @@ def _parse_date(s: str, as_of: date, *, is_end: bool = False) -> int | None:
     m = re.search(MONTH, s)
     if m:
         mon = _MON[m.group(0)[:3]]
-        y = re.search(r"(\d{4}|\d{2})\s*$", s)
+        y = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", s) or re.search(r"(\d{4}|\d{2})\s*$", s)
         if not y:
             return None
         yr = int(y.group(1))
@@ -77,35 +90,83 @@ def _valid_year(v: int | None, as_of: date) -> bool:
     return v is not None and 1950 * 12 <= v <= (as_of.year + 10) * 12
 
 
+def _excluded(lines: list[Line], idx: int, text: str) -> bool:
+    """Internship/volunteer labels on the line or on a short title line just above; study words on the line
+    or at the end of the line above."""
+    if _EXCLUDE_CONTEXT.search(text) or _DEGREE_HINT.search(text):
+        return True
+    for back in (1, 2, 3):
+        if idx - back < 0:
+            break
+        prev = lines[idx - back].text
+        if len(prev.split()) <= 8 and _EXCLUDE_CONTEXT.search(prev):
+            return True
+    if idx > 0 and _STUDY.search(lines[idx - 1].text[-60:]):
+        return True
+    nxt = lines[idx + 1].text if idx + 1 < len(lines) else ""
+    return len(nxt.split()) <= 8 and bool(_EXCLUDE_CONTEXT.search(nxt))
+
+
 def find_spans(lines: list[Line], as_of: date) -> list[Span]:
-    """Employment date ranges outside education/volunteer sections and not labelled intern/volunteer."""
+    """Employment date ranges outside education/volunteer sections and not labelled intern/volunteer/study.
+
+    Besides "start - end" on one line: two bare years at the start of a line ("2008  2022 GPB", a dash lost
+    in the document), a start and an end date each alone on consecutive lines (PDF columns), and the most
+    recent job's lone or open start date ("Developer Sep 2019", "2022 - EPAM") counted to ``as_of``."""
+    cut = as_of.year * 12 + as_of.month - 1
     spans: list[Span] = []
+    lone: list[tuple[int, str]] = []
     for idx, ln in enumerate(lines):
         if ln.section in ("education", "volunteer", "skip"):
             continue
         text = ln.text
-        for m in RANGE.finditer(text):
+        matched = False
+        if _ONLY_DATE.match(text):  # a date alone, then "to" alone, then a date alone (PDF columns)
+            nxt = [x.text for x in lines[idx + 1: idx + 3]]
+            if len(nxt) == 2 and re.fullmatch(r"\W*(?:to|till|until|-+|–|—)\W*", nxt[0], re.I) and _ONLY_DATE.match(nxt[1]):
+                text = f"{text} to {nxt[1]}"
+            elif nxt and _ONLY_DATE.match(nxt[0]) and not (idx and _ONLY_DATE.match(lines[idx - 1].text)):
+                text = f"{text} - {nxt[0]}"
+        glued = [m for m in _GLUED_TO.finditer(text)]
+        for m in list(RANGE.finditer(text)) + glued:
             start_s, end_s = m.group("start"), m.group("end")
-            # two bare years joined by whitespace only are not a range
-            sep = text[m.end("start"):m.start("end")]
+            sep = text[m.end("start"):m.start("end")] if m.re is RANGE else " to "
             if not re.search(r"[-–—~]|to|till|until|through|thru", sep, re.I):
-                if not (re.search(MONTH, start_s, re.I) and (re.search(MONTH, end_s, re.I) or re.fullmatch(_PRESENT, end_s.strip(), re.I))):
+                months_both = re.search(MONTH, start_s, re.I) and (
+                    re.search(MONTH, end_s, re.I) or re.fullmatch(_PRESENT, end_s.strip(), re.I))
+                at_line_start = not re.search(r"\w", text[: m.start()])
+                if not (months_both or (at_line_start and sep.strip() == "")):
                     continue
             a = _parse_date(start_s, as_of)
             b = _parse_date(end_s, as_of, is_end=True)
-            if not (_valid_year(a, as_of) and _valid_year(b, as_of)):
+            if not (_valid_year(a, as_of) and _valid_year(b, as_of)) or b < a or b - a > 50 * 12:  # type: ignore[operator]
                 continue
-            ctx = " ".join(x.text for x in lines[max(0, idx - 1): idx + 2])
-            if _EXCLUDE_CONTEXT.search(ctx):
-                continue
-            if _DEGREE_HINT.search(text):
+            matched = True
+            if _excluded(lines, idx, text):
                 continue
             spans.append(Span(a, b, m.group(0).strip()))  # type: ignore[arg-type]
-        if not RANGE.search(text):
+        if matched:
+            continue
+        if len(text.split()) <= 12 and ln.section != "header" and not _excluded(lines, idx, text):
             for m in _SINCE.finditer(text):
                 a = _parse_date(m.group("start"), as_of)
                 if _valid_year(a, as_of):
-                    spans.append(Span(a, as_of.year * 12 + as_of.month - 1, m.group(0).strip()))  # type: ignore[arg-type]
+                    spans.append(Span(a, cut, m.group(0).strip()))  # type: ignore[arg-type]
+                    matched = True
+            if matched:
+                continue
+            for m in _LONE.finditer(text):
+                is_month = bool(re.search(MONTH, m.group("start"), re.I))
+                opens_line = m.group("open") and not re.search(r"\w", text[: m.start()])
+                if not ((is_month and len(text.split()) <= 8) or opens_line):
+                    continue
+                a = _parse_date(m.group("start"), as_of)
+                if _valid_year(a, as_of) and a <= cut:  # type: ignore[operator]
+                    lone.append((a, m.group(0).strip()))  # type: ignore[arg-type]
+    if lone:
+        a, snippet = max(lone)
+        if not spans or (a > max(s.start for s in spans) and a >= max(s.end for s in spans) - 1):
+            spans.append(Span(a, cut, snippet + " (most recent job, no end date: counted to as_of)"))
     return spans
 
 
@@ -146,12 +207,21 @@ def stated_months(text: str) -> tuple[int, str] | None:
     return (best[0], best[1]) if best else None
 
 
-def months_of_experience(lines: list[Line], text: str, as_of: date) -> tuple[int | None, list[str], str]:
-    """(months, evidence, basis) with basis ``dates`` | ``stated`` | ``unknown``."""
+@dataclass
+class MonthsGuess:
+    months: int | None
+    basis: str  # dates | stated | unknown
+    confidence: float
+    evidence: list[str]
+    reason: str | None = None
+
+
+def months_of_experience(lines: list[Line], text: str, as_of: date) -> MonthsGuess:
+    """Months from merged employment ranges, else an explicit stated total, else unknown."""
     spans = find_spans(lines, as_of)
     if spans:
-        return merge_months(spans, as_of), [s.snippet for s in spans], "dates"
+        return MonthsGuess(merge_months(spans, as_of), "dates", 0.85, [s.snippet for s in spans])
     st = stated_months(text)
     if st:
-        return st[0], [st[1]], "stated"
-    return None, [], "unknown"
+        return MonthsGuess(st[0], "stated", 0.7, [st[1]], "a stated total, no employment dates")
+    return MonthsGuess(None, "unknown", 0.0, [], "no employment dates or stated total")

@@ -7,6 +7,7 @@ abbreviations ("BS", "MA", "BE") are only trusted inside an education section.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date
 
 from matcher.domain import DEGREE_NAME
@@ -71,9 +72,20 @@ def _in_progress(ctx: str, as_of: date) -> bool:
     return bool(years) and max(years) > as_of.year
 
 
-def highest_degree(lines: list[Line], as_of: date) -> tuple[str | None, list[str], list[str]]:
-    """(degree name or None, evidence snippets, in-progress snippets)."""
-    found: list[tuple[int, str, bool]] = []
+@dataclass
+class DegreeGuess:
+    degree: str | None
+    confidence: float
+    evidence: list[str] = field(default_factory=list)
+    in_progress: list[str] = field(default_factory=list)
+    reason: str | None = None
+
+
+def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
+    """The highest completed degree with its evidence, in-progress mentions and a confidence:
+    a strong pattern in the education section is surest; an abbreviation, or a degree named only outside
+    an education section (a summary line), less so."""
+    found: list[tuple[int, str, bool, bool]] = []  # level, snippet, in education section, strong pattern
     progress: list[str] = []
     has_edu = any(ln.section == "education" for ln in lines)
     for i, ln in enumerate(lines):
@@ -82,10 +94,11 @@ def highest_degree(lines: list[Line], as_of: date) -> tuple[str | None, list[str
             # outside education: only strong patterns, and not in job descriptions
             continue
         hit = _level_in(ln.text, _STRONG)
+        strong = hit is not None
         if in_edu:
             weak = _level_in(ln.text, _WEAK)
             if weak and (hit is None or weak[0] > hit[0]):
-                hit = weak
+                hit, strong = weak, False
         if not hit:
             continue
         if _NOT_DEGREE.search(ln.text) and hit[0] < 4:
@@ -96,11 +109,22 @@ def highest_degree(lines: list[Line], as_of: date) -> tuple[str | None, list[str
         if _in_progress(ln.text + " " + nxt, as_of):
             progress.append(ln.text[:200])
             continue
-        found.append((hit[0], ln.text[:200], in_edu))
+        found.append((hit[0], ln.text[:200], in_edu, strong))
     if any(f[2] for f in found):
         found = [f for f in found if f[2]]  # the education section wins over mentions elsewhere
     if not found:
-        return None, [], progress
+        reason = "only a degree in progress is named" if progress else "no completed degree named"
+        return DegreeGuess(None, 0.0, [], progress, reason)
     level = max(f[0] for f in found)
-    ev = [f[1] for f in found if f[0] == level][:3]
-    return DEGREE_NAME[level], ev, progress
+    top = [f for f in found if f[0] == level]
+    ev = [f[1] for f in top][:3]
+    in_edu, strong = any(f[2] for f in top), any(f[3] for f in top)
+    if in_edu and strong:
+        conf, reason = 0.9, None
+    elif in_edu:
+        conf, reason = 0.75, "read from an abbreviation"
+    elif strong:
+        conf, reason = 0.7, "named outside an education section"
+    else:
+        conf, reason = 0.5, "an abbreviation outside an education section"
+    return DegreeGuess(DEGREE_NAME[level], conf, ev, progress, reason)

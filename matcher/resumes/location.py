@@ -1,85 +1,196 @@
-"""The candidate's own location, from the contact header or an explicit Address/Location line.
+"""The candidate's own location, from an explicit Address/Location/Residence line or the contact header.
 
-Masked livecareer places ("City , State") give no location. Coordinates come from the offline
-gazetteer (:func:`matcher.geo.geocode`).
+A word is taken as a place only with support: a location label (or a house icon) in front of it, or a
+header segment that is wholly a place name; and the gazetteer city must agree with the other evidence
+(a country named beside it, the phone number's country prefix, a US state code). A name that only some
+town elsewhere carries ("Date", "Mob"), a name shared by comparable cities in several countries with nothing
+to choose between them, or several different places on one line, lower the confidence; the caller turns a
+low confidence into *unknown, with the reason*. Masked livecareer places ("City , State") give unknown.
+
+Coordinates come from the offline gazetteer (:func:`matcher.geo.find_city`).
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from matcher.domain import Place
-from matcher.geo import geocode, normalize_country, us_states
+from matcher.geo import find_city, normalize_country, us_states
 from matcher.resumes.sections import Line
 
-_LABEL = re.compile(r"\b(?:(?:permanent|present|current|home|mailing|residential|correspondence)\s+)?"
-                    r"(?:address|location|residence|resident|lives? in|based in)\s*[:\-–]\s*(?P<v>.+)", re.I)
+_LABEL = re.compile(
+    r"(?:^|(?<=[\s|•·,;(]))(?:(?:permanent|present|current|home|mailing|residential|correspondence|postal)\s+)?"
+    r"(?:address|location|(?:city|place)\s+of\s+residence|residence|resident\s+of|resident|lives?\s+in|based\s+in|"
+    r"current\s+city|city)\s*(?:[:\-–—]+|\s(?=[A-Z]))\s*(?P<v>.*)", re.I)
+_ICON = re.compile(r"[⌂\U0001F3E0\U0001F3E1\U0001F4CD]\s*[:\-]?\s*(?P<v>.*)")
+# where a label's value stops: the next label, a separator, contact details
+_VALUE_END = re.compile(
+    r"\b(?:phone|mobile|mob|tel|telephone|cell|e-?mail|date\s+of\s+birth|d\.?o\.?b|birth|born|age|languages?|"
+    r"linked-?in|github|citizenship|nationality|marital|status|gender|skype|website|web|portfolio|position|"
+    r"zip|pin|postal|family|military|driving|licen[cs]e|available|availability|visa)\b"
+    r"|\||\t| {2,}|[@•·]|https?:|www\.|\+?\(?\d[\d\s().-]{6,}", re.I)
 _MASKED = re.compile(r"\bCity\s*,\s*State\b", re.I)
-_US = re.compile(r"(?P<city>[A-Z][A-Za-z.'\- ]{1,30}?)\s*,\s*(?P<st>[A-Z]{2})(?:\s+\d{5}(?:-\d{4})?)?\b")
-_STOP = {"email", "phone", "mobile", "tel", "e-mail"}
+_US = re.compile(r"(?P<city>[A-Z][A-Za-z.'\- ]{1,30}?)\s*,\s*(?P<st>[A-Z]{2})(?:\s+\d{5}(?:-\d{4})?)?(?![A-Za-z])")
+_PHONE_CC = re.compile(r"(?<![\w+])\+\s?\(?(\d{1,3})\)?[\s-]?\d")
+_SEGMENTS = re.compile(r"\s*(?:[|•·,;\t/]| {2,}|\s[-–—]\s)\s*")
+_WORD = re.compile(r"[A-Za-z\u00C0-\u024F][\w'’.\-]*")
+HEADER_LINES = 12
 
 
-def _clean_part(p: str) -> str:
-    p = re.sub(r"\b\d[\d\s-]{3,}\b", " ", p)  # postcodes, pins, house numbers
-    p = re.sub(r"[^\w .'\-]", " ", p)
-    return re.sub(r"\s+", " ", p).strip(" .-")
+@dataclass
+class LocationGuess:
+    place: Place | None
+    confidence: float
+    evidence: list[str] = field(default_factory=list)
+    reason: str | None = None  # why it is unknown or uncertain
 
 
-def _from_value(value: str, explicit: bool) -> tuple[Place, str] | None:
-    value = value.strip()
-    if not value or _MASKED.search(value):
-        return None
+def country_hints(lines: list[Line]) -> tuple[str, ...]:
+    """Countries suggested by the contact header: phone country prefixes and country names on their own."""
+    import phonenumbers
+
+    out: list[str] = []
+    for ln in lines[:HEADER_LINES + 8]:
+        for m in _PHONE_CC.finditer(ln.text):
+            digits = m.group(1)
+            for n in range(1, len(digits) + 1):
+                region = phonenumbers.region_code_for_country_code(int(digits[:n]))
+                if region and region != "ZZ":
+                    out.append(region)
+                    break
+        if ln.section == "header" and len(ln.text) <= 120:
+            for seg in _SEGMENTS.split(ln.text):
+                c = normalize_country(seg.strip(" .:"))
+                if c and len(seg.strip()) > 3:
+                    out.append(c)
+    return tuple(dict.fromkeys(out))
+
+
+def _cut(value: str) -> str:
+    m = _VALUE_END.search(value)
+    return (value[: m.start()] if m else value).strip(" .:,;-–")
+
+
+def _ngrams(part: str):
+    """Runs of capitalised words (a place name is written with capitals; "and", "com" are not places)."""
+    words = _WORD.findall(part)
+    for size in (4, 3, 2, 1):
+        for i in range(len(words) - size + 1):
+            yield " ".join(words[i:i + size]), i == 0 and size == len(words)
+
+
+def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool) -> LocationGuess | None:
+    """Places named in one value (a label's value or a header segment group)."""
     states = us_states()
     m = _US.search(value)
     if m and m.group("st").lower() in states:
-        city = m.group("city").strip()
-        city = re.split(r"\s{2,}|\b\d+\b", city)[-1].strip() or city
         code = states[m.group("st").lower()]
-        g = geocode(city, code, "US")
-        if g or explicit:
-            return Place(city=city, region=code, country="US", lat=g[0] if g else None,
-                         lon=g[1] if g else None), m.group(0)
-    parts = [_clean_part(p) for p in re.split(r"[,;|/]", value)]
-    parts = [p for p in parts if p and p.lower() not in _STOP]
-    if not parts:
-        return None
+        city = re.split(r"\s{2,}|\b\d+\b", m.group("city").strip())[-1].strip()
+        hit = find_city(city, region=code, country="US")
+        if hit:
+            return LocationGuess(Place(city=city, region=code, country="US", lat=hit.lat, lon=hit.lon), 0.9,
+                                 [m.group(0)])
+        return LocationGuess(Place(city=city, region=code, country="US"), 0.7 if labelled else 0.6, [m.group(0)],
+                             f"{city!r} is not in the gazetteer; only the state {code} is certain")
+    parts = [p.strip(" .") for p in re.split(r"[,;|/\t]| {2,}", value) if p.strip(" .")]
     country = None
-    for p in reversed(parts):
-        c = normalize_country(p)
-        if c and len(p) > 2:
+    for p in parts:
+        c = normalize_country(p) if p[:1].isupper() and (len(p) > 3 or p.isupper()) else None
+        if c:
             country = c
-            break
     region = None
-    for p in reversed(parts):
-        if p.lower() in states and (country in (None, "US")):
-            region = states[p.lower()]
-            country = "US"
-            break
-    # the city: the last part that the gazetteer knows (a word inside it as a fallback)
-    for p in reversed(parts):
+    for p in parts:
+        if p.lower() in states and country in (None, "US"):
+            region, country = states[p.lower()], "US"
+    found: dict[str, tuple] = {}  # city name -> (hit, written, whole part)
+    for p in parts:
         if normalize_country(p) or p.lower() in states:
             continue
-        cands = [p] + ([w for w in reversed(p.split()) if len(w) > 3] if explicit else [])
-        for cand in cands:
-            g = geocode(cand, region, country)
-            if g:
-                return Place(city=cand, region=region, country=g[2], lat=g[0], lon=g[1]), value[:120]
-    if explicit and country:
-        return Place(country=country), value[:120]
-    return None
+        for gram, whole in _ngrams(p):
+            if gram.lower() in _NOT_PLACES or not all(w[:1].isupper() and len(w) > 1 for w in gram.split()):
+                continue
+            if " " not in gram and len(gram) < 4 and not gram.isupper():
+                continue
+            hit = find_city(gram, region=region, country=country, hints=hints)
+            if hit:
+                found.setdefault(hit.name, (hit, gram, whole))
+                break
+    if not found:
+        if country:
+            return LocationGuess(Place(country=country), 0.85 if labelled else 0.7, [value[:120]])
+        return None
+    if len({h.country for h, _, _ in found.values()}) == 1 and len(found) > 1:
+        c = next(iter(found.values()))[0].country
+        names = ", ".join(w for _, w, _ in found.values())
+        return LocationGuess(Place(country=c), 0.6, [value[:120]], f"several places named ({names}); kept the country")
+    hit, written, whole = next(iter(found.values()))
+    place = Place(city=written, region=region, country=hit.country, lat=hit.lat, lon=hit.lon)
+    conf = 0.9 if labelled else 0.75
+    reason = None
+    if len(found) > 1:
+        conf, reason = 0.4, "places in different countries named: " + ", ".join(w for _, w, _ in found.values())
+    elif country and hit.country == country:
+        conf = max(conf, 0.9)
+    elif hints and hit.country not in hints:
+        conf, reason = 0.3, f"{written!r} is a city in {hit.country}, but the contact details point to {', '.join(hints)}"
+    elif hit.ambiguous:
+        conf, reason = 0.45, f"{written!r} names cities in several countries and nothing says which"
+    elif not (hints and hit.country in hints) and not country:
+        if not labelled and not whole:
+            conf, reason = 0.35, f"{written!r} is a city name inside other text"
+        elif hit.population < 100_000 and not labelled:
+            conf, reason = 0.5, f"{written!r} is a small city ({hit.country}) with no other evidence"
+    return LocationGuess(place, conf, [value[:120]], reason)
 
 
-def find_location(lines: list[Line]) -> tuple[Place | None, list[str]]:
+# words that are also gazetteer names but, on a resume's contact lines, never the candidate's place
+_NOT_PLACES = {
+    "date", "mob", "mobile", "home", "phone", "email", "mail", "address", "street", "city", "state", "resume",
+    "curriculum", "vitae", "name", "contact", "contacts", "profile", "summary", "objective", "linkedin", "github",
+    "age", "status", "single", "married", "male", "female", "english", "hebrew", "russian", "french", "german",
+    "spanish", "arabic", "hindi", "developer", "engineer", "manager", "analyst", "designer", "student", "senior",
+    "junior", "web", "dev", "positions", "position", "area", "district", "center", "centre", "north", "south",
+    "east", "west", "central", "university", "college", "school", "apt", "road", "nagar", "near", "opp",
+    "house", "flat", "floor", "block", "sector", "colony", "post", "via", "po", "dist", "taluka", "village",
+}
+
+
+def find_location(lines: list[Line]) -> LocationGuess:
+    hints = country_hints(lines)
+    # 1. an explicit label or a house icon, anywhere in the header or personal details
     for ln in lines:
-        m = _LABEL.search(ln.text)
-        if m:
-            got = _from_value(m.group("v")[:150], explicit=True)
-            if got:
-                return got[0], [ln.text[:160]]
-    header = [ln for ln in lines[:8] if ln.section == "header"]
-    for ln in header:
-        if len(ln.text) > 120:
+        if ln.section not in ("header", "other") and ln not in lines[:HEADER_LINES]:
             continue
-        got = _from_value(ln.text, explicit=False)
-        if got and got[0].city:
-            return got[0], [ln.text[:160]]
-    return None, []
+        m = _LABEL.search(ln.text) or _ICON.search(ln.text)
+        if not m:
+            continue
+        raw = m.group("v")
+        if _MASKED.search(raw[:40]):
+            return LocationGuess(None, 0.0, [ln.text[:160]], "the location is masked ('City , State')")
+        value = _cut(raw)
+        if not value:
+            continue
+        got = _read_value(value[:150], hints, labelled=True)
+        if got:
+            got.evidence = [ln.text[:160]]
+            return got
+    # 2. the contact header: "Austin, TX", "Pune, Maharashtra, India", "Russia, Fryazino", a line that is a city
+    best: LocationGuess | None = None
+    masked = False
+    for ln in lines[:HEADER_LINES]:
+        if ln.section != "header" or len(ln.text) > 120:
+            continue
+        if _MASKED.search(ln.text):
+            masked = True
+            continue
+        got = _read_value(ln.text, hints, labelled=False)
+        if got and got.place and (best is None or got.confidence > best.confidence):
+            got.evidence = [ln.text[:160]]
+            best = got
+    if best:
+        return best
+    if masked:
+        return LocationGuess(None, 0.0, [], "the location is masked ('City , State')")
+    if hints:
+        return LocationGuess(None, 0.0, [], "no place named; contact details suggest " + ", ".join(hints))
+    return LocationGuess(None, 0.0, [], "no address, location line or place in the contact header")

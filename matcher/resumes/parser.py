@@ -52,9 +52,12 @@ class ResumeParser:
         return kind, reader_for(kind)(data, s.max_pages)
 
     def parse(self, data: bytes, *, filename: str | None = None,
-              as_of: date | datetime | str | None = None, cancel=None) -> ParsedResume:
+              as_of: date | datetime | str | None = None, cancel=None,
+              min_confidence: float | None = None) -> ParsedResume:
         """``filename`` is only used in notes; the type is decided from the content. ``cancel`` (a
-        ``threading.Event``) set by the caller stops an isolated parse and kills its worker."""
+        ``threading.Event``) set by the caller stops an isolated parse and kills its worker.
+        ``min_confidence`` (default: the setting) is the confidence below which an extracted field is
+        reported unknown."""
         from matcher.errors import EmptyDocument
 
         kind, ext = self.extract(data, cancel=cancel)
@@ -71,7 +74,8 @@ class ResumeParser:
             if not text.strip():
                 raise EmptyDocument("No text could be read from the file (is it a scanned image?). "
                                     "Upload a PDF with selectable text, a .docx or a text file.")
-            profile = profile_from_text(text, day)
+            t = self.settings.profile_min_confidence if min_confidence is None else min_confidence
+            profile = profile_from_text(text, day, min_confidence=t)
         if filename and kind not in (filename.rsplit(".", 1)[-1].lower(), "text"):
             notes.append(f"{filename!r} was read as {kind} (decided from its content)")
         return ParsedResume(kind=kind, text=profile.text, pages=ext.pages, profile=profile, notes=notes)

@@ -63,26 +63,62 @@ def clean_text(text: str) -> str:
     return text.strip()
 
 
-def profile_from_text(text: str, as_of: date | datetime | str | None = None) -> CandidateProfile:
-    """Extract the profile fields from resume text; each field comes with the snippets it was read from."""
+PROFILE_FIELDS = ("degree", "months", "location")
+DEFAULT_MIN_CONFIDENCE = 0.6
+
+
+def profile_from_text(text: str, as_of: date | datetime | str | None = None, *,
+                      min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> CandidateProfile:
+    """Extract the profile fields from resume text. Each field comes with the snippets it was read from and a
+    confidence; a field read with less than ``min_confidence`` is left unknown (``None``, so its filter rule is
+    skipped) and ``unknown[field]`` says why, with the value that was not trusted."""
     day = as_date(as_of)
     clean = clean_text(text)
     work = _GLUED_HEADINGS.sub(r"\n\1", clean)
     lines = split_lines(work)
     ev: dict[str, list[str]] = {}
-    degree, d_ev, d_prog = highest_degree(lines, day)
-    if d_ev:
-        ev["degree"] = d_ev
-    if d_prog:
-        ev["degree_in_progress"] = d_prog
-    months, m_ev, basis = months_of_experience(lines, work, day)
-    if m_ev:
-        ev["months"] = m_ev
-    ev["months_basis"] = [basis]
-    place, l_ev = find_location(lines)
-    if l_ev:
-        ev["location"] = l_ev
+    conf: dict[str, float] = {}
+    unknown: dict[str, str] = {}
+
+    deg = highest_degree(lines, day)
+    if deg.evidence:
+        ev["degree"] = deg.evidence
+    if deg.in_progress:
+        ev["degree_in_progress"] = deg.in_progress
+    conf["degree"] = deg.confidence
+    degree = deg.degree
+    if degree is None:
+        unknown["degree"] = deg.reason or "no completed degree named"
+
+    exp = months_of_experience(lines, work, day)
+    if exp.evidence:
+        ev["months"] = exp.evidence
+    ev["months_basis"] = [exp.basis]
+    conf["months"] = exp.confidence
+    months = exp.months
+    if months is None:
+        unknown["months"] = exp.reason or "no employment dates or stated total"
+
+    loc = find_location(lines)
+    if loc.evidence:
+        ev["location"] = loc.evidence
+    conf["location"] = loc.confidence
+    place = loc.place
+    if place is None:
+        unknown["location"] = loc.reason or "no location found"
+
+    if degree is not None and deg.confidence < min_confidence:
+        unknown["degree"] = f"read {degree!r} but not sure enough ({deg.reason or 'weak evidence'})"
+        degree = None
+    if months is not None and exp.confidence < min_confidence:
+        unknown["months"] = f"read {months} months but not sure enough ({exp.reason or 'weak evidence'})"
+        months = None
+    if place is not None and loc.confidence < min_confidence:
+        unknown["location"] = f"read {place.text()!r} but not sure enough ({loc.reason or 'weak evidence'})"
+        place = None
+
     skills = extract_skills(clean)
     if skills:
         ev["skills"] = skills[:50]
-    return CandidateProfile(text=clean, degree=degree, months=months, location=place, skills=skills, evidence=ev)
+    return CandidateProfile(text=clean, degree=degree, months=months, location=place, skills=skills, evidence=ev,
+                            confidence={k: round(v, 3) for k, v in conf.items()}, unknown=unknown)
