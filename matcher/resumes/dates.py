@@ -25,7 +25,8 @@ _PRESENT = (r"(?:present|current(?:ly)?(?:\s+working)?|now|till\s*(?:the\s*)?dat
             r"continuing|the\s+present)")
 # a separator, or nothing when a year runs straight into the next month name ("Apr 2020Jun 2020")
 _SEP = r"(?:\s*(?:-+|–|—|~|to|till|until|through|thru)\s*|\s+|(?<=\d)(?=[A-Za-z]))"
-RANGE = re.compile(rf"(?P<since>since\s+)?(?P<start>{_DATE}){_SEP}(?:to\s+)?(?P<end>{_PRESENT}\b|{_DATE})", re.I)
+RANGE = re.compile(rf"(?P<since>since\s+)?(?P<start>{_DATE}){_SEP}(?:to\s+)?"
+                   rf"(?P<end>{_PRESENT}\b|{_DATE}|(?<=[-–—])(?:19|20)\d{{2}}(?![\d/]))", re.I)
 _SINCE = re.compile(rf"\bsince\s+(?P<start>{_DATE})", re.I)
 
 _STATED = [
@@ -45,6 +46,7 @@ _LONE = re.compile(rf"(?P<start>(?:\d{{1,2}}\s*[/.]\s*(?:19|20)\d{{2}}|{MONTH}\.
                    rf"(?P<open>\s*(?:-+|–|—)\s*(?![\d\s]*(?:19|20)\d{{2}})(?!\s*{_PRESENT}))?", re.I)
 # "January 2006 toNew 42nd Street Inc.January 2012": an employer glued between "to" and the end date (PDF layout)
 _GLUED_TO = re.compile(rf"(?P<start>{_DATE})\s*to(?=[A-Z])(?P<mid>[^\n]{{1,70}}?)(?P<end>{_DATE}|{_PRESENT}\b)", re.I)
+_MONTH_YEAR = re.compile(rf"\b{MONTH}\.?,?\s*(?:19|20)\d{{2}}\b", re.I)
 _ONLY_DATE = re.compile(rf"^\W*(?:{_DATE}|{_PRESENT})\W*$", re.I)
 
 
@@ -147,12 +149,13 @@ def find_spans(lines: list[Line], as_of: date) -> list[Span]:
             spans.append(Span(a, b, m.group(0).strip()))  # type: ignore[arg-type]
         if matched:
             continue
-        if len(text.split()) <= 12 and ln.section != "header" and not _excluded(lines, idx, text):
-            for m in _SINCE.finditer(text):
-                a = _parse_date(m.group("start"), as_of)
-                if _valid_year(a, as_of):
-                    spans.append(Span(a, cut, m.group(0).strip()))  # type: ignore[arg-type]
-                    matched = True
+        if ln.section != "header" and not _excluded(lines, idx, text):
+            if len(text.split()) <= 12:
+                for m in _SINCE.finditer(text):
+                    a = _parse_date(m.group("start"), as_of)
+                    if _valid_year(a, as_of):
+                        spans.append(Span(a, cut, m.group(0).strip()))  # type: ignore[arg-type]
+                        matched = True
             if matched:
                 continue
             for m in _LONE.finditer(text):
@@ -220,7 +223,14 @@ def months_of_experience(lines: list[Line], text: str, as_of: date) -> MonthsGue
     """Months from merged employment ranges, else an explicit stated total, else unknown."""
     spans = find_spans(lines, as_of)
     if spans:
-        return MonthsGuess(merge_months(spans, as_of), "dates", 0.85, [s.snippet for s in spans])
+        months = merge_months(spans, as_of)
+        used = " ".join(s.snippet for s in spans)
+        unpaired = [m.group(0) for ln in lines if ln.section not in ("education", "header")
+                    for m in _MONTH_YEAR.finditer(ln.text) if m.group(0) not in used]
+        if len(unpaired) >= 3 and len(unpaired) >= len(spans):
+            return MonthsGuess(months, "dates", 0.5, [s.snippet for s in spans],
+                               f"{len(unpaired)} dates could not be paired into ranges (e.g. {unpaired[0]!r})")
+        return MonthsGuess(months, "dates", 0.85, [s.snippet for s in spans])
     st = stated_months(text)
     if st:
         return MonthsGuess(st[0], "stated", 0.7, [st[1]], "a stated total, no employment dates")

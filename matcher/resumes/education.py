@@ -39,15 +39,24 @@ _WEAK: list[tuple[int, re.Pattern[str]]] = [
                    r"windows|dos|exchange|teams|paint|cit))|\bMA\b(?=\s*(in|of|,|-|:|\())|\bME\b(?=\s*(in|\(|,|-))|"
                    r"\bMEd\b|\bMSEE\b|\bMSCS\b|\bPG\b(?=\s*(in|-|:|,))(?!.*diploma)")),
     (4, re.compile(r"\b(mba|mcom|mtech|msc|mca|m\.\s?sc)\b", _I)),
+    (4, re.compile(r"\bMCS\b|\bM\.?E\.?\b(?=\s+[A-Z]\w+\s+(?:Engineering|Engg))")),
     (3, re.compile(r"\b(bcom|btech|bsc|bca|bba|b\.\s?sc|b\.\s?com|b\.\s?tech)\b", _I)),
     (3, re.compile(r"\bBS\b|\bBA\b|\bBE\b(?=\s*(in|\(|,|-|:|\s+[A-Z]))|\bB\s?Sc\b|\bB\s?Com\b|\bBE\b$|\bB\.?S\.?N\b")),
-    (2, re.compile(r"\bassociate\b(?!\s+(director|manager|professor|editor|dean))|(?<!school )(?<!school: )"
+    (2, re.compile(r"\bassociate\b(?!\s+(director|manager|professor|editor|dean))|(?<!school )(?<!school: )(?<!no )"
                    r"\bdiploma\b(?!.*(high school|post ?graduate|pg\b|ged))", _I)),
     (1, re.compile(r"\bhigh\s*school\b|\b10th\b|\bSSLC\b|\bintermediate\b|\bsecondary\b", _I)),
 ]
 _PROGRESS = re.compile(r"\b(in progress|pursuing|expected|anticipated|candidate|currently (enrolled|attending|"
                        r"studying|working)|ongoing|to be completed|will graduate|graduating|present|current|"
-                       r"till date|enrolled|coursework)\b", _I)
+                       r"till date|enrolled|coursework|no diploma|not completed|unfinished|incomplete|"
+                       r"did not (graduate|complete)|dropped out|without (a )?degree)\b", _I)
+# "BA in History", "MSc of Economics": an abbreviation followed by a capitalised field is a degree anywhere
+_ABBR_FIELD = re.compile(r"\b(?P<d>BA|BS|BSc|BEng|MA|MS|MSc|MEng)\s+(?:in|of)\s+[A-Z]")
+# CIS 5-year "specialist"/"engineer" qualifications count as bachelor (labels README), even when written
+# "Specialist (M.Sc. analogue)"
+_CIS = re.compile(r"^\W*(?:engineer|specialist)\b(?!\s+(?:at|in|of)\b)|\bspecialist\s*(?:\(|degree|diploma)|"
+                  r"\bengineer'?s?\s+(?:degree|diploma)|\bdiploma\s+of\s+(?:an\s+)?engineer|\bdegree\s+of\s+specialist",
+                  _I)
 _NOT_DEGREE = re.compile(r"\b(post[- ]?graduate diploma|pg diploma|certificate (course|program)|coursework toward|"
                          r"courses? (in|toward)|some college|training)\b", _I)
 _MS_TOOL = re.compile(r"^MS\s*-?\s*(office|excel|word|access|project|sql|dynamics|visio|powerpoint|outlook|windows)", _I)
@@ -62,6 +71,12 @@ def _level_in(text: str, patterns: list[tuple[int, re.Pattern[str]]]) -> tuple[i
             continue
         if m and (best is None or level > best[0]):
             best = (level, m.group(0))
+    if patterns is _STRONG:
+        m = _ABBR_FIELD.search(text)
+        if m:
+            level = 4 if m.group("d").startswith("M") else 3
+            if best is None or level > best[0]:
+                best = (level, m.group(0))
     return best
 
 
@@ -90,15 +105,19 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
     has_edu = any(ln.section == "education" for ln in lines)
     for i, ln in enumerate(lines):
         in_edu = ln.section == "education"
-        if has_edu and not in_edu and ln.section not in ("header", "other"):
+        if has_edu and not in_edu and ln.section not in ("header", "other", "experience"):
             # outside education: only strong patterns, and not in job descriptions
             continue
+        if has_edu and ln.section == "experience" and len(ln.text.split()) > 12:
+            continue  # in the experience section only a short line can be a degree (a column run into it)
         hit = _level_in(ln.text, _STRONG)
         strong = hit is not None
         if in_edu:
             weak = _level_in(ln.text, _WEAK)
             if weak and (hit is None or weak[0] > hit[0]):
                 hit, strong = weak, False
+            if _CIS.search(ln.text) and (hit is None or hit[0] >= 3):
+                hit, strong = (3, ln.text[:60]), False
         if not hit:
             continue
         if _NOT_DEGREE.search(ln.text) and hit[0] < 4:
@@ -106,10 +125,16 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
         nxt = lines[i + 1].text if i + 1 < len(lines) and lines[i + 1].section == ln.section else ""
         if len(nxt) > 40 or _level_in(nxt, _STRONG) or _level_in(nxt, _WEAK):
             nxt = ""
-        if _in_progress(ln.text + " " + nxt, as_of):
+        # an entry that started on the line above ("2015 - 2016 Student (no diploma), The School ... and")
+        prev = lines[i - 1].text if i and lines[i - 1].section == ln.section else ""
+        if not prev or prev.rstrip().endswith((".", ";")) or _level_in(prev, _STRONG) or _level_in(prev, _WEAK):
+            prev = ""
+        if _in_progress(prev + " " + ln.text + " " + nxt, as_of):
             progress.append(ln.text[:200])
             continue
-        found.append((hit[0], ln.text[:200], in_edu, strong))
+        # a short line that starts with the degree is a degree line even where a layout column put it
+        displaced = strong and len(ln.text.split()) <= 12 and ln.text.find(hit[1]) <= 12
+        found.append((hit[0], ln.text[:200], in_edu or displaced, strong))
     if any(f[2] for f in found):
         found = [f for f in found if f[2]]  # the education section wins over mentions elsewhere
     if not found:

@@ -35,6 +35,7 @@ _PHONE_CC = re.compile(r"(?<![\w+])\+\s?\(?(\d{1,3})\)?[\s-]?\d")
 _SEGMENTS = re.compile(r"\s*(?:[|•·,;\t/]| {2,}|\s[-–—]\s)\s*")
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F][\w'’.\-]*")
 HEADER_LINES = 12
+_CONTACT = re.compile(r"@|\bcom\b|\.com\b|\b(?:phone|mobile|tel|age|e-?mail|linked-?in|github)\b|\+\d", re.I)
 
 
 @dataclass
@@ -109,7 +110,7 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool) -> Locati
         for gram, whole in _ngrams(p):
             if gram.lower() in _NOT_PLACES or not all(w[:1].isupper() and len(w) > 1 for w in gram.split()):
                 continue
-            if " " not in gram and len(gram) < 4 and not gram.isupper():
+            if " " not in gram and len(gram) < 4:
                 continue
             hit = find_city(gram, region=region, country=country, hints=hints)
             if hit:
@@ -136,8 +137,10 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool) -> Locati
     elif hit.ambiguous:
         conf, reason = 0.45, f"{written!r} names cities in several countries and nothing says which"
     elif not (hints and hit.country in hints) and not country:
-        if not labelled and not whole:
+        if not labelled and not whole and not _CONTACT.search(value):
             conf, reason = 0.35, f"{written!r} is a city name inside other text"
+        elif not labelled and not whole:
+            conf, reason = 0.65, f"{written!r} is the one city named on a contact line"
         elif hit.population < 100_000 and not labelled:
             conf, reason = 0.5, f"{written!r} is a small city ({hit.country}) with no other evidence"
     return LocationGuess(place, conf, [value[:120]], reason)

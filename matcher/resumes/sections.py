@@ -11,6 +11,7 @@ _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
                              r"education (and|&) training|education details|academic (profile|background|"
                              r"qualifications?|credentials)|scholastic|schooling)\b", re.I)),
     ("experience", re.compile(r"^((professional |work |relevant |employment |career )?experience|work history|"
+                              r"military service|army service|military experience|"
                               r"employment( history)?|professional history|career history|company details|"
                               r"experience details|work experience details)\b", re.I)),
     ("other", re.compile(r"^(skills?|skill details|summary|professional summary|profile|objective|highlights|"
@@ -27,8 +28,13 @@ class Line:
     section: str  # header | education | experience | volunteer | other
 
 
+_SPACED = re.compile(r"^(?:[A-Za-z&]\s{1,2}){3,}[A-Za-z&]$")
+
+
 def heading_of(line: str) -> str | None:
     s = line.strip().strip(":-•*|").strip()
+    if _SPACED.match(s):  # letter-spaced headings: "W O R K  E X P E R I E N C E"
+        s = re.sub(r"\s{2,}", "\0", s).replace(" ", "").replace("\0", " ")
     if not s or len(s) > 45 or len(s.split()) > 5:
         return None
     for name, pat in _HEADINGS:
