@@ -126,6 +126,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
         return 0
     print(f"postings: {stats.total} (expired as of {stats.as_of:%Y-%m-%d %H:%M} UTC: {stats.expired})")
     for name, counts in (("degree", stats.by_degree), ("experience", stats.experience), ("remote", stats.remote),
-                         ("country", stats.by_country)):
+                         ("country", stats.by_country), ("employment type", stats.by_employment_type),
+                         ("salary", stats.salary), ("posted", stats.posted), ("industry", stats.by_industry)):
         print(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    print(f"  hybrid (remote with an office): {stats.hybrid}; with warnings: {stats.with_warnings}")
     return 0

@@ -12,6 +12,11 @@ the matcher; these predicates are deliberately raw:
   ``*_off`` (int64, n+1 offsets), element arrays, and ``*_row`` (int32, the owning row of each element,
   so predicates scatter hits with one fancy-index assignment).
 * Country codes are stored as uint16 codes into a small vocabulary (ISO alpha-2 strings).
+* ``hybrid`` marks remote rows with an office; ``etype`` is a bitmask of employment types (bit i = the matcher's i-th type), 0 = none stated;
+  ``sal_max`` the top of the annual salary range (``nan`` unknown) in currency ``sal_cur`` (three ASCII
+  letters packed into a uint32 by :func:`currency_code`, 0 unknown); ``posted`` is ``datePosted`` in epoch
+  seconds (``nan`` unknown). Added in format version 2: an index written before loads them as unknown
+  (:data:`ROW_DEFAULTS`), and the matcher refills them from its store (``JobIndex.missing_columns``).
 """
 from __future__ import annotations
 
@@ -24,7 +29,10 @@ EARTH_RADIUS_KM = 6371.0088
 _KM_PER_DEG_LAT = np.pi * EARTH_RADIUS_KM / 180.0  # ~111.2 km
 
 # name -> dtype of every stored array (the on-disk column files use these names).
-ROW_ARRAYS = {"degree": np.int8, "months": np.int32, "valid_through": np.float64, "remote": np.bool_}
+ROW_ARRAYS = {"degree": np.int8, "months": np.int32, "valid_through": np.float64, "remote": np.bool_,
+              "hybrid": np.bool_, "etype": np.uint8, "sal_max": np.float64, "sal_cur": np.uint32, "posted": np.float64}
+# value of each row array for rows written by an older format that lacked it (= unknown)
+ROW_DEFAULTS = {"hybrid": False, "etype": 0, "sal_max": np.nan, "sal_cur": 0, "posted": np.nan}
 CSR_SETS = {
     # set name -> element arrays (name suffix -> dtype)
     "pt": {"lat": np.float64, "lon": np.float64},
@@ -46,6 +54,23 @@ class ColumnRow:
     countries: tuple[str, ...] = ()  # alpha-2 of every on-site location
     country_only: tuple[str, ...] = ()  # alpha-2 of on-site locations naming only a country
     applicant_countries: tuple[str, ...] = ()  # remote applicant requirement, empty = anywhere
+    hybrid: bool = False  # remote, with an office too
+    employment: int = 0  # bitmask of employment types, 0 = none stated
+    salary_max: float | None = None  # top of the annual salary range, None = unknown
+    salary_currency: str | None = None  # ISO 4217
+    date_posted: float | None = None  # epoch seconds, None = unknown
+
+
+def currency_code(cur: str | None) -> int:
+    """Three ASCII letters packed into an int (0 for None or anything else)."""
+    if not cur or len(cur) != 3 or not cur.isascii() or not cur.isalpha():
+        return 0
+    c = cur.upper().encode()
+    return (c[0] << 16) | (c[1] << 8) | c[2]
+
+
+def currency_text(code: int) -> str | None:
+    return None if not code else bytes([(code >> 16) & 255, (code >> 8) & 255, code & 255]).decode()
 
 
 def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
@@ -109,6 +134,11 @@ def rows_to_arrays(rows: Sequence[ColumnRow], vocab: CountryVocab, row_base: int
         "valid_through": np.fromiter(
             (np.inf if r.valid_through is None else r.valid_through for r in rows), np.float64, n),
         "remote": np.fromiter((bool(r.remote) for r in rows), np.bool_, n),
+        "hybrid": np.fromiter((bool(r.hybrid) for r in rows), np.bool_, n),
+        "etype": np.fromiter((r.employment for r in rows), np.uint8, n),
+        "sal_max": np.fromiter((np.nan if r.salary_max is None else r.salary_max for r in rows), np.float64, n),
+        "sal_cur": np.fromiter((currency_code(r.salary_currency) for r in rows), np.uint32, n),
+        "posted": np.fromiter((np.nan if r.date_posted is None else r.date_posted for r in rows), np.float64, n),
     }
     if n and (out["degree"].min() < -1 or out["degree"].max() > 4):
         raise ValueError("ColumnRow.degree must be -1 (unknown) or 0..4")
@@ -162,6 +192,26 @@ class FilterColumns:
     @property
     def remote(self) -> np.ndarray:
         return self._a["remote"]
+
+    @property
+    def hybrid(self) -> np.ndarray:
+        return self._a["hybrid"]
+
+    @property
+    def employment(self) -> np.ndarray:
+        return self._a["etype"]
+
+    @property
+    def salary_max(self) -> np.ndarray:
+        return self._a["sal_max"]
+
+    @property
+    def salary_currency(self) -> np.ndarray:
+        return self._a["sal_cur"]
+
+    @property
+    def date_posted(self) -> np.ndarray:
+        return self._a["posted"]
 
     @property
     def alive(self) -> np.ndarray:
@@ -241,6 +291,7 @@ class FilterColumns:
     def has_points(self) -> np.ndarray:
         return np.diff(self._a["pt_off"]) > 0
 
+
     def min_distance_km(self, rows: np.ndarray, lat: float, lon: float) -> np.ndarray:
         """Distance (km) from (lat, lon) to the nearest on-site point of each row; nan without points."""
         rows = np.asarray(rows, np.int64).ravel()
@@ -267,11 +318,14 @@ class FilterColumns:
 
         o = a["pt_off"]
         vt = float(a["valid_through"][i])
+        sm, dp = float(a["sal_max"][i]), float(a["posted"][i])
         return ColumnRow(
             degree=int(a["degree"][i]), months=int(a["months"][i]),
             valid_through=None if np.isinf(vt) else vt, remote=bool(a["remote"][i]),
             points=tuple((float(x), float(y)) for x, y in zip(a["pt_lat"][o[i]:o[i + 1]], a["pt_lon"][o[i]:o[i + 1]])),
-            countries=codes("cc"), country_only=codes("co"), applicant_countries=codes("ap"))
+            countries=codes("cc"), country_only=codes("co"), applicant_countries=codes("ap"),
+            hybrid=bool(a["hybrid"][i]), employment=int(a["etype"][i]), salary_max=None if np.isnan(sm) else sm,
+            salary_currency=currency_text(int(a["sal_cur"][i])), date_posted=None if np.isnan(dp) else dp)
 
 
 def take_rows(arrays: dict[str, np.ndarray], keep: np.ndarray) -> dict[str, np.ndarray]:

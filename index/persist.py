@@ -32,7 +32,7 @@ import numpy as np
 
 from matcher.errors import IndexCorrupt
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: employment type, salary and datePosted columns (a version-1 index loads them as unknown)
 MANIFEST = "manifest.json"
 _CRC_CHUNK = 1 << 24
 

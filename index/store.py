@@ -37,7 +37,7 @@ import numpy as np
 from matcher.errors import IndexCorrupt, IndexModelMismatch, IndexNotFound
 
 from . import persist
-from .columns import (CSR_SETS, ROW_ARRAYS, ColumnRow, CountryVocab, FilterColumns, column_names,
+from .columns import (CSR_SETS, ROW_ARRAYS, ROW_DEFAULTS, ColumnRow, CountryVocab, FilterColumns, column_names,
                       empty_arrays, rows_to_arrays, take_rows)
 from .planner import (PlannerSettings, SearchResult, add_in_chunks, as_masks, build_ivf, exact_full,
                       exact_subset, ivf_search, tune_nprobe)
@@ -261,6 +261,7 @@ class JobIndex:
         self.generation = 0
         self.created = time.time()
         self.compact_ratio = 0.2  # save() compacts when tombstones exceed this fraction of rows
+        self.missing_columns: list[str] = []  # columns an older format lacked (loaded as unknown; see open())
         self._wlock = threading.RLock()
         self._vec = _Buf(np.empty((0, self.dim), np.float32))
         self._cols = {k: _Buf(v) for k, v in empty_arrays().items()}
@@ -324,7 +325,11 @@ class JobIndex:
         vec = load("vectors.npy")
         blob, koff = load("keys_blob.npy"), load("keys_off.npy")
         alive = np.array(load("alive.npy"))
-        arrays = {c: load(f"col_{c}.npy") for c in column_names()}
+        n = int(m["rows"])
+        # columns added after the index was written load as unknown; the owner refills them (missing_columns)
+        self.missing_columns = [c for c in column_names() if f"col_{c}.npy" not in files and c in ROW_DEFAULTS]
+        arrays = {c: np.full(n, ROW_DEFAULTS[c], ROW_ARRAYS[c]) if c in self.missing_columns else load(f"col_{c}.npy")
+                  for c in column_names()}
         if vec.shape != (n, self.dim) or len(koff) != n + 1 or len(alive) != n or any(
                 len(arrays[c]) != n for c in ROW_ARRAYS):
             raise IndexCorrupt(f"index at {root}: array lengths disagree with the manifest's {n} rows; "

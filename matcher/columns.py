@@ -3,7 +3,16 @@ from __future__ import annotations
 
 from index.columns import ColumnRow
 
-from .domain import Posting
+from .domain import EMPLOYMENT_TYPES, Posting
+
+
+def employment_bits(types) -> int:
+    """Bitmask of employment types (bit i = ``EMPLOYMENT_TYPES[i]``); 0 for none."""
+    out = 0
+    for t in types:
+        if t in EMPLOYMENT_TYPES:
+            out |= 1 << EMPLOYMENT_TYPES.index(t)
+    return out
 
 
 def posting_row(p: Posting) -> ColumnRow:
@@ -26,4 +35,16 @@ def posting_row(p: Posting) -> ColumnRow:
         countries=tuple(dict.fromkeys(countries)),
         country_only=tuple(dict.fromkeys(country_only)),
         applicant_countries=tuple(dict.fromkeys(p.applicant_countries)),
+        hybrid=bool(p.hybrid),
+        employment=employment_bits(p.employment_types),
+        salary_max=_salary_top(p),
+        salary_currency=p.salary.currency if p.salary else None,
+        date_posted=p.date_posted.timestamp() if p.date_posted else None,
     )
+
+
+def _salary_top(p: Posting) -> float | None:
+    """Top of the annual range; a range stating only a minimum ("from 50,000") is open-ended (inf)."""
+    if p.salary is None:
+        return None
+    return p.salary.max if p.salary.max is not None else float("inf")

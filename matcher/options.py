@@ -2,6 +2,7 @@
 place where option defaults, dates and validation errors are turned into the project's own errors."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
@@ -35,12 +36,25 @@ def build_options(values: dict[str, Any], settings: Settings | None = None, *,
         vals.setdefault("radius_km", settings.default_radius_km)
     if isinstance(vals.get("as_of"), str):
         vals["as_of"] = parse_when(vals["as_of"])
+    et = vals.get("employment_types")
+    if isinstance(et, str):  # "FULL_TIME,PART_TIME" from a flag or a form field
+        et = [p for p in re.split(r"[,\s]+", et) if p]
+    if isinstance(et, list | tuple):
+        vals["employment_types"] = [re.sub(r"[\s-]+", "_", x.strip()).upper() if isinstance(x, str) else x
+                                    for x in et] or None
+        if vals["employment_types"] is None:
+            del vals["employment_types"]
+    if isinstance(vals.get("salary_currency"), str):
+        vals["salary_currency"] = vals["salary_currency"].strip().upper()
     try:
         opts = MatchOptions(**vals)
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "options"
         raise InvalidRequest(f"{name(where)}: {first.get('msg')}") from None
+    if opts.min_salary is not None and not opts.salary_currency:
+        raise InvalidRequest(f"{name('min_salary')} needs {name('salary_currency')} (ISO 4217, e.g. USD): salaries "
+                             "are compared in the posting's own currency")
     if settings is not None and opts.top_k > settings.max_top_k:
         raise InvalidRequest(f"{name('top_k')} is {opts.top_k}; the most returned is {settings.max_top_k}")
     return opts

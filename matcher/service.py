@@ -80,6 +80,7 @@ def apply_overrides(profile: CandidateProfile, opts: MatchOptions) -> CandidateP
         return profile
     upd["overridden"] = list(dict.fromkeys(over))
     upd["evidence"] = ev
+    upd["unknown"] = {k: v for k, v in profile.unknown.items() if k not in over}
     return profile.model_copy(update=upd)
 
 
@@ -107,13 +108,29 @@ class MatchService:
     def _open_index(self, create: bool) -> JobIndex:
         path = self.settings.index_path
         try:
-            return JobIndex.open(path, model_id=self.embedder.model_id, model_checksum=self.embedder.checksum,
-                                 dim=self.embedder.dim)
+            index = JobIndex.open(path, model_id=self.embedder.model_id, model_checksum=self.embedder.checksum,
+                                  dim=self.embedder.dim)
+            if index.missing_columns:
+                self._refill_columns(index)
+            return index
         except IndexNotFound:
             if not create:
                 raise IndexNotFound(f"no index in {path}; run `jobmatch ingest FILE` (or `jobmatch reindex`) first") from None
             return JobIndex.create(path, dim=self.embedder.dim, model_id=self.embedder.model_id,
                                    model_checksum=self.embedder.checksum)
+
+    def _refill_columns(self, index: JobIndex) -> None:
+        """An index written by an older format lacks some filter columns (loaded as unknown): rebuild every
+        row's columns from the store, keeping the vectors (no re-embedding), and save the upgraded index."""
+        snap = index.snapshot()
+        keys = snap.key_of(np.flatnonzero(snap.alive))
+        postings = {p.id: p for p in self.store.iter_postings()}
+        keys = [k for k in keys if k in postings]
+        if keys:
+            vecs = np.stack([index.vector_of(k) for k in keys])
+            index.upsert(keys, vecs, [posting_row(postings[k]) for k in keys])
+        index.missing_columns = []
+        index.save()
 
     def _open_lexical(self) -> LexicalSide:
         side = LexicalSide.load(self.settings.lexical_path, self.index.generation)
@@ -326,6 +343,8 @@ class MatchService:
         }
         skills = _skills_in_common(p.id, p.title + "\n" + p.description, tuple(profile.skills))
         return Match(id=p.id, title=p.title, company=p.company, location=p.location_text(), remote=p.remote,
+                     hybrid=p.hybrid, date_posted=p.date_posted, employment_types=list(p.employment_types),
+                     salary=p.salary,
                      score=round(float(score), 6) if math.isfinite(score) else 0.0,
                      similarity=round(float(sim), 4) if math.isfinite(sim) else None, distance_km=dist, url=p.url,
                      valid_through=p.valid_through, requirements=reqs, skills_in_common=skills)

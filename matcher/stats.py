@@ -1,4 +1,5 @@
-"""Counts over the job store: by required degree, experience requirement, remote, country, expiry.
+"""Counts over the job store: by required degree, experience requirement, remote, country, expiry, employment
+type, salary, freshness and industry.
 
 Offers :func:`compute_stats` -> :class:`StoreStats`.
 """
@@ -22,6 +23,11 @@ class StoreStats(BaseModel):
     remote: dict[str, int]         # remote, onsite
     by_country: dict[str, int]     # each posting once per distinct country (locations + applicant countries)
     with_warnings: int
+    by_employment_type: dict[str, int]  # each posting once per type it states; "unknown" when none
+    salary: dict[str, int]              # stated (annual range read) by currency, "unknown" without one
+    posted: dict[str, int]              # datePosted within 7 / 30 / 90 days of as_of, older, unknown
+    by_industry: dict[str, int]         # the 20 most frequent, then "other" and "unknown"
+    hybrid: int                         # remote postings with an office too
 
 
 def compute_stats(store: JobStore, as_of: datetime | None = None) -> StoreStats:
@@ -33,7 +39,11 @@ def compute_stats(store: JobStore, as_of: datetime | None = None) -> StoreStats:
     experience: Counter[str] = Counter()
     remote: Counter[str] = Counter()
     country: Counter[str] = Counter()
-    total = expired = warned = 0
+    etype: Counter[str] = Counter()
+    salary: Counter[str] = Counter()
+    posted: Counter[str] = Counter()
+    industry: Counter[str] = Counter()
+    total = expired = warned = hybrid = 0
     for p in store.iter_postings():
         total += 1
         degree["unknown" if p.degree is None else DEGREE_NAME.get(p.degree, "none")] += 1
@@ -43,6 +53,28 @@ def compute_stats(store: JobStore, as_of: datetime | None = None) -> StoreStats:
         country.update(codes or {"unknown"})
         expired += bool(p.valid_through and p.valid_through < as_of)
         warned += bool(p.warnings)
+        hybrid += bool(p.hybrid)
+        etype.update(p.employment_types or ("unknown",))
+        salary[(p.salary.currency or "currency unknown") if p.salary else "unknown"] += 1
+        if p.date_posted is None:
+            posted["unknown"] += 1
+        else:
+            age = (as_of - p.date_posted).total_seconds() / 86400
+            posted[next((f"within {d} days" for d in (7, 30, 90) if age <= d), "older")] += 1
+        industry[p.industry or "unknown"] += 1
     return StoreStats(total=total, as_of=as_of, expired=expired, by_degree=dict(degree.most_common()),
                       experience=dict(experience.most_common()), remote=dict(remote.most_common()),
-                      by_country=dict(country.most_common()), with_warnings=warned)
+                      by_country=dict(country.most_common()), with_warnings=warned,
+                      by_employment_type=dict(etype.most_common()), salary=dict(salary.most_common()),
+                      posted=dict(posted.most_common()), by_industry=_top(industry, 20), hybrid=hybrid)
+
+
+def _top(c: Counter[str], n: int) -> dict[str, int]:
+    named = [(k, v) for k, v in c.most_common() if k != "unknown"]
+    out = dict(named[:n])
+    rest = sum(v for _, v in named[n:])
+    if rest:
+        out["other"] = rest
+    if c.get("unknown"):
+        out["unknown"] = c["unknown"]
+    return out

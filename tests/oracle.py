@@ -20,7 +20,41 @@ def great_circle_km(a_lat, a_lon, b_lat, b_lon) -> float:
 
 def passes(posting, *, as_of: datetime, degree: str | None, months: int | None, lat: float | None,
            lon: float | None, country: str | None, radius_km: float = 50.0, remote: str = "any",
-           strict: bool = False, slack: int = 0) -> bool:
+           strict: bool = False, slack: int = 0, employment_types=None, min_salary: float | None = None,
+           salary_currency: str | None = None, posted_within_days: int | None = None) -> bool:
+    if not _location_etc(posting, as_of=as_of, degree=degree, months=months, lat=lat, lon=lon, country=country,
+                         radius_km=radius_km, remote=remote, strict=strict, slack=slack):
+        return False
+    # more filters: a posting without the value passes (unknown)
+    if employment_types and posting.employment_types:
+        if not set(posting.employment_types) & set(employment_types):
+            return False
+    if min_salary is not None and posting.salary is not None:
+        s = posting.salary
+        if s.currency and s.currency == (salary_currency or "").upper():
+            top = s.max if s.max is not None else math.inf  # only a minimum: open-ended
+            if top < min_salary:
+                return False
+    if posted_within_days is not None and posting.date_posted is not None:
+        if (as_of - posting.date_posted).total_seconds() > posted_within_days * 86400:
+            return False
+    return True
+
+
+def _onsite(posting, lat, lon, country, radius_km) -> bool:
+    for place in posting.locations:
+        if lat is not None and lon is not None:
+            if place.lat is not None and place.lon is not None:
+                if great_circle_km(lat, lon, place.lat, place.lon) <= radius_km:
+                    return True
+            elif place.country and not place.city and place.country == country:
+                return True
+        elif place.country == country:
+            return True
+    return False
+
+
+def _location_etc(posting, *, as_of, degree, months, lat, lon, country, radius_km, remote, strict, slack) -> bool:
     # validity
     if posting.valid_through is not None and posting.valid_through < as_of:
         return False
@@ -42,17 +76,10 @@ def passes(posting, *, as_of: datetime, degree: str | None, months: int | None, 
     # location
     if lat is not None and lon is not None or country:
         if posting.remote:
-            return not posting.applicant_countries or (country in posting.applicant_countries)
-        for place in posting.locations:
-            if lat is not None and lon is not None:
-                if place.lat is not None and place.lon is not None:
-                    if great_circle_km(lat, lon, place.lat, place.lon) <= radius_km:
-                        return True
-                elif place.country and not place.city and place.country == country:
-                    return True
-            elif place.country == country:
-                return True
-        return False
+            # a hybrid posting (remote with an office) may also pass by its offices
+            return (not posting.applicant_countries or (country in posting.applicant_countries)
+                    or (posting.hybrid and _onsite(posting, lat, lon, country, radius_km)))
+        return _onsite(posting, lat, lon, country, radius_km)
     if strict:
         return posting.remote and not posting.applicant_countries
     return True

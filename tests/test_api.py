@@ -43,7 +43,8 @@ def test_upload_real_pdf_returns_profile_report_and_ranked_results(client):
     assert set(body) == {"candidate", "filters", "results"}
     assert body["candidate"]["degree"] in ("high_school", "associate", "bachelor", "postgraduate", None)
     assert body["candidate"]["location"]["city"] == "Austin" and "location" in body["candidate"]["overridden"]
-    assert [x["rule"] for x in body["filters"]["rules"]] == ["validity", "degree", "experience", "location"]
+    assert [x["rule"] for x in body["filters"]["rules"]] == ["validity", "degree", "experience", "location",
+                                                                 "employment_type", "salary", "freshness"]
     assert len(body["results"]) == 5
     for m in body["results"]:
         assert {"id", "title", "company", "score", "location", "remote", "requirements"} <= set(m)

@@ -34,6 +34,14 @@ CASES = [
     dict(profile=dict(degree="bachelor", months=36, location=AUSTIN), opts=dict(top_k=3, radius_km=5)),
     dict(profile=dict(months=600, degree="postgraduate"), opts=dict(as_of=datetime(2021, 9, 15, tzinfo=timezone.utc))),
     dict(profile=dict(degree="bachelor", location=NYC), opts=dict(filters=False)),
+    # "More filters" (issue 12): employment type, annual salary in a currency, freshness; unknowns pass
+    dict(profile=dict(), opts=dict(employment_types=["CONTRACTOR", "PART_TIME"])),
+    dict(profile=dict(), opts=dict(min_salary=120_000, salary_currency="USD")),
+    dict(profile=dict(), opts=dict(min_salary=50_000, salary_currency="EUR")),
+    dict(profile=dict(), opts=dict(posted_within_days=7)),
+    dict(profile=dict(degree="bachelor", location=NYC),
+         opts=dict(employment_types=["FULL_TIME"], min_salary=80_000, salary_currency="usd", posted_within_days=30,
+                   remote="only")),
 ]
 
 
@@ -75,9 +83,20 @@ def test_results_follow_the_contract(case, sample_service, corpus):
         return oracle.passes(p, as_of=opts.as_of, degree=cand.degree, months=cand.months,
                              lat=loc.lat if loc else None, lon=loc.lon if loc else None,
                              country=loc.country if loc else None, radius_km=opts.radius_km, remote=opts.remote,
-                             strict=opts.strict, slack=opts.months_slack)
+                             strict=opts.strict, slack=opts.months_slack, employment_types=opts.employment_types,
+                             min_salary=opts.min_salary, salary_currency=opts.salary_currency,
+                             posted_within_days=opts.posted_within_days)
 
     eligible = [p for p in postings if ok(p)]
+    # the more filters come last: each one's "passed as unknown" count is over what the earlier rules left
+    rules = {r.rule: r for r in resp.filters.rules}
+    assert list(rules) == ["validity", "degree", "experience", "location", "employment_type", "salary", "freshness"]
+    if opts.filters and opts.min_salary is not None and not opts.posted_within_days:
+        cur = opts.salary_currency.upper()
+        unknown = [p for p in eligible if p.salary is None or p.salary.currency != cur]
+        assert rules["salary"].status == "applied" and rules["salary"].unknown == len(unknown)
+    if opts.filters and opts.posted_within_days is not None and len(rules) and opts.min_salary is None:
+        assert rules["freshness"].unknown == sum(p.date_posted is None for p in eligible)
     assert resp.filters.total == len(postings)
     assert resp.filters.eligible == len(eligible)
     assert sum(r.removed for r in resp.filters.rules) == len(postings) - len(eligible)
@@ -96,7 +115,8 @@ def test_unknown_candidate_values_are_reported_as_skipped(sample_service, corpus
     _, qv = corpus
     resp = sample_service.match(CandidateProfile(text=TEXT), MatchOptions(as_of=AS_OF), query_vec=qv)
     status = {r.rule: r.status for r in resp.filters.rules}
-    assert status == {"validity": "applied", "degree": "skipped", "experience": "skipped", "location": "skipped"}
+    assert status == {"validity": "applied", "degree": "skipped", "experience": "skipped", "location": "skipped",
+                      "employment_type": "skipped", "salary": "skipped", "freshness": "skipped"}
     assert all(r.reason for r in resp.filters.rules if r.status == "skipped")
 
 
