@@ -110,7 +110,13 @@ def _excluded(lines: list[Line], idx: int, text: str) -> bool:
 
 
 def find_spans(lines: list[Line], as_of: date) -> list[Span]:
-    """Employment date ranges outside education/volunteer sections and not labelled intern/volunteer/study.
+    return _scan(lines, as_of)[0]
+
+
+def _scan(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
+    """(spans, month-year dates outside education that no range used or excluded).
+
+    Employment date ranges outside education/volunteer sections and not labelled intern/volunteer/study.
 
     Besides "start - end" on one line: two bare years at the start of a line ("2008  2022 GPB", a dash lost
     in the document), a start and an end date each alone on consecutive lines (PDF columns), and the most
@@ -118,8 +124,10 @@ def find_spans(lines: list[Line], as_of: date) -> list[Span]:
     cut = as_of.year * 12 + as_of.month - 1
     spans: list[Span] = []
     lone: list[tuple[int, str]] = []
+    unpaired: list[str] = []
+    consumed: set[int] = set()  # lines already read as the end of a stacked range
     for idx, ln in enumerate(lines):
-        if ln.section in ("education", "volunteer", "skip"):
+        if ln.section in ("education", "volunteer", "skip") or idx in consumed:
             continue
         text = ln.text
         matched = False
@@ -127,10 +135,16 @@ def find_spans(lines: list[Line], as_of: date) -> list[Span]:
             nxt = [x.text for x in lines[idx + 1: idx + 3]]
             if len(nxt) == 2 and re.fullmatch(r"\W*(?:to|till|until|-+|–|—)\W*", nxt[0], re.I) and _ONLY_DATE.match(nxt[1]):
                 text = f"{text} to {nxt[1]}"
+                consumed.update((idx + 1, idx + 2))
             elif nxt and _ONLY_DATE.match(nxt[0]) and not (idx and _ONLY_DATE.match(lines[idx - 1].text)):
                 text = f"{text} - {nxt[0]}"
+                consumed.add(idx + 1)
         glued = [m for m in _GLUED_TO.finditer(text)]
-        for m in list(RANGE.finditer(text)) + glued:
+        ranges = list(RANGE.finditer(text)) + glued
+        if ln.section != "header":
+            in_ranges = " ".join(m.group(0) for m in ranges)
+            unpaired += [d.group(0) for d in _MONTH_YEAR.finditer(text) if d.group(0) not in in_ranges]
+        for m in ranges:
             start_s, end_s = m.group("start"), m.group("end")
             sep = text[m.end("start"):m.start("end")] if m.re is RANGE else " to "
             if not re.search(r"[-–—~]|to|till|until|through|thru", sep, re.I):
@@ -170,7 +184,8 @@ def find_spans(lines: list[Line], as_of: date) -> list[Span]:
         a, snippet = max(lone)
         if not spans or (a > max(s.start for s in spans) and a >= max(s.end for s in spans) - 1):
             spans.append(Span(a, cut, snippet + " (most recent job, no end date: counted to as_of)"))
-    return spans
+            unpaired = [u for u in unpaired if u not in snippet]
+    return spans, unpaired
 
 
 _DEGREE_HINT = re.compile(r"\b(bachelor|master'?s|degree|diploma|b\.?\s?tech|m\.?\s?tech|mba|university|college|"
@@ -221,12 +236,9 @@ class MonthsGuess:
 
 def months_of_experience(lines: list[Line], text: str, as_of: date) -> MonthsGuess:
     """Months from merged employment ranges, else an explicit stated total, else unknown."""
-    spans = find_spans(lines, as_of)
+    spans, unpaired = _scan(lines, as_of)
     if spans:
         months = merge_months(spans, as_of)
-        used = " ".join(s.snippet for s in spans)
-        unpaired = [m.group(0) for ln in lines if ln.section not in ("education", "header")
-                    for m in _MONTH_YEAR.finditer(ln.text) if m.group(0) not in used]
         if len(unpaired) >= 3 and len(unpaired) >= len(spans):
             return MonthsGuess(months, "dates", 0.5, [s.snippet for s in spans],
                                f"{len(unpaired)} dates could not be paired into ranges (e.g. {unpaired[0]!r})")
