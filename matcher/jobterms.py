@@ -123,9 +123,13 @@ def _one_salary(amount: Any, source: str, warnings: list[str]) -> Salary | None:
         lo = hi = _amount(value)
     if lo is None and hi is None:
         lo, hi = _amount(amount.get("minValue")), _amount(amount.get("maxValue"))
+    if lo is None and hi is None:  # a MonetaryAmountDistribution carries its percentiles itself
+        lo, hi = _amount(amount.get("percentile10")), _amount(amount.get("percentile90"))
+        if lo is None and hi is None:
+            lo = hi = _amount(amount.get("median"))
     unit_candidates += [amount.get("unitText")]
     if lo is None and hi is None:
-        if value is not None or amount.get("minValue") is not None:
+        if value is not None or amount.get("minValue") is not None or amount.get("median") is not None:
             warnings.append(f"{source} amount {value!r} is not a number; salary unknown")
         return None
     if lo is not None and hi is not None and lo > hi:
