@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     if size > settings.max_upload_bytes:
         raise FileTooLarge(f"{args.file} is {size / 1048576:.1f} MB; the limit is "
                            f"{settings.max_upload_bytes / 1048576:.1f} MB.")
-    with ResumeParser(settings, isolated=not args.in_process) as parser:
+    with ResumeParser(settings, isolated=not args.in_process, warm=False, workers=1) as parser:
         res = parser.parse(args.file.read_bytes(), filename=args.file.name, as_of=args.as_of)
     prof = res.profile
     if args.json:

@@ -115,13 +115,14 @@ class City(NamedTuple):
 
 
 @lru_cache(maxsize=1)
-def _gazetteer() -> tuple[list[str], dict[str, str]]:
-    """(city rows as text, key -> comma-separated row numbers, most populous first); rows are parsed on use."""
+def _gazetteer() -> tuple[list[str], list[str]]:
+    """(city rows, "key<TAB>rows" lines sorted by key); both are parsed only where a lookup lands, so
+    loading costs a decompression and two splits (about 0.2 s), not a dict of 180,000 keys."""
     import gzip
 
     with gzip.open(_CITIES, "rt", encoding="utf-8") as fh:
         cities, _, keys = fh.read().partition("\n\n")
-    return cities.split("\n"), dict(line.split("\t", 1) for line in keys.splitlines())
+    return cities.split("\n"), keys.splitlines()
 
 
 def _city(row: str) -> City:
@@ -130,9 +131,14 @@ def _city(row: str) -> City:
 
 
 def _candidates(name: str) -> list[City]:
-    rows, index = _gazetteer()
-    hit = index.get(name_key(name))
-    return [_city(rows[int(r)]) for r in hit.split(",")] if hit else []
+    import bisect
+
+    rows, keys = _gazetteer()
+    probe = name_key(name) + "\t"  # "\t" sorts before every key character, so lines sort as their keys do
+    i = bisect.bisect_left(keys, probe)
+    if i == len(keys) or not keys[i].startswith(probe):
+        return []
+    return [_city(rows[int(r)]) for r in keys[i][len(probe):].split(",")]
 
 
 @lru_cache(maxsize=1)

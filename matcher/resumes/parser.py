@@ -6,6 +6,7 @@ JSON Resume are read in-process. Build one parser, reuse it, ``close()`` it (or 
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -29,17 +30,28 @@ class ParsedResume:
 class ResumeParser:
     """Reads uploaded resumes safely. ``isolated=False`` parses PDF/DOCX in-process (trusted batch use only)."""
 
-    def __init__(self, settings: Settings | None = None, *, isolated: bool = True, workers: int | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, isolated: bool = True, workers: int | None = None,
+                 warm: bool = True) -> None:
+        """``warm=False`` starts the isolated workers only when a PDF or DOCX first needs one (a one-shot
+        command reading a text file then pays nothing for them)."""
         self.settings = settings or Settings()
         self.isolated = isolated
+        self._workers = workers
         self._pool = None
-        if isolated:
-            from matcher.resumes.safe import WorkerPool
+        self._pool_lock = threading.Lock()
+        if isolated and warm:
+            self._start_pool()
 
-            s = self.settings  # workers: None = settings.parse_workers (0 = cores, at least 2)
-            self._pool = WorkerPool(s.parse_workers if workers is None else workers, burst=s.parse_burst_workers,
-                                    max_waiting=s.parse_queue, timeout_s=self.settings.parse_timeout_s,
-                                    memory_mb=self.settings.parse_memory_mb)
+    def _start_pool(self):  # type: ignore[no-untyped-def]
+        with self._pool_lock:
+            if self._pool is None:
+                from matcher.resumes.safe import WorkerPool
+
+                s = self.settings  # workers: None = settings.parse_workers (0 = cores, at least 2)
+                self._pool = WorkerPool(s.parse_workers if self._workers is None else self._workers,
+                                        burst=s.parse_burst_workers, max_waiting=s.parse_queue,
+                                        timeout_s=s.parse_timeout_s, memory_mb=s.parse_memory_mb)
+            return self._pool
 
     def extract(self, data: bytes, *, cancel=None) -> tuple[str, Extracted]:
         s = self.settings
@@ -47,8 +59,8 @@ class ResumeParser:
             raise FileTooLarge(f"The file is {len(data) / 1048576:.1f} MB; the limit is "
                                f"{s.max_upload_bytes / 1048576:.1f} MB. Upload a smaller file.")
         kind = detect_kind(data)
-        if kind in ISOLATED_KINDS and self._pool is not None:
-            return kind, self._pool.run(kind, data, s.max_pages, timeout_s=s.parse_timeout_s, cancel=cancel)
+        if kind in ISOLATED_KINDS and self.isolated:
+            return kind, (self._pool or self._start_pool()).run(kind, data, s.max_pages, timeout_s=s.parse_timeout_s, cancel=cancel)
         return kind, reader_for(kind)(data, s.max_pages)
 
     def parse(self, data: bytes, *, filename: str | None = None,
