@@ -229,6 +229,41 @@ def test_upload_resume_shows_results_filters_and_profile(page, server):
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
 
 
+def test_more_filters_from_the_page_match_the_api(page, server):
+    """Issue 12: employment type, minimum salary and freshness are sent by the form and reported per rule with
+    the postings kept as unknown; results show type, salary and posting date."""
+    pdf = _resume_pdf()
+    fields = dict(as_of=AS_OF, radius_km="20000", top_k="5", employment_types="FULL_TIME,CONTRACTOR",
+                  min_salary="100000", salary_currency="USD", posted_within_days="30")
+    expected = _api_match(server, pdf, **fields)
+    rules = {r["rule"]: r for r in expected["filters"]["rules"]}
+    assert all(rules[r]["status"] == "applied" for r in ("employment_type", "salary", "freshness"))
+
+    page.set_input_files("#file", str(pdf))
+    page.fill("#as_of", AS_OF)
+    page.fill("#radius_km", "20000")
+    page.fill("#top_k", "5")
+    page.select_option("#employment_types", ["FULL_TIME", "CONTRACTOR"])
+    page.fill("#min_salary", "100000")
+    page.fill("#posted_within_days", "30")
+    page.click("#submit")
+    expect(page.locator("#filters-summary")).to_contain_text(f"{expected['filters']['eligible']} passed")
+    for name in ("employment_type", "salary", "freshness"):
+        row = page.locator(f'#filters-table tr[data-rule="{name}"]')
+        expect(row.locator(".rule-status")).to_contain_text("applied")
+        text = f"removed {rules[name]['removed']}" + (f", {rules[name]['unknown']} kept as unknown"
+                                                      if rules[name]["unknown"] else "")
+        expect(row.locator(".rule-removed")).to_have_text(text)
+    items = page.locator("#results > li.result")
+    assert items.count() == len(expected["results"])
+    for i, m in enumerate(expected["results"]):
+        if m["employment_types"]:
+            expect(items.nth(i).locator(".fact-type")).to_be_visible()
+        if m["salary"]:
+            expect(items.nth(i).locator(".fact-salary")).to_contain_text(m["salary"]["currency"] or "currency")
+    assert page.errors == []
+
+
 def test_without_as_of_the_page_explains_expired_postings(page, server):
     pdf = _resume_pdf()
     expected = _api_match(server, pdf)

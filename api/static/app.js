@@ -23,11 +23,16 @@
     degree: "Degree",
     experience: "Experience",
     location: "Location",
+    employment_type: "Employment type",
+    salary: "Salary",
+    freshness: "Posted recently",
   };
   const FIELD_LABEL = {
     file: "Resume file", top_k: "How many results", location: "Location", lat: "Latitude", lon: "Longitude",
     radius_km: "Radius", remote: "Remote work", degree: "Highest degree", months: "Months of experience",
     months_slack: "Experience slack", as_of: "Match as of", strict: "Strict", filters: "No hard filters",
+    employment_types: "Employment type", min_salary: "Minimum salary", salary_currency: "Currency",
+    posted_within_days: "Posted within",
   };
 
   // ---------------------------------------------------------------- helpers
@@ -105,6 +110,9 @@
     if (rule === "degree") return fmtDegree(v);
     if (rule === "experience") return fmtMonths(v);
     if (rule === "validity" && typeof v === "string") return fmtDate(v);
+    if (rule === "salary" && typeof v === "object") return `at least ${Number(v.min_salary).toLocaleString("en-US")} ${v.currency} a year`;
+    if (rule === "freshness" && typeof v === "object") return `posted within ${v.posted_within_days} days (since ${fmtDate(v.since)})`;
+    if (rule === "employment_type" && Array.isArray(v)) return v.map((t) => t.replace("_", " ").toLowerCase()).join(" or ");
     if (typeof v === "object" && !Array.isArray(v) && ("city" in v || "lat" in v || "country" in v)) return fmtPlace(v);
     if (typeof v === "object") {
       try { return JSON.stringify(v); } catch (e) { return String(v); }
@@ -257,8 +265,14 @@
     const file = $("file").files[0];
     fd.append("file", file, file.name);
     const text = (id) => $(id).value.trim();
-    for (const id of ["location", "radius_km", "lat", "lon", "months", "as_of", "top_k"]) {
+    for (const id of ["location", "radius_km", "lat", "lon", "months", "as_of", "top_k", "posted_within_days"]) {
       if (text(id) !== "") fd.append(id, text(id));
+    }
+    const types = Array.from($("employment_types").selectedOptions).map((o) => o.value);
+    if (types.length) fd.append("employment_types", types.join(","));
+    if (text("min_salary") !== "") {
+      fd.append("min_salary", text("min_salary"));
+      fd.append("salary_currency", text("salary_currency") || "USD");
     }
     if ($("remote").value !== "any") fd.append("remote", $("remote").value);
     if ($("degree").value) fd.append("degree", $("degree").value);
@@ -385,6 +399,12 @@
       el("li", { class: "fact-score" }, el("span", { class: "k" }, "Score: "),
         typeof m.score === "number" ? m.score.toFixed(3) : String(m.score)),
       m.valid_through ? el("li", { class: "fact-valid" }, el("span", { class: "k" }, "Open until: "), fmtDate(m.valid_through)) : null,
+      (m.employment_types || []).length
+        ? el("li", { class: "fact-type" }, el("span", { class: "k" }, "Type: "),
+          m.employment_types.map((t) => t.replace("_", " ").toLowerCase()).join(", "))
+        : null,
+      m.salary ? el("li", { class: "fact-salary" }, el("span", { class: "k" }, "Salary: "), salaryText(m.salary)) : null,
+      m.date_posted ? el("li", { class: "fact-posted" }, el("span", { class: "k" }, "Posted: "), fmtDate(m.date_posted)) : null,
     );
     const reqs = el("ul", { class: "reqs", "aria-label": "Requirements" });
     const names = Object.keys(m.requirements || {});
@@ -397,6 +417,13 @@
     return el("li", { class: "result card", "data-id": m.id },
       el("h3", { class: "result-title" }, el("span", { class: "rank" }, `${rank}. `), title),
       facts, names.length ? reqs : null, skills);
+  }
+
+  function salaryText(s) {
+    const n = (x) => Math.round(x).toLocaleString("en-US");
+    const range = s.min !== null && s.max !== null && s.min !== s.max ? `${n(s.min)}–${n(s.max)}`
+      : s.max !== null ? n(s.max) : `from ${n(s.min)}`;
+    return `${range} ${s.currency || "(currency not stated)"} a year`;
   }
 
   function renderFilters(report, candidate) {
@@ -419,7 +446,9 @@
       tbody.append(el("tr", { class: `rule rule-${r.status}`, "data-rule": r.rule },
         el("th", { scope: "row" }, RULE_LABEL[r.rule] || r.rule),
         el("td", { class: "rule-status" }, r.status === "applied" ? "✓ applied" : "– skipped"),
-        el("td", { class: "rule-removed" }, r.status === "applied" ? `removed ${r.removed}` : (r.removed ? `removed ${r.removed}` : "—")),
+        el("td", { class: "rule-removed" }, r.status === "applied"
+          ? `removed ${r.removed}` + (r.unknown ? `, ${r.unknown} kept as unknown` : "")
+          : (r.removed ? `removed ${r.removed}` : "—")),
         el("td", null, details.join(". "))));
     }
   }
