@@ -175,3 +175,130 @@ def test_cli_parse_json(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["degree"] == "bachelor" and out["months"] == 24 and out["location"]["country"] == "US"
     assert "Python" in out["skills"] and "degree" in out["evidence"] and out["text"]
+
+
+# ---- DOCX pre-check bypasses (issue 19): every part, whole, any XML encoding -----------------------------------
+DTD = '<!DOCTYPE d [<!ENTITY e "x">]>'
+
+
+def _dtd_doc(enc: str, bom: bool = False, prefix: str = "") -> bytes:
+    xml = (f'<?xml version="1.0" encoding="{enc.upper().replace("-LE", "").replace("-BE", "")}"?>{prefix}{DTD}'
+           '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r>'
+           "<w:t>&e;</w:t></w:r></w:p></w:body></w:document>")
+    data = xml.encode(enc)
+    if bom:
+        data = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff", "utf-32-le": b"\xff\xfe\x00\x00",
+                "utf-32-be": b"\x00\x00\xfe\xff", "utf-8": b"\xef\xbb\xbf"}[enc] + data
+    return data
+
+
+@pytest.mark.parametrize("enc,bom", [(e, b) for e in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "utf-8")
+                                     for b in (True, False)])
+def test_docx_dtd_in_any_encoding_is_refused(parser, enc, bom):
+    with pytest.raises(E.UnsafeDocument, match="DOCTYPE"):
+        parser.parse(_docx(_dtd_doc(enc, bom)))
+
+
+def test_docx_dtd_after_a_long_comment_is_refused(parser):
+    with pytest.raises(E.UnsafeDocument, match="DOCTYPE"):
+        parser.parse(_docx(_dtd_doc("utf-8", prefix="<!--" + "x" * 200_000 + "-->")))
+
+
+@pytest.mark.parametrize("part", ["word/document2.xml", "customXml/item1.bin", "word/media/image1.svg", "docProps/x"])
+def test_docx_dtd_in_a_part_with_another_name_is_refused(parser, part):
+    with pytest.raises(E.UnsafeDocument, match="DOCTYPE"):
+        parser.parse(_docx(_doc_xml(["Clerk"]), extra={part: _dtd_doc("utf-16-le", bom=True)}))
+
+
+def test_docx_in_an_unsafe_declared_encoding_is_refused(parser):
+    utf7 = b'<?xml version="1.0" encoding="UTF-7"?>+ADw-!DOCTYPE d +AFs-+AF0-+AD4-<w:document ' + W + b"/>"
+    with pytest.raises(E.UnsafeDocument, match="UTF-7"):
+        parser.parse(_docx(utf7))
+    _still_works(parser)
+
+
+def test_docx_main_part_under_another_name_with_dtd_is_refused(parser):
+    """The main part is found through the relationships, not by name: a DTD in it must be caught too."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.'
+                   'openxmlformats-package.relationships+xml"/><Override PartName="/word/main.dat" ContentType='
+                   '"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+        z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                   'officeDocument/2006/relationships/officeDocument" Target="word/main.dat"/></Relationships>')
+        z.writestr("word/document.xml", _doc_xml(["decoy"]))
+        z.writestr("word/main.dat", _dtd_doc("utf-32-le"))
+    with pytest.raises(E.UnsafeDocument, match="DOCTYPE"):
+        parser.parse(buf.getvalue())
+
+
+# ---- type-confused JSON Resume fields (issue 19) --------------------------------------------------------------
+BAD_VALUES = [5, 2.5, True, "text", {"k": "v"}, [1, [2]], [{"x": 1}], {"nested": [{"deep": {}}]}]
+
+
+def _json_resume_paths():
+    from matcher.resumes.jsonresume import _SCHEMA
+
+    def walk(spec, path):
+        yield path
+        if isinstance(spec, list):
+            yield from walk(spec[0], path + [0])
+        elif isinstance(spec, dict):
+            for k, sub in spec.items():
+                yield from walk(sub, path + [k])
+        elif spec == "list[str]":
+            yield path + [0]
+    for k, sub in _SCHEMA.items():
+        yield from walk(sub, [k])
+
+
+def _put(path, value):
+    """The smallest document holding ``value`` at ``path``."""
+    doc: object = value
+    for p in reversed(path):
+        doc = [doc] if p == 0 else {p: doc}
+    return doc
+
+
+def test_type_confused_json_resume_fields_everywhere_raise_the_project_error():
+    from matcher.resumes import profile_from_json_resume
+
+    paths = list(_json_resume_paths())
+    assert len(paths) > 80
+    checked = refused = 0
+    for path in paths:
+        for bad in BAD_VALUES + [None]:
+            doc = _put(path, bad)
+            try:
+                prof = profile_from_json_resume(doc, as_of="2021-08-01")
+            except E.InvalidJsonResume as e:
+                refused += 1
+                assert "JSON Resume field" in str(e)
+            else:
+                assert prof.text is not None  # accepted: a scalar read as text, or null as absent
+            checked += 1
+            # and as an uploaded .json file, through the parser: the same error, never another exception
+            try:
+                ResumeParser(Settings(), isolated=False).parse(json.dumps({"basics": {}, **doc}).encode()
+                                                               if isinstance(doc, dict) else b"[]")
+            except (E.InvalidJsonResume, E.EmptyDocument):
+                pass
+    assert refused > checked // 3
+
+
+def test_json_resume_scalars_are_read_and_limits_hold():
+    from matcher.resumes import profile_from_json_resume
+
+    p = profile_from_json_resume({"work": [{"position": "Dev", "startDate": 2015, "endDate": 2020}],
+                                  "education": [{"studyType": "Master", "endDate": 2010}],
+                                  "skills": [{"name": "Go", "keywords": None}]}, as_of="2021-08-01")
+    assert p.months == 60 and p.degree == "postgraduate" and "Go" in p.skills
+    with pytest.raises(E.InvalidJsonResume, match="nesting"):
+        deep: object = "x"
+        for _ in range(40):
+            deep = {"a": deep}
+        profile_from_json_resume({"basics": deep}, as_of="2021-08-01")
+    with pytest.raises(E.InvalidJsonResume, match="characters"):
+        profile_from_json_resume({"basics": {"summary": "x " * 600_000}}, as_of="2021-08-01")

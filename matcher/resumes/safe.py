@@ -117,6 +117,7 @@ class _Worker:
             self.proc.start()
         child.close()
         self.ready = False
+        self.demoted = False
 
     def wait_ready(self, timeout: float) -> bool:
         """Wait for the worker's start-up handshake (imports done, limits set)."""
@@ -157,13 +158,17 @@ class WorkerPool:
 
     ``size`` workers are started at once (0 = the usable cores, at least 2). While all are busy, up to
     ``burst`` more are started on demand (from the warm forkserver: tens of ms) and stopped again when idle,
-    so a few slow files cannot hold every worker while honest ones wait. At most ``max_waiting`` calls wait
+    so a few slow files cannot hold every worker while honest ones wait. A parse still running after
+    ``demote_after_s`` is moved to the lowest CPU priority (nice 19), so long parses only get the CPU that
+    short ones and the server leave; its worker is replaced afterwards (priority cannot be raised back).
+    At most ``max_waiting`` calls wait
     for a worker (None = no bound); one more raises :class:`ParserBusy` at once. A call whose ``cancel``
     event is set (its request gave up) stops waiting, or has its worker killed and replaced.
     """
 
     def __init__(self, size: int = 0, *, timeout_s: float = 10.0, memory_mb: int = 1024,
-                 start_method: str | None = None, burst: int = 0, max_waiting: int | None = None) -> None:
+                 start_method: str | None = None, burst: int = 0, max_waiting: int | None = None,
+                 demote_after_s: float | None = 1.0) -> None:
         method = start_method or ("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
         self._ctx = mp.get_context(method)
         if method == "forkserver":
@@ -171,6 +176,7 @@ class WorkerPool:
         self.size = size if size > 0 else default_size()
         self.max_size = self.size + max(0, burst)
         self.max_waiting = max_waiting
+        self.demote_after_s = demote_after_s
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
         self.restarts = 0
@@ -219,6 +225,9 @@ class WorkerPool:
 
     def _release(self, w: _Worker) -> None:
         """Give a healthy worker back; a burst worker nobody waits for is stopped."""
+        if w.demoted:  # a nice-19 worker would stay slow: replace it
+            self._discard(w, restart=False)
+            return
         stop = False
         with self._cond:
             if self._closed or (len(self._all) > self.size and self._waiting == 0):
@@ -230,11 +239,11 @@ class WorkerPool:
         if stop:
             w.stop()
 
-    def _discard(self, w: _Worker) -> None:
-        """Kill a worker (timed out, cancelled, dead); keep ``size`` workers warm."""
+    def _discard(self, w: _Worker, *, restart: bool = True) -> None:
+        """Kill a worker (timed out, cancelled, dead, demoted); keep ``size`` workers warm."""
         w.kill()
         with self._cond:
-            self.restarts += 1
+            self.restarts += restart
             self._all = [x for x in self._all if x is not w]
             refill = not self._closed and len(self._all) < self.size
             if refill:
@@ -272,10 +281,16 @@ class WorkerPool:
 
     def _exchange(self, w: _Worker, msg: tuple, timeout: float, cancel: threading.Event | None) -> tuple:
         """Send one request and wait for its reply in short slices, so a cancel is seen within ~50 ms."""
-        deadline = time.monotonic() + timeout
+        start = time.monotonic()
+        deadline = start + timeout
         try:
             w.conn.send(msg)
             while not w.conn.poll(0.05):
+                if (not w.demoted and self.demote_after_s is not None
+                        and time.monotonic() - start > self.demote_after_s):
+                    w.demoted = True
+                    with contextlib.suppress(OSError):
+                        os.setpriority(os.PRIO_PROCESS, w.proc.pid, 19)
                 if cancel is not None and cancel.is_set():
                     raise E.ParseCancelled("The request gave up; its parse was stopped.")
                 if not w.proc.is_alive():
