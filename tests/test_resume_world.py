@@ -208,3 +208,17 @@ def test_docx_profile_end_to_end():
     assert prof.degree == "bachelor"
     assert prof.months == 36 + 52
     assert near(prof.location, HADERA)
+
+
+def test_contact_sidebar_further_down_and_weak_country_support():
+    body = "Summary\nBackend developer.\nExperience\nDeveloper, Wix, Tel Aviv, Israel 2015 - 2018\nContact\nKiryat Ono\n"
+    p = profile_from_text(body, AS_OF)
+    assert p.location is not None and p.location.country == "IL"  # Israel named elsewhere supports the town
+    q = profile_from_text(body.replace(", Tel Aviv, Israel", ""), AS_OF)
+    assert q.location is None and "small city" in q.unknown["location"]  # a small town alone is not enough
+
+
+def test_degree_student_is_in_progress():
+    p = profile_from_text("Education\nB.Sc. Computer Science student, Technion\nHSC 2015", AS_OF)
+    assert p.degree == "high_school"
+    assert p.evidence["degree_in_progress"]

@@ -26,7 +26,7 @@ _STRONG: list[tuple[int, re.Pattern[str]]] = [
     (3, re.compile(r"\bB\.?\s?Tech\b|\bB\.\s?E\b\.?|\bB\.\s?Sc\b|\bBSc\b|\bB\.\s?S\.|\bB\.\s?A\.|\bBCA\b|"
                    r"\bB\.\s?Com\b|\bBCom\b|\bB\.A(?=[A-Z])|\bBBA\b|\bLL\.?B\b|\bBSN\b|\bB\.?F\.?A\b|\bB\.\s?Pharm|\bBPharm\b|"
                    r"\bBBM\b|\bB\.\s?Arch\b|\bMBBS\b|\bB\.\s?Ed\b|\bBSBA\b|\bBSEE\b|\bBSME\b|\bBSCS\b")),
-    (2, re.compile(r"\bassociates?'?s?\s+(of|in)\b|\bassociate'?s?\s+degree\b|\bassociate's\b|\bA\.A\.S?\b|"
+    (2, re.compile(r"\bpractical\s+engineer(ing)?\b|\bassociates?'?s?\s+(of|in)\b|\bassociate'?s?\s+degree\b|\bassociate's\b|\bA\.A\.S?\b|"
                    r"\bA\.S\.(?=\s)|\bAAS\b|\bpolytechnic\b|\bdiploma\s+in\s+(\w+\s+){0,2}engineering\b", _I)),
     (1, re.compile(r"\bhigh\s*school\s+diploma\b|\bhigh\s*school\s+graduate\b|\bG\.?E\.?D\b|\bH\.?S\.?C\b|"
                    r"\bS\.?S\.?C\b|\b12th\b|\bXII(th)?\b|\bmatriculation\b|\bpre-?university\b|\bPUC\b|"
@@ -49,7 +49,7 @@ _WEAK: list[tuple[int, re.Pattern[str]]] = [
 _PROGRESS = re.compile(r"\b(in progress|pursuing|expected|anticipated|candidate|currently (enrolled|attending|"
                        r"studying|working)|ongoing|to be completed|will graduate|graduating|present|current|"
                        r"till date|enrolled|coursework|no diploma|not completed|unfinished|incomplete|"
-                       r"did not (graduate|complete)|dropped out|without (a )?degree)\b", _I)
+                       r"did not (graduate|complete)|dropped out|without (a )?degree|student|studying)\b", _I)
 # "BA in History", "MSc of Economics": an abbreviation followed by a capitalised field is a degree anywhere
 _ABBR_FIELD = re.compile(r"\b(?P<d>BA|BS|BSc|BEng|MA|MS|MSc|MEng)\s+(?:in|of)\s+[A-Z]")
 # CIS 5-year "specialist"/"engineer" qualifications count as bachelor (labels README), even when written
@@ -60,6 +60,8 @@ _CIS = re.compile(r"^\W*(?:engineer|specialist)\b(?!\s+(?:at|in|of)\b)|\bspecial
 _NOT_DEGREE = re.compile(r"\b(post[- ]?graduate diploma|pg diploma|certificate (course|program)|coursework toward|"
                          r"courses? (in|toward)|some college|training)\b", _I)
 _MS_TOOL = re.compile(r"^MS\s*-?\s*(office|excel|word|access|project|sql|dynamics|visio|powerpoint|outlook|windows)", _I)
+_INSTITUTION = re.compile(r"\b(universit\w*|institute|academy|polytechnic)\b", _I)
+_COURSE = re.compile(r"\b(course|courses|bootcamp|training|program(me)?)\b", _I)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
@@ -105,7 +107,7 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
     has_edu = any(ln.section == "education" for ln in lines)
     for i, ln in enumerate(lines):
         in_edu = ln.section == "education"
-        if has_edu and not in_edu and ln.section not in ("header", "other", "experience"):
+        if has_edu and not in_edu and ln.section not in ("header", "contact", "other", "experience"):
             # outside education: only strong patterns, and not in job descriptions
             continue
         if has_edu and ln.section == "experience" and len(ln.text.split()) > 12:
@@ -116,11 +118,13 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
             weak = _level_in(ln.text, _WEAK)
             if weak and (hit is None or weak[0] > hit[0]):
                 hit, strong = weak, False
-            if _CIS.search(ln.text) and (hit is None or hit[0] >= 3):
+            around = ln.text + " " + (lines[i + 1].text if i + 1 < len(lines) else "")
+            if _CIS.search(ln.text) and (hit is None or hit[0] >= 3) and _INSTITUTION.search(around) \
+                    and not _COURSE.search(ln.text):
                 hit, strong = (3, ln.text[:60]), False
         if not hit:
             continue
-        if _NOT_DEGREE.search(ln.text) and hit[0] < 4:
+        if _NOT_DEGREE.search(ln.text) and hit[0] < 4 and not strong:
             continue
         nxt = lines[i + 1].text if i + 1 < len(lines) and lines[i + 1].section == ln.section else ""
         if len(nxt) > 40 or _level_in(nxt, _STRONG) or _level_in(nxt, _WEAK):

@@ -32,6 +32,7 @@ _VALUE_END = re.compile(
 _MASKED = re.compile(r"\bCity\s*,\s*State\b", re.I)
 _US = re.compile(r"(?P<city>[A-Z][A-Za-z.'\- ]{1,30}?)\s*,\s*(?P<st>[A-Z]{2})(?:\s+\d{5}(?:-\d{4})?)?(?![A-Za-z])")
 _PHONE_CC = re.compile(r"(?<![\w+])\+\s?\(?(\d{1,3})\)?[\s-]?\d")
+_COUNTRY_WORDS = re.compile(r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}")
 _SEGMENTS = re.compile(r"\s*(?:[|•·,;\t/]| {2,}|\s[-–—]\s)\s*")
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F][\w'’.\-]*")
 HEADER_LINES = 12
@@ -46,25 +47,32 @@ class LocationGuess:
     reason: str | None = None  # why it is unknown or uncertain
 
 
-def country_hints(lines: list[Line]) -> tuple[str, ...]:
-    """Countries suggested by the contact header: phone country prefixes and country names on their own."""
+def country_hints(lines: list[Line]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(strong, weak) country hints. Strong: phone country prefixes and country names standing alone in the
+    contact header. Weak: countries named anywhere in the resume (employers, schools): they only help to pick
+    between same-named cities and to support a header city, never name a place on their own."""
     import phonenumbers
 
-    out: list[str] = []
-    for ln in lines[:HEADER_LINES + 8]:
-        for m in _PHONE_CC.finditer(ln.text):
-            digits = m.group(1)
-            for n in range(1, len(digits) + 1):
-                region = phonenumbers.region_code_for_country_code(int(digits[:n]))
-                if region and region != "ZZ":
-                    out.append(region)
-                    break
-        if ln.section == "header" and len(ln.text) <= 120:
-            for seg in _SEGMENTS.split(ln.text):
-                c = normalize_country(seg.strip(" .:"))
-                if c and len(seg.strip()) > 3:
-                    out.append(c)
-    return tuple(dict.fromkeys(out))
+    strong: list[str] = []
+    weak: list[str] = []
+    for i, ln in enumerate(lines):
+        contact = i < HEADER_LINES or ln.section in ("header", "contact")
+        if contact:
+            for m in _PHONE_CC.finditer(ln.text):
+                digits = m.group(1)
+                for n in range(1, len(digits) + 1):
+                    region = phonenumbers.region_code_for_country_code(int(digits[:n]))
+                    if region and region != "ZZ":
+                        strong.append(region)
+                        break
+        for seg in _SEGMENTS.split(ln.text):
+            seg = seg.strip(" .:()")
+            for word in _COUNTRY_WORDS.findall(seg) if not contact or len(ln.text) > 120 else [seg]:
+                c = normalize_country(word) if word[:1].isupper() and len(word) > 3 else None
+                if c:
+                    (strong if contact and word == seg else weak).append(c)
+    strong_t = tuple(dict.fromkeys(strong))
+    return strong_t, tuple(c for c in dict.fromkeys(weak) if c not in strong_t)
 
 
 def _cut(value: str) -> str:
@@ -80,7 +88,7 @@ def _ngrams(part: str):
             yield " ".join(words[i:i + size]), i == 0 and size == len(words)
 
 
-def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool) -> LocationGuess | None:
+def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tuple[str, ...] = ()) -> LocationGuess | None:
     """Places named in one value (a label's value or a header segment group)."""
     states = us_states()
     m = _US.search(value)
@@ -93,7 +101,7 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool) -> Locati
                                  [m.group(0)])
         return LocationGuess(Place(city=city, region=code, country="US"), 0.7 if labelled else 0.6, [m.group(0)],
                              f"{city!r} is not in the gazetteer; only the state {code} is certain")
-    parts = [p.strip(" .") for p in re.split(r"[,;|/\t]| {2,}", value) if p.strip(" .")]
+    parts = [p.strip(" .") for p in re.split(r"[,;|/\t•·]| {2,}|\s[-–—]\s", value) if p.strip(" .")]
     country = None
     for p in parts:
         c = normalize_country(p) if p[:1].isupper() and (len(p) > 3 or p.isupper()) else None
@@ -112,7 +120,7 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool) -> Locati
                 continue
             if " " not in gram and len(gram) < 4:
                 continue
-            hit = find_city(gram, region=region, country=country, hints=hints)
+            hit = find_city(gram, region=region, country=country, hints=hints or weak)
             if hit:
                 found.setdefault(hit.name, (hit, gram, whole))
                 break
@@ -134,9 +142,13 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool) -> Locati
         conf = max(conf, 0.9)
     elif hints and hit.country not in hints:
         conf, reason = 0.3, f"{written!r} is a city in {hit.country}, but the contact details point to {', '.join(hints)}"
+    elif hints and hit.country in hints:
+        conf = max(conf, 0.85)
     elif hit.ambiguous:
         conf, reason = 0.45, f"{written!r} names cities in several countries and nothing says which"
-    elif not (hints and hit.country in hints) and not country:
+    elif weak and hit.country in weak and (labelled or whole):
+        conf = max(conf, 0.8)
+    elif not country:
         if not labelled and not whole and not _CONTACT.search(value):
             conf, reason = 0.35, f"{written!r} is a city name inside other text"
         elif not labelled and not whole:
@@ -158,12 +170,18 @@ _NOT_PLACES = {
 }
 
 
+def _contact_lines(lines: list[Line]) -> list[Line]:
+    """The first lines of the resume and any contact / personal-details section (a sidebar that a Word
+    text box or a PDF column put further down)."""
+    return [ln for i, ln in enumerate(lines) if (i < HEADER_LINES and ln.section in ("header", "contact"))
+            or ln.section == "contact"]
+
+
 def find_location(lines: list[Line]) -> LocationGuess:
-    hints = country_hints(lines)
-    # 1. an explicit label or a house icon, anywhere in the header or personal details
-    for ln in lines:
-        if ln.section not in ("header", "other") and ln not in lines[:HEADER_LINES]:
-            continue
+    hints, weak = country_hints(lines)
+    contact = _contact_lines(lines)
+    # 1. an explicit label or a house icon: in the contact lines, or anywhere outside experience/education
+    for ln in contact + [x for x in lines if x.section in ("other", "header") and x not in contact]:
         m = _LABEL.search(ln.text) or _ICON.search(ln.text)
         if not m:
             continue
@@ -173,20 +191,20 @@ def find_location(lines: list[Line]) -> LocationGuess:
         value = _cut(raw)
         if not value:
             continue
-        got = _read_value(value[:150], hints, labelled=True)
+        got = _read_value(value[:150], hints, labelled=True, weak=weak)
         if got:
             got.evidence = [ln.text[:160]]
             return got
-    # 2. the contact header: "Austin, TX", "Pune, Maharashtra, India", "Russia, Fryazino", a line that is a city
+    # 2. the contact lines: "Austin, TX", "Pune, Maharashtra, India", "Russia, Fryazino", a line that is a city
     best: LocationGuess | None = None
     masked = False
-    for ln in lines[:HEADER_LINES]:
-        if ln.section != "header" or len(ln.text) > 120:
+    for ln in contact:
+        if len(ln.text) > 120:
             continue
         if _MASKED.search(ln.text):
             masked = True
             continue
-        got = _read_value(ln.text, hints, labelled=False)
+        got = _read_value(ln.text, hints, labelled=False, weak=weak)
         if got and got.place and (best is None or got.confidence > best.confidence):
             got.evidence = [ln.text[:160]]
             best = got

@@ -7,17 +7,20 @@ from dataclasses import dataclass
 _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
     ("skip", re.compile(r"^(references?|referees)\b", re.I)),
     ("volunteer", re.compile(r"^(volunteer\w*|community (service|involvement)|volunteer (work|experience))\b", re.I)),
+    ("contact", re.compile(r"^(contacts?|contact (me|info|information|details)|personal (details|information|data|"
+                           r"info|dossier|profile))\b", re.I)),
     ("education", re.compile(r"^(education(al)?|academic|academics|qualifications?|educational qualifications?|"
                              r"education (and|&) training|education details|academic (profile|background|"
-                             r"qualifications?|credentials)|scholastic|schooling)\b", re.I)),
+                             r"qualifications?|credentials)|scholastic|schooling|studies|degrees?|"
+                             r"higher education|courses|additional education|further education)\b", re.I)),
     ("experience", re.compile(r"^((professional |work |relevant |employment |career )?experience|work history|"
-                              r"military service|army service|military experience|"
+                              r"military service|army service|military experience|career|professional background|"
                               r"employment( history)?|professional history|career history|company details|"
                               r"experience details|work experience details)\b", re.I)),
-    ("other", re.compile(r"^(skills?|skill details|summary|professional summary|profile|objective|highlights|"
+    ("other", re.compile(r"^(about me|skills?|skill details|summary|professional summary|profile|objective|highlights|"
                          r"certifications?|licenses?|accomplishments|achievements|awards|interests|hobbies|"
                          r"additional information|affiliations|professional affiliations|languages|projects?|"
-                         r"personal (details|information|dossier)|publications|training|"
+                         r"publications|training|"
                          r"core qualifications|technical skills|it skills|key skills|strengths)\b", re.I)),
 ]
 
@@ -25,7 +28,7 @@ _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
 @dataclass(frozen=True)
 class Line:
     text: str
-    section: str  # header | education | experience | volunteer | other
+    section: str  # header | contact | education | experience | volunteer | skip | other
 
 
 _SPACED = re.compile(r"^(?:[A-Za-z&]\s{1,2}){3,}[A-Za-z&]$")
