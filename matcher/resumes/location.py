@@ -56,7 +56,7 @@ def country_hints(lines: list[Line]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     strong: list[str] = []
     weak: list[str] = []
     for i, ln in enumerate(lines):
-        contact = i < HEADER_LINES or ln.section in ("header", "contact")
+        contact = ln.section == "contact" or (i < HEADER_LINES and ln.section == "header")
         if contact:
             for m in _PHONE_CC.finditer(ln.text):
                 digits = m.group(1)
@@ -67,10 +67,14 @@ def country_hints(lines: list[Line]) -> tuple[tuple[str, ...], tuple[str, ...]]:
                         break
         for seg in _SEGMENTS.split(ln.text):
             seg = seg.strip(" .:()")
-            for word in _COUNTRY_WORDS.findall(seg) if not contact or len(ln.text) > 120 else [seg]:
-                c = normalize_country(word) if word[:1].isupper() and len(word) > 3 else None
+            whole = normalize_country(seg) if contact and seg[:1].isupper() and len(seg) > 3 else None
+            if whole:
+                strong.append(whole)
+                continue
+            for word in _COUNTRY_WORDS.findall(seg):
+                c = normalize_country(word) if len(word) > 3 else None
                 if c:
-                    (strong if contact and word == seg else weak).append(c)
+                    weak.append(c)
     strong_t = tuple(dict.fromkeys(strong))
     return strong_t, tuple(c for c in dict.fromkeys(weak) if c not in strong_t)
 
