@@ -30,6 +30,7 @@ _ETYPE_ALIASES = {
     "INTERNSHIP": "INTERN", "TRAINEE": "INTERN",
     "PERDIEM": "PER_DIEM",
 }
+_TYPES = frozenset(EMPLOYMENT_TYPES)
 _UNITS = {
     "HOUR": "HOUR", "HOURS": "HOUR", "HOURLY": "HOUR", "PER_HOUR": "HOUR", "HR": "HOUR", "H": "HOUR",
     "DAY": "DAY", "DAYS": "DAY", "DAILY": "DAY", "PER_DAY": "DAY",
@@ -47,6 +48,8 @@ def _key(s: str) -> str:
 
 def employment_types(v: Any, warnings: list[str]) -> tuple[str, ...]:
     """Normalised employment types in the order given, without repeats."""
+    if isinstance(v, str) and v in _TYPES:  # the common case, already a schema.org value
+        return (v,)
     raw: list[str] = []
 
     def collect(x: Any) -> None:

@@ -60,6 +60,7 @@ _NO_DEGREE_TEXT = re.compile(
     r"\b(no (formal )?(degree|diploma|education|qualifications?)( is| are)? (required|necessary|needed)|"
     r"(degree|diploma|education) (is )?not (required|necessary|needed)|no (degree|diploma) needed)\b", re.I)
 _PREFERRED = re.compile(r"\b(preferred|a plus|nice to have|desirable|advantageous|not essential|optional|or equivalent experience)\b", re.I)
+_PREFERRED_HINTS = ("prefer", "plus", "nice", "desir", "advantag", "essential", "optional", "equivalent")
 _REQUIRED = re.compile(r"\b(required|must|minimum|mandatory|essential)\b", re.I)
 _NUMERIC = re.compile(r"^\s*[-+]?\d+(\.\d+)?\s*$")
 # punctuation -> space for comparison keys; str.translate is ~20x faster than a Unicode regex on descriptions
@@ -166,10 +167,11 @@ def _degree(edu: Any, warnings: list[str]) -> tuple[int | None, str | None]:
 def _degree_level(label: str) -> int | None:
     """``level_from_credential`` plus sentences: "no degree required" -> 0; a degree named only as preferred
     ("Master's degree preferred", "BS or equivalent experience") -> 0, since it is not a requirement."""
-    if _NO_DEGREE_TEXT.search(label):
+    low = label.lower()
+    if ("no " in low or "not " in low) and _NO_DEGREE_TEXT.search(label):
         return 0
     level = level_from_credential(label)
-    if level and _PREFERRED.search(label) and not _REQUIRED.search(label):
+    if level and any(w in low for w in _PREFERRED_HINTS) and _PREFERRED.search(label) and not _REQUIRED.search(label):
         return 0
     return level
 
