@@ -222,3 +222,54 @@ def test_degree_student_is_in_progress():
     p = profile_from_text("Education\nB.Sc. Computer Science student, Technion\nHSC 2015", AS_OF)
     assert p.degree == "high_school"
     assert p.evidence["degree_in_progress"]
+
+
+# ---- PDFs in reading order -------------------------------------------------------------------
+def _pdf(ops: list[tuple[float, float, str]]) -> bytes:
+    """A one-page PDF drawing each (x, y, text) in the order given (Helvetica 10 pt)."""
+    import zlib
+
+    stream = b"".join(f"BT /F1 10 Tf {x} {y} Td ({t}) Tj ET\n".encode() for x, y, t in ops)
+    content = zlib.compress(stream)
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [5 0 R] /Count 1 >>",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            f"<< /Length {len(content)} /Filter /FlateDecode >>\nstream\n".encode() + content + b"\nendstream",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+            b"/Contents 4 0 R >>"]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+LEFT = ["EXPERIENCE", "Developer, Acme Corp", "Jan 2016 - Dec 2019", "Built the billing service in Java",
+        "Engineer Intern, Beta Labs", "Jun 2015 - Aug 2015", "Wrote test tools for the QA team"]
+RIGHT = ["SKILLS", "Java, Python, SQL and Kafka", "Docker and Kubernetes clusters", "EDUCATION",
+         "B.Sc. Computer Science", "Tel Aviv University, 2011 - 2015", "Graduated with honours"]
+
+
+def test_pdf_two_columns_drawn_interleaved_are_read_column_by_column():
+    from matcher.resumes.readers import read_pdf
+
+    ops = [(40, 700, "Dana Levi, Backend Developer, Tel Aviv, Israel, +972 50 000 0000")]  # full width
+    for i, (a, b) in enumerate(zip(LEFT, RIGHT)):
+        ops += [(40, 660 - 16 * i, a), (330, 660 - 16 * i, b)]  # the writer draws row by row
+    lines = read_pdf(_pdf(ops)).text.splitlines()
+    assert lines[0].startswith("Dana Levi")
+    assert lines[1:] == LEFT + RIGHT
+    prof = profile_from_text("\n".join(lines), AS_OF)
+    assert prof.months == 47  # the internship stays next to its title and is excluded
+    assert prof.degree == "bachelor"
+
+
+def test_pdf_drawn_in_reading_order_is_kept_as_drawn():
+    from matcher.resumes.readers import read_pdf
+
+    ops = [(40, 660 - 16 * i, t) for i, t in enumerate(LEFT)] + [(330, 660 - 16 * i, t) for i, t in enumerate(RIGHT)]
+    assert read_pdf(_pdf(ops)).text.splitlines() == LEFT + RIGHT

@@ -164,7 +164,14 @@ def read_pdf(data: bytes, max_pages: int = 50) -> Extracted:
 
 
 def _page_text(page) -> str:  # type: ignore[no-untyped-def]
-    """Page text char by char, adding the spaces pdfium drops between words placed by position."""
+    """Page text char by char, adding the spaces pdfium drops between words placed by position. Text is kept in
+    the order the PDF draws it (which is the reading order for PDFs written column by column), except on a
+    page whose two columns are drawn interleaved line by line: that page is re-read column by column
+    (:func:`_columns`).
+
+    Spaces come from gaps between the tight glyph boxes (what the livecareer PDFs need); when that reads most
+    words as single letters (fonts whose glyph boxes leave gaps inside words, such as the standard Helvetica),
+    the page is spaced from the loose boxes (glyph advance), where letters of one word touch."""
     import ctypes
 
     import pypdfium2.raw as R
@@ -173,28 +180,128 @@ def _page_text(page) -> str:  # type: ignore[no-untyped-def]
     try:
         n = R.FPDFText_CountChars(tp.raw)
         le, ri, bo, to = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
-        out: list[str] = []
-        prev_r = prev_b = prev_h = None
+        rect = R.FS_RECTF()
+        tight: list[str] = []
+        loose: list[str] = []
+        boxes: list[tuple[str, float, float, float, float]] = []
+        prev = prev_l = None
         for i in range(n):
             u = R.FPDFText_GetUnicode(tp.raw, i)
             ch = chr(u) if 0 < u < 0x110000 else ""
             if not ch or ch in "\r\n \t\xa0":
-                out.append(ch)
-                prev_r = None
+                tight.append(ch)
+                loose.append(ch)
+                prev = prev_l = None
                 continue
             R.FPDFText_GetCharBox(tp.raw, i, ctypes.byref(le), ctypes.byref(ri), ctypes.byref(bo), ctypes.byref(to))
-            h = to.value - bo.value
-            if prev_r is not None and h > 0 and prev_h:
-                size = max(h, prev_h)
-                gap = le.value - prev_r
-                if abs(bo.value - prev_b) < 0.5 * size and gap > 0.12 * size and ch not in ".,;:)!?%'":
-                    if gap > 0.3 * size or not (ch.isdigit() and out and out[-1].isdigit()):
-                        out.append(" ")
-            out.append(ch)
-            prev_r, prev_b, prev_h = ri.value, bo.value, h
-        return "".join(out).replace("\r\n", "\n").replace("\r", "\n")
+            R.FPDFText_GetLooseCharBox(tp.raw, i, ctypes.byref(rect))
+            cur = (le.value, ri.value, bo.value, to.value - bo.value)
+            cur_l = (rect.left, rect.right, rect.bottom, rect.top - rect.bottom)
+            boxes.append((ch, *cur_l))
+            for buf, p_, c_ in ((tight, prev, cur), (loose, prev_l, cur_l)):
+                if p_ is not None and c_[3] > 0 and p_[3] > 0:
+                    size = max(c_[3], p_[3])
+                    gap = c_[0] - p_[1]
+                    if abs(c_[2] - p_[2]) < 0.5 * size and gap > 0.12 * size and ch not in ".,;:)!?%'":
+                        if gap > 0.3 * size or not (ch.isdigit() and buf and buf[-1].isdigit()):
+                            buf.append(" ")
+                buf.append(ch)
+            prev, prev_l = cur, cur_l
+        text = "".join(tight)
+        words = text.split()
+        if words and sum(len(w) == 1 and w.isalpha() for w in words) > 0.3 * len(words):
+            text = "".join(loose)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        reordered = _columns(boxes, page.get_width())
+        return reordered if reordered is not None else text
     finally:
         tp.close()
+
+
+@dataclass
+class _Run:
+    """Characters drawn one after another on one baseline without a wide gap."""
+
+    x0: float
+    x1: float
+    y: float
+    size: float
+    text: str
+
+
+def _runs(boxes: list[tuple[str, float, float, float, float]]) -> list[_Run]:
+    runs: list[_Run] = []
+    cur: _Run | None = None
+    for ch, left, right, bottom, h in boxes:
+        size = max(h, 1.0)
+        if cur is not None:
+            same_line = abs(bottom - cur.y) < 0.5 * max(size, cur.size)
+            gap = left - cur.x1
+            if same_line and -0.5 * size < gap < 1.5 * max(size, cur.size):
+                if gap > 0.12 * max(size, cur.size) and ch not in ".,;:)!?%'":
+                    cur.text += " "
+                cur.text += ch
+                cur.x1 = max(cur.x1, right)
+                continue
+            runs.append(cur)
+        cur = _Run(left, right, bottom, size, ch)
+    if cur is not None:
+        runs.append(cur)
+    return runs
+
+
+def _lines_of(runs: list[_Run]) -> list[str]:
+    """Runs top to bottom, left to right; runs on one baseline make one line."""
+    lines: list[list[_Run]] = []
+    for r in sorted(runs, key=lambda r: (-r.y, r.x0)):
+        if lines and abs(lines[-1][0].y - r.y) < 0.5 * max(r.size, lines[-1][0].size):
+            lines[-1].append(r)
+        else:
+            lines.append([r])
+    return [" ".join(x.text for x in sorted(ln, key=lambda r: r.x0)) for ln in lines]
+
+
+def _columns(boxes: list[tuple[str, float, float, float, float]], width: float) -> str | None:
+    """The page read column by column when it has two columns of text (a gutter that at most a tenth of the
+    runs cross, each side with at least a quarter of the text) drawn interleaved (the drawing order switches sides on at least
+    a third of its steps); otherwise None (keep the drawing order). Runs that cross the gutter (a full-width
+    heading) split the page into bands, each read left column then right column."""
+    runs = _runs(boxes)
+    if len(runs) < 8 or width <= 0:
+        return None
+    import numpy as np
+
+    x0 = np.array([r.x0 for r in runs])
+    x1 = np.array([r.x1 for r in runs])
+    n = np.array([len(r.text) for r in runs], dtype=float)
+    chars = n.sum()
+    gs = np.arange(int(width * 0.25), int(width * 0.75), 4, dtype=float)[:, None]
+    crossing = (x0 < gs) & (gs < x1)
+    cross = crossing.sum(axis=1)  # runs (full-width headings, long lines) that the gutter would cut
+    left = (x1 <= gs) @ n
+    right = chars - crossing @ n - left
+    ok = (cross <= max(2, 0.1 * len(runs))) & (np.minimum(left, right) >= 0.25 * chars)
+    if not ok.any():
+        return None
+    g = float(gs[np.flatnonzero(ok)[np.argmin(cross[ok])], 0])
+    sides = [0 if r.x1 <= g else 1 if r.x0 >= g else -1 for r in runs]
+    steps = [(a, b) for a, b in zip(sides, sides[1:]) if a >= 0 and b >= 0]
+    if not steps or sum(a != b for a, b in steps) < len(steps) / 3:
+        return None
+    bands: list[list[_Run]] = [[]]
+    for r, side in sorted(zip(runs, sides), key=lambda rs: -rs[0].y):
+        if side < 0:
+            bands.append([r])
+            bands.append([])
+        else:
+            bands[-1].append(r)
+    out: list[str] = []
+    for band in bands:
+        if len(band) == 1 and band[0].x0 < g < band[0].x1:
+            out.append(band[0].text)
+            continue
+        out += _lines_of([r for r in band if r.x1 <= g]) + _lines_of([r for r in band if r.x0 >= g])
+    return "\n".join(out)
 
 
 # ---- DOCX ---------------------------------------------------------------------------------------
