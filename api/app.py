@@ -383,7 +383,8 @@ def profile_of(svc, body: MatchRequest, opts: MatchOptions) -> CandidateProfile:
         return profile_from_json_resume(body.json_resume, as_of=as_utc(opts.as_of))
     from matcher.resumes import profile_from_text
 
-    return profile_from_text(body.text or "", as_of=as_utc(opts.as_of))
+    return profile_from_text(body.text or "", as_of=as_utc(opts.as_of),
+                             min_confidence=svc.settings.profile_min_confidence)
 
 
 def job_document(stored) -> dict:

@@ -36,10 +36,17 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return 0
     loc = prof.location
+
+    def shown(field: str, value: str | None) -> str:
+        if value is None:
+            return f"unknown ({prof.unknown.get(field, 'not found')})"
+        conf = prof.confidence.get(field)
+        return value + (f"  (confidence {conf:.2f})" if conf is not None else "")
+
     print(f"kind:     {res.kind}" + (f" ({res.pages} pages)" if res.pages else ""))
-    print(f"degree:   {prof.degree or 'unknown'}")
-    print(f"months:   {prof.months if prof.months is not None else 'unknown'}")
-    print(f"location: {loc.text() + (f' ({loc.lat:.3f}, {loc.lon:.3f})' if loc.has_point else '') if loc else 'unknown'}")
+    print(f"degree:   {shown('degree', prof.degree)}")
+    print(f"months:   {shown('months', None if prof.months is None else str(prof.months))}")
+    print(f"location: {shown('location', (loc.text() + (f' ({loc.lat:.3f}, {loc.lon:.3f})' if loc.has_point else '')) if loc else None)}")
     print(f"skills:   {', '.join(prof.skills) or '-'}")
     for field, ev in prof.evidence.items():
         if field != "skills":

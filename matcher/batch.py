@@ -265,7 +265,7 @@ def _profile_for(parser, item: BatchInput, as_of: datetime) -> CandidateProfile:
     text = (item.text or "")[: s.max_chars]
     if not text.strip():
         raise EmptyDocument("The resume text is empty. Give the resume's text.")
-    return profile_from_text(text, day)
+    return profile_from_text(text, day, min_confidence=s.profile_min_confidence)
 
 
 # ---- matching: batched query vectors, then MatchService.match per candidate ---------------------------
