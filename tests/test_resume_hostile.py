@@ -144,6 +144,34 @@ def test_timeout_memory_and_crash_replace_the_worker(parser):
     assert pool.restarts >= 2
 
 
+def _flate_bomb_pdf(mb: int) -> bytes:
+    """A one-page PDF whose content stream inflates from under 1 MB to ``mb`` MB."""
+    import zlib
+
+    co = zlib.compressobj(9)
+    content = b"".join([co.compress(b"0" * (1 << 20)) for _ in range(mb)] + [co.flush()])
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+            f"<< /Length {len(content)} /Filter /FlateDecode >>\nstream\n".encode() + content + b"\nendstream",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R >>"]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def test_decompression_bomb_is_a_memory_failure_not_a_corrupt_file():
+    with ResumeParser(Settings(parse_memory_mb=384, parse_workers=1, parse_burst_workers=0)) as p:
+        with pytest.raises(E.ParseMemoryExceeded):
+            p.parse(_flate_bomb_pdf(600))
+        _still_works(p)
+
+
 def test_max_chars_truncates_with_note():
     s = Settings(max_chars=1000)
     with ResumeParser(s, isolated=False) as p:

@@ -118,6 +118,17 @@ class _Worker:
         child.close()
         self.ready = False
         self.demoted = False
+        self.peak_vm = 0  # largest address space seen while it parsed (bytes), sampled by the pool
+        self.base_vm = 0  # address space when the parse began
+
+    def sample_vm(self) -> None:
+        """Sample the worker's address-space size (Linux /proc); a native library that runs out of memory
+        under the cap aborts instead of raising, so the last samples are what tells a bomb from a crash."""
+        try:
+            with open(f"/proc/{self.proc.pid}/statm", "rb") as fh:
+                self.peak_vm = max(self.peak_vm, int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE"))
+        except (OSError, ValueError, IndexError):
+            pass
 
     def wait_ready(self, timeout: float) -> bool:
         """Wait for the worker's start-up handshake (imports done, limits set)."""
@@ -285,7 +296,11 @@ class WorkerPool:
         deadline = start + timeout
         try:
             w.conn.send(msg)
+            w.peak_vm = 0
+            w.sample_vm()
+            w.base_vm = w.peak_vm
             while not w.conn.poll(0.05):
+                w.sample_vm()
                 if (not w.demoted and self.demote_after_s is not None
                         and time.monotonic() - start > self.demote_after_s):
                     w.demoted = True
@@ -302,14 +317,19 @@ class WorkerPool:
         except (BrokenPipeError, EOFError, OSError):
             pass
         w.proc.join(1)
-        self._raise_died(w.proc.exitcode)
+        self._raise_died(w.proc.exitcode, w.peak_vm - w.base_vm)
         raise AssertionError("unreachable")
 
-    def _raise_died(self, code: int | None) -> None:
+    def _raise_died(self, code: int | None, grew: int = 0) -> None:
         import signal
 
-        if code == -signal.SIGKILL:  # the kernel OOM killer
-            raise E.ParseMemoryExceeded(f"Reading the file needed more than {self.memory_mb} MB and was stopped.")
+        near_cap = self.memory_mb > 0 and grew >= 0.25 * self.memory_mb * 1024 * 1024
+        if code == -signal.SIGKILL or (near_cap and code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS,
+                                                               -signal.SIGTRAP)):
+            # the kernel OOM killer, or a native library aborting on a failed allocation near the cap
+            # (a decompression bomb): a memory failure, not a corrupt file
+            raise E.ParseMemoryExceeded(f"Reading the file needed more than {self.memory_mb} MB and was stopped. "
+                                        "Upload a smaller or simpler file.")
         raise E.CorruptDocument(f"The parser crashed on this file (exit code {code}). "
                                 "Re-save it as PDF or .docx and try again.")
 
