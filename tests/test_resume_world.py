@@ -273,3 +273,27 @@ def test_pdf_drawn_in_reading_order_is_kept_as_drawn():
 
     ops = [(40, 660 - 16 * i, t) for i, t in enumerate(LEFT)] + [(330, 660 - 16 * i, t) for i, t in enumerate(RIGHT)]
     assert read_pdf(_pdf(ops)).text.splitlines() == LEFT + RIGHT
+
+
+@pytest.mark.parametrize("text, months", [
+    ("Experience\nDeveloper, Acme 2016-18", 24),  # two-digit end year
+    ("Experience\nDeveloper Jan-2016 - Mar-2018", 26),
+])
+def test_more_date_forms(text, months):
+    assert profile_from_text(text, AS_OF).months == months
+
+
+@pytest.mark.parametrize("edu, degree", [
+    ("Msc in Physics, Weizmann Institute, 2012", "postgraduate"),
+    ("B.sc. Software Engineering, Afeka, 2016", "bachelor"),
+    ("First degree in Economics, Haifa University, 2010", "bachelor"),
+    ("Second degree (M.A.) in Education, 2014", "postgraduate"),
+])
+def test_degree_spellings(edu, degree):
+    assert profile_from_text(f"Education\n{edu}", AS_OF).degree == degree
+
+
+def test_hebrew_listed_among_languages_supports_an_israeli_town():
+    text = "Dana Levi\nKiryat Ono\nLanguages: Hebrew, English\nExperience\nDeveloper 2015 - 2018"
+    p = profile_from_text(text, AS_OF)
+    assert p.location is not None and p.location.country == "IL"

@@ -16,7 +16,7 @@ _MON = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "a
         "nov": 11, "dec": 12}
 MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
-_DATE = (rf"(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH}\.?,?\s*['’]?\s*(?:\d{{4}}|\d{{2}})(?!\d)"
+_DATE = (rf"(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH}\.?,?(?:\s*['’]?\s*|-)(?:\d{{4}}|\d{{2}})(?!\d)"
          rf"|(?<!\d)(?:19|20)\d{{2}}\s*,\s*{MONTH}\b"
          r"|(?<![\d/])\d{1,2}\s*[/.-]\s*(?:\d{1,2}\s*[/.-]\s*)?(?:19|20)\d{2}(?!\d)"
          r"|(?<!\d)(?:19|20)\d{2}\s*[/-]\s*\d{1,2}(?![\d/])"
@@ -26,7 +26,7 @@ _PRESENT = (r"(?:present|current(?:ly)?(?:\s+working)?|now|till\s*(?:the\s*)?dat
 # a separator, or nothing when a year runs straight into the next month name ("Apr 2020Jun 2020")
 _SEP = r"(?:\s*(?:-+|–|—|~|to|till|until|through|thru)\s*|\s+|(?<=\d)(?=[A-Za-z]))"
 RANGE = re.compile(rf"(?P<since>since\s+)?(?P<start>{_DATE}){_SEP}(?:to\s+)?"
-                   rf"(?P<end>{_PRESENT}\b|{_DATE}|(?<=[-–—])(?:19|20)\d{{2}}(?![\d/]))", re.I)
+                   rf"(?P<end>{_PRESENT}\b|{_DATE}|(?<=[-–—])(?:19|20)\d{{2}}(?![\d/])|(?<=\d{{4}}[-–—])\d{{2}}(?![\d/]))", re.I)
 _SINCE = re.compile(rf"\bsince\s+(?P<start>{_DATE})", re.I)
 
 _STATED = [
@@ -42,6 +42,8 @@ _EXCLUDE_CONTEXT = re.compile(r"\b(intern|internship|volunteer(ed|ing)?|student\
 _STUDY = re.compile(r"\b(university|universit\w+|institute|college|school|academy|faculty|bootcamp|course|"
                     r"courses|training program(me)?|diploma|degree|bachelor|master'?s?|b\.?\s?sc|m\.?\s?sc|gpa|"
                     r"cgpa|graduat\w*|coursework|student)\b", re.I)
+_CERT = re.compile(r"\b(certifi\w*|licen[cs]e|award\w*|conference|published|publication)\b", re.I)
+_SCHOOL_END = re.compile(r"\b(university|institute|college|academy|school)\W*$", re.I)
 _LONE = re.compile(rf"(?P<start>(?:\d{{1,2}}\s*[/.]\s*(?:19|20)\d{{2}}|{MONTH}\.?,?\s*(?:19|20)\d{{2}}|(?:19|20)\d{{2}}))"
                    rf"(?P<open>\s*(?:-+|–|—)\s*(?![\d\s]*(?:19|20)\d{{2}})(?!\s*{_PRESENT}))?", re.I)
 # "January 2006 toNew 42nd Street Inc.January 2012": an employer glued between "to" and the end date (PDF layout)
@@ -103,8 +105,12 @@ def _excluded(lines: list[Line], idx: int, text: str) -> bool:
         prev = lines[idx - back].text
         if len(prev.split()) <= 8 and _EXCLUDE_CONTEXT.search(prev):
             return True
-    if idx > 0 and _STUDY.search(lines[idx - 1].text[-60:]):
-        return True
+    if idx > 0:
+        prev = lines[idx - 1].text
+        # a short line above (an institution's name) with any study word; the end of a longer line (a column
+        # run into prose) only with an institution word
+        if (len(prev.split()) <= 8 and _STUDY.search(prev)) or _SCHOOL_END.search(prev[-45:]):
+            return True
     nxt = lines[idx + 1].text if idx + 1 < len(lines) else ""
     return len(nxt.split()) <= 8 and bool(_EXCLUDE_CONTEXT.search(nxt))
 
@@ -141,7 +147,7 @@ def _scan(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
                 consumed.add(idx + 1)
         glued = [m for m in _GLUED_TO.finditer(text)]
         ranges = list(RANGE.finditer(text)) + glued
-        if ln.section != "header":
+        if ln.section != "header" and not _STUDY.search(text) and not _CERT.search(text):
             in_ranges = " ".join(m.group(0) for m in ranges)
             unpaired += [d.group(0) for d in _MONTH_YEAR.finditer(text) if d.group(0) not in in_ranges]
         for m in ranges:
@@ -153,6 +159,8 @@ def _scan(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
                 at_line_start = not re.search(r"\w", text[: m.start()])
                 if not (months_both or (at_line_start and sep.strip() == "")):
                     continue
+            if re.fullmatch(r"\d{2}", end_s.strip()) and re.fullmatch(r"(?:19|20)\d{2}", start_s.strip()):
+                end_s = start_s.strip()[:2] + end_s.strip()  # "2016-18"
             a = _parse_date(start_s, as_of)
             b = _parse_date(end_s, as_of, is_end=True)
             if not (_valid_year(a, as_of) and _valid_year(b, as_of)) or b < a or b - a > 50 * 12:  # type: ignore[operator]

@@ -22,7 +22,11 @@ _STRONG: list[tuple[int, re.Pattern[str]]] = [
                    r"\bM\.?\s?Tech\b|\bMCA\b|\bM\.\s?Com\b|\bMCom\b|\bM\.?F\.?A\b|\bMCM\b|\bM\.\s?Sc\b|\bMSc\b|"
                    r"\bM\.\s?S\.|\bM\.\s?A\.|\bM\.\s?Ed\b|\bM\.?P\.?H\b|\bMSW\b|\bMSN\b|\bLL\.?M\b|\bJuris Doctor\b|"
                    r"\bM\.\s?E\.|\bM\.D\.|\bPharm\.?\s?D\b|\bPGDM\b(?!)|\bMBBS\b(?!)")),
-    (3, re.compile(r"\bbachelor'?s?\b|\bbaccalaureate\b|\bundergraduate degree\b", _I)),
+    # spellings of non-native writers ("Msc", "B.sc.", "B.SC") and Israeli usage: "first degree" is a
+    # bachelor's, "second degree" a master's; "magister" (CIS) a master's
+    (4, re.compile(r"\bm\.?\s?sc\.?(?![a-z])|\bmagist(er|ra)\w*|\bsecond\s+(academic\s+)?degree\b", _I)),
+    (3, re.compile(r"\bbachelor'?s?\b|\bbaccalaureate\b|\bundergraduate degree\b|\bb\.?\s?sc\.?(?![a-z])|"
+                   r"\bfirst\s+(academic\s+)?degree\b", _I)),
     (3, re.compile(r"\bB\.?\s?Tech\b|\bB\.\s?E\b\.?|\bB\.\s?Sc\b|\bBSc\b|\bB\.\s?S\.|\bB\.\s?A\.|\bBCA\b|"
                    r"\bB\.\s?Com\b|\bBCom\b|\bB\.A(?=[A-Z])|\bBBA\b|\bLL\.?B\b|\bBSN\b|\bB\.?F\.?A\b|\bB\.\s?Pharm|\bBPharm\b|"
                    r"\bBBM\b|\bB\.\s?Arch\b|\bMBBS\b|\bB\.\s?Ed\b|\bBSBA\b|\bBSEE\b|\bBSME\b|\bBSCS\b")),

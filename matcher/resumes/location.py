@@ -32,6 +32,13 @@ _VALUE_END = re.compile(
 _MASKED = re.compile(r"\bCity\s*,\s*State\b", re.I)
 _US = re.compile(r"(?P<city>[A-Z][A-Za-z.'\- ]{1,30}?)\s*,\s*(?P<st>[A-Z]{2})(?:\s+\d{5}(?:-\d{4})?)?(?![A-Za-z])")
 _PHONE_CC = re.compile(r"(?<![\w+])\+\s?\(?(\d{1,3})\)?[\s-]?\d")
+# a language spoken mostly in one country supports a city there ("Languages: Hebrew, English")
+_LANGUAGE_COUNTRY = {"hebrew": "IL", "hindi": "IN", "marathi": "IN", "tamil": "IN", "telugu": "IN",
+                     "kannada": "IN", "malayalam": "IN", "gujarati": "IN", "bengali": "IN", "punjabi": "IN",
+                     "ukrainian": "UA", "polish": "PL", "czech": "CZ", "hungarian": "HU", "romanian": "RO",
+                     "greek": "GR", "turkish": "TR", "japanese": "JP", "korean": "KR", "thai": "TH",
+                     "vietnamese": "VN", "dutch": "NL", "swedish": "SE", "norwegian": "NO", "danish": "DK",
+                     "finnish": "FI", "bulgarian": "BG", "georgian": "GE", "armenian": "AM"}
 _COUNTRY_WORDS = re.compile(r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}")
 _SEGMENTS = re.compile(r"\s*(?:[|•·,;\t/]| {2,}|\s[-–—]\s)\s*")
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F][\w'’.\-]*")
@@ -72,7 +79,9 @@ def country_hints(lines: list[Line]) -> tuple[tuple[str, ...], tuple[str, ...]]:
                 strong.append(whole)
                 continue
             for word in _COUNTRY_WORDS.findall(seg):
-                c = normalize_country(word) if len(word) > 3 else None
+                c = normalize_country(word) if len(word) > 3 else _LANGUAGE_COUNTRY.get(word.lower())
+                if c is None:
+                    c = _LANGUAGE_COUNTRY.get(word.lower())
                 if c:
                     weak.append(c)
     strong_t = tuple(dict.fromkeys(strong))
