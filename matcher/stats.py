@@ -26,7 +26,7 @@ class StoreStats(BaseModel):
     by_employment_type: dict[str, int]  # each posting once per type it states; "unknown" when none
     salary: dict[str, int]              # stated (annual range read) by currency, "unknown" without one
     posted: dict[str, int]              # datePosted within 7 / 30 / 90 days of as_of, older, unknown
-    by_industry: dict[str, int]         # the 20 most frequent, then "other" and "unknown"
+    by_industry: dict[str, int]         # each comma-separated industry once; the 20 most frequent, "other", "unknown"
     hybrid: int                         # remote postings with an office too
 
 
@@ -61,7 +61,8 @@ def compute_stats(store: JobStore, as_of: datetime | None = None) -> StoreStats:
         else:
             age = (as_of - p.date_posted).total_seconds() / 86400
             posted[next((f"within {d} days" for d in (7, 30, 90) if age <= d), "older")] += 1
-        industry[p.industry or "unknown"] += 1
+        # boards list several industries in one string ("Computer Software,Internet"): count each
+        industry.update({i.strip() for i in (p.industry or "").split(",") if i.strip()} or {"unknown"})
     return StoreStats(total=total, as_of=as_of, expired=expired, by_degree=dict(degree.most_common()),
                       experience=dict(experience.most_common()), remote=dict(remote.most_common()),
                       by_country=dict(country.most_common()), with_warnings=warned,
