@@ -443,3 +443,29 @@ def test_an_index_written_before_the_new_columns_loads_them_as_unknown(tmp_path)
 
     with pytest.raises(IndexCorrupt, match="reindex"):
         JobIndex.open(tmp_path / "ix", model_id="m", dim=4)
+
+
+@pytest.mark.slow
+def test_service_refills_the_new_columns_of_a_format_1_index_from_the_store(service_copy):
+    """An index saved before the new filter columns existed is upgraded on open, without re-embedding."""
+    from matcher.columns import posting_row
+    from matcher.service import MatchService
+
+    svc = service_copy
+    root = svc.settings.index_path.resolve()
+    man = json.loads((root / "manifest.json").read_text())
+    gen = root / man["generation_dir"]
+    for c in ("hybrid", "etype", "sal_max", "sal_cur", "posted"):
+        (gen / f"col_{c}.npy").unlink()
+        del man["files"][f"col_{c}.npy"]
+    man["format_version"] = 1
+    (root / "manifest.json").write_text(json.dumps(man))
+    before = {k: svc.index.vector_of(k) for k in svc.index.key_of(range(3))}
+    with MatchService(svc.settings, embedder=svc.embedder, create_index=False) as upgraded:
+        ix = upgraded.index
+        assert ix.missing_columns == [] and len(ix) == len(svc.index)
+        for p in list(upgraded.store.iter_postings())[:50]:
+            assert ix.columns.row(ix.row_of(p.id)) == posting_row(p)
+        for k, v in before.items():
+            assert np.array_equal(ix.vector_of(k), v)  # vectors kept, not re-embedded
+    assert json.loads((svc.settings.index_path.resolve() / "manifest.json").read_text())["format_version"] == 2
