@@ -297,3 +297,13 @@ def test_hebrew_listed_among_languages_supports_an_israeli_town():
     text = "Dana Levi\nKiryat Ono\nLanguages: Hebrew, English\nExperience\nDeveloper 2015 - 2018"
     p = profile_from_text(text, AS_OF)
     assert p.location is not None and p.location.country == "IL"
+
+
+@pytest.mark.parametrize("text, degree", [
+    ("Summary\nB.A in Economics, Haifa University, 2010", "bachelor"),
+    ("Summary\nM.Eng, Technion, 2015", "postgraduate"),
+    ("Summary\nSenior BA at Amdocs; MS Office expert", None),  # a business analyst, Microsoft Office
+    ("Education\nDegree in Mechanical Engineering, Kharkiv Polytechnic Institute, 2001", "bachelor"),
+])
+def test_dotted_and_undotted_abbreviations(text, degree):
+    assert profile_from_text(text, AS_OF).degree == degree

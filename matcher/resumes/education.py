@@ -44,7 +44,8 @@ _WEAK: list[tuple[int, re.Pattern[str]]] = [
                    r"\bMEd\b|\bMSEE\b|\bMSCS\b|\bPG\b(?=\s*(in|-|:|,))(?!.*diploma)")),
     (4, re.compile(r"\b(mba|mcom|mtech|msc|mca|m\.\s?sc)\b", _I)),
     (4, re.compile(r"\bMCS\b|\bM\.?E\.?\b(?=\s+[A-Z]\w+\s+(?:Engineering|Engg))")),
-    (3, re.compile(r"\b(bcom|btech|bsc|bca|bba|b\.\s?sc|b\.\s?com|b\.\s?tech)\b", _I)),
+    (3, re.compile(r"\b(bcom|btech|bsc|bca|bba|b\.\s?sc|b\.\s?com|b\.\s?tech)\b|\bdegree\s+in\s+\w*\s*engineering\b|"
+                   r"\bengineering\s+degree\b", _I)),
     (3, re.compile(r"\bBS\b|\bBA\b|\bBE\b(?=\s*(in|\(|,|-|:|\s+[A-Z]))|\bB\s?Sc\b|\bB\s?Com\b|\bBE\b$|\bB\.?S\.?N\b")),
     (2, re.compile(r"\bassociate\b(?!\s+(director|manager|professor|editor|dean))|(?<!school )(?<!school: )(?<!no )"
                    r"\bdiploma\b(?!.*(high school|post ?graduate|pg\b|ged))", _I)),
@@ -54,6 +55,9 @@ _PROGRESS = re.compile(r"\b(in progress|pursuing|expected|anticipated|candidate|
                        r"studying|working)|ongoing|to be completed|will graduate|graduating|present|current|"
                        r"till date|enrolled|coursework|no diploma|not completed|unfinished|incomplete|"
                        r"did not (graduate|complete)|dropped out|without (a )?degree|student|studying)\b", _I)
+# dotted abbreviations are degrees anywhere ("B.A in Economics", "M.Eng"); undotted "BA"/"MS" only in an
+# education section (a "BA" elsewhere is as often a business analyst)
+_DOTTED = re.compile(r"\b(?P<d>[BM])\.\s?(?:A|S|Sc|SC|Eng|E|Ed|Com|Tech|Arch|Phil)\b\.?(?!\s*(?:Office|Excel|Word)\b)")
 # "BA in History", "MSc of Economics": an abbreviation followed by a capitalised field is a degree anywhere
 _ABBR_FIELD = re.compile(r"\b(?P<d>BA|BS|BSc|BEng|MA|MS|MSc|MEng)\s+(?:in|of)\s+[A-Z]")
 # CIS 5-year "specialist"/"engineer" qualifications count as bachelor (labels README), even when written
@@ -78,11 +82,11 @@ def _level_in(text: str, patterns: list[tuple[int, re.Pattern[str]]]) -> tuple[i
         if m and (best is None or level > best[0]):
             best = (level, m.group(0))
     if patterns is _STRONG:
-        m = _ABBR_FIELD.search(text)
-        if m:
-            level = 4 if m.group("d").startswith("M") else 3
-            if best is None or level > best[0]:
-                best = (level, m.group(0))
+        for m in (_ABBR_FIELD.search(text), _DOTTED.search(text)):
+            if m:
+                level = 4 if m.group("d").startswith("M") else 3
+                if best is None or level > best[0]:
+                    best = (level, m.group(0))
     return best
 
 
