@@ -171,51 +171,62 @@ def _page_text(page) -> str:  # type: ignore[no-untyped-def]
 
     Spaces come from gaps between the tight glyph boxes (what the livecareer PDFs need); when that reads most
     words as single letters (fonts whose glyph boxes leave gaps inside words, such as the standard Helvetica),
-    the page is spaced from the loose boxes (glyph advance), where letters of one word touch."""
+    the page is read again spaced from the loose boxes (glyph advance), where letters of one word touch."""
+    tp = page.get_textpage()
+    try:
+        width = page.get_width()
+        text, boxes, jumps = _spaced(tp, loose=False, jump=0.25 * width)
+        words = text.split()
+        if words and sum(len(w) == 1 and w.isalpha() for w in words) > 0.3 * len(words):
+            text, boxes, jumps = _spaced(tp, loose=True, jump=0.25 * width)
+        # interleaved columns show as jumps across the page on one baseline; without them keep the drawn order
+        reordered = _columns(boxes, width) if jumps >= 3 else None
+        return reordered if reordered is not None else text.replace("\r\n", "\n").replace("\r", "\n")
+    finally:
+        tp.close()
+
+
+def _spaced(tp, *, loose: bool, jump: float) -> tuple[str, list[tuple[str, float, float, float, float]], int]:  # type: ignore[no-untyped-def]
+    """(text with positioned spaces, (char, left, right, bottom, height) per drawn char, how many times the
+    drawing jumps right by more than ``jump`` on one baseline)."""
     import ctypes
 
     import pypdfium2.raw as R
 
-    tp = page.get_textpage()
-    try:
-        n = R.FPDFText_CountChars(tp.raw)
-        le, ri, bo, to = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
-        rect = R.FS_RECTF()
-        tight: list[str] = []
-        loose: list[str] = []
-        boxes: list[tuple[str, float, float, float, float]] = []
-        prev = prev_l = None
-        for i in range(n):
-            u = R.FPDFText_GetUnicode(tp.raw, i)
-            ch = chr(u) if 0 < u < 0x110000 else ""
-            if not ch or ch in "\r\n \t\xa0":
-                tight.append(ch)
-                loose.append(ch)
-                prev = prev_l = None
-                continue
-            R.FPDFText_GetCharBox(tp.raw, i, ctypes.byref(le), ctypes.byref(ri), ctypes.byref(bo), ctypes.byref(to))
+    n = R.FPDFText_CountChars(tp.raw)
+    le, ri, bo, to = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    rect = R.FS_RECTF()
+    out: list[str] = []
+    boxes: list[tuple[str, float, float, float, float]] = []
+    prev_r = prev_b = prev_h = None
+    jumps = 0
+    last: tuple[float, float, float] | None = None  # right, bottom, height of the previous drawn char
+    for i in range(n):
+        u = R.FPDFText_GetUnicode(tp.raw, i)
+        ch = chr(u) if 0 < u < 0x110000 else ""
+        if not ch or ch in "\r\n \t\xa0":
+            out.append(ch)
+            prev_r = None
+            continue
+        if loose:
             R.FPDFText_GetLooseCharBox(tp.raw, i, ctypes.byref(rect))
-            cur = (le.value, ri.value, bo.value, to.value - bo.value)
-            cur_l = (rect.left, rect.right, rect.bottom, rect.top - rect.bottom)
-            boxes.append((ch, *cur_l))
-            for buf, p_, c_ in ((tight, prev, cur), (loose, prev_l, cur_l)):
-                if p_ is not None and c_[3] > 0 and p_[3] > 0:
-                    size = max(c_[3], p_[3])
-                    gap = c_[0] - p_[1]
-                    if abs(c_[2] - p_[2]) < 0.5 * size and gap > 0.12 * size and ch not in ".,;:)!?%'":
-                        if gap > 0.3 * size or not (ch.isdigit() and buf and buf[-1].isdigit()):
-                            buf.append(" ")
-                buf.append(ch)
-            prev, prev_l = cur, cur_l
-        text = "".join(tight)
-        words = text.split()
-        if words and sum(len(w) == 1 and w.isalpha() for w in words) > 0.3 * len(words):
-            text = "".join(loose)
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        reordered = _columns(boxes, page.get_width())
-        return reordered if reordered is not None else text
-    finally:
-        tp.close()
+            left, right, bottom, h = rect.left, rect.right, rect.bottom, rect.top - rect.bottom
+        else:
+            R.FPDFText_GetCharBox(tp.raw, i, ctypes.byref(le), ctypes.byref(ri), ctypes.byref(bo), ctypes.byref(to))
+            left, right, bottom, h = le.value, ri.value, bo.value, to.value - bo.value
+        boxes.append((ch, left, right, bottom, h))
+        if last is not None and left - last[0] > jump and abs(bottom - last[1]) < 0.5 * max(h, last[2], 1.0):
+            jumps += 1
+        last = (right, bottom, h)
+        if prev_r is not None and h > 0 and prev_h:
+            size = max(h, prev_h)
+            gap = left - prev_r
+            if abs(bottom - prev_b) < 0.5 * size and gap > 0.12 * size and ch not in ".,;:)!?%'":
+                if gap > 0.3 * size or not (ch.isdigit() and out and out[-1].isdigit()):
+                    out.append(" ")
+        out.append(ch)
+        prev_r, prev_b, prev_h = right, bottom, h
+    return "".join(out), boxes, jumps
 
 
 @dataclass
