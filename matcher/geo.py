@@ -54,12 +54,20 @@ def _country_from_str(s: str) -> str | None:
         c = pycountry.countries.get(alpha_3=k.upper())
         if c:
             return c.alpha_2
+    return _country_names().get(k)
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """Every country's name, official name and common name (by :func:`_key`) -> alpha-2, built once; the
+    first attribute to claim a name wins, as a scan in that order would."""
+    out: dict[str, str] = {}
     for attr in ("name", "official_name", "common_name"):
         for c in pycountry.countries:
             v = getattr(c, attr, None)
-            if v and _key(v) == k:
-                return c.alpha_2
-    return None
+            if v:
+                out.setdefault(_key(v), c.alpha_2)
+    return out
 
 
 def normalize_country(value: Any) -> str | None:
