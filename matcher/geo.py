@@ -138,7 +138,8 @@ def _city(row: str) -> City:
     return City(name, float(lat), float(lon), cc, adm, int(pop))
 
 
-def _candidates(name: str) -> list[City]:
+def cities_named(name: str) -> list[City]:
+    """Every gazetteer city a written name may mean (spelling-tolerant), most populous first."""
     import bisect
 
     rows, keys = _gazetteer()
@@ -176,7 +177,7 @@ def geocode(city: str | None, region: str | None = None, country: str | None = N
     """(lat, lon, country) of the most populous city of that name matching region/country, or None."""
     if not city:
         return None
-    cands = _narrow(_candidates(city), region, country)
+    cands = _narrow(cities_named(city), region, country)
     if not cands:
         return None
     c = cands[0]
@@ -249,7 +250,7 @@ def find_city(name: str, *, region: str | None = None, country: str | None = Non
     ``country``/``region`` restrict the candidates (a stated country that no candidate is in gives None);
     ``hints`` are countries suggested by other evidence (phone prefix, a country named nearby) and are
     preferred when they match."""
-    cands = _narrow(_candidates(name), region, country)
+    cands = _narrow(cities_named(name), region, country)
     if not cands:
         return None
     hinted = [c for c in cands if c.country in hints] if hints else []

