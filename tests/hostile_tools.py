@@ -30,6 +30,11 @@ def slow_pdf(pages: int = 50, operators: int = 12_000) -> bytes:
     ]
     objs += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
              b"/Contents 4 0 R >>"] * pages
+    return write_pdf(objs)
+
+
+def write_pdf(objs: list[bytes]) -> bytes:
+    """A PDF file of these objects (object 1 is the catalog), with its cross-reference table."""
     out = bytearray(b"%PDF-1.7\n")
     offsets = []
     for i, body in enumerate(objs, 1):

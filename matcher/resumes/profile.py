@@ -76,49 +76,31 @@ def profile_from_text(text: str, as_of: date | datetime | str | None = None, *,
     clean = clean_text(text)
     work = _GLUED_HEADINGS.sub(r"\n\1", clean)
     lines = split_lines(work)
-    ev: dict[str, list[str]] = {}
-    conf: dict[str, float] = {}
-    unknown: dict[str, str] = {}
-
     deg = highest_degree(lines, day)
-    if deg.evidence:
-        ev["degree"] = deg.evidence
+    exp = months_of_experience(lines, work, day)
+    loc = find_location(lines)
+    ev: dict[str, list[str]] = {}
     if deg.in_progress:
         ev["degree_in_progress"] = deg.in_progress
-    conf["degree"] = deg.confidence
-    degree = deg.degree
-    if degree is None:
-        unknown["degree"] = deg.reason or "no completed degree named"
-
-    exp = months_of_experience(lines, work, day)
-    if exp.evidence:
-        ev["months"] = exp.evidence
     ev["months_basis"] = [exp.basis]
-    conf["months"] = exp.confidence
-    months = exp.months
-    if months is None:
-        unknown["months"] = exp.reason or "no employment dates or stated total"
-
-    loc = find_location(lines)
-    if loc.evidence:
-        ev["location"] = loc.evidence
-    conf["location"] = loc.confidence
-    place = loc.place
-    if place is None:
-        unknown["location"] = loc.reason or "no location found"
-
-    if degree is not None and deg.confidence < min_confidence:
-        unknown["degree"] = f"read {degree!r} but not sure enough ({deg.reason or 'weak evidence'})"
-        degree = None
-    if months is not None and exp.confidence < min_confidence:
-        unknown["months"] = f"read {months} months but not sure enough ({exp.reason or 'weak evidence'})"
-        months = None
-    if place is not None and loc.confidence < min_confidence:
-        unknown["location"] = f"read {place.text()!r} but not sure enough ({loc.reason or 'weak evidence'})"
-        place = None
+    conf: dict[str, float] = {}
+    unknown: dict[str, str] = {}
+    values: dict[str, object] = {}
+    for name, value, guess, shown in (("degree", deg.degree, deg, repr(deg.degree)),
+                                      ("months", exp.months, exp, f"{exp.months} months"),
+                                      ("location", loc.place, loc, repr(loc.place.text()) if loc.place else "")):
+        if guess.evidence:
+            ev[name] = guess.evidence
+        conf[name] = round(guess.confidence, 3)
+        if value is None:
+            unknown[name] = guess.reason or "not found"
+        elif guess.confidence < min_confidence:
+            unknown[name] = f"read {shown} but not sure enough ({guess.reason or 'weak evidence'})"
+            value = None
+        values[name] = value
 
     skills = extract_skills(clean)
     if skills:
         ev["skills"] = skills[:50]
-    return CandidateProfile(text=clean, degree=degree, months=months, location=place, skills=skills, evidence=ev,
-                            confidence={k: round(v, 3) for k, v in conf.items()}, unknown=unknown)
+    return CandidateProfile(text=clean, degree=values["degree"], months=values["months"], location=values["location"],
+                            skills=skills, evidence=ev, confidence=conf, unknown=unknown)
