@@ -126,20 +126,27 @@ class MatchOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    top_k: int = Field(default=10, ge=1, le=1000)
-    location: str | None = None
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
-    radius_km: float = Field(default=50.0, gt=0, le=20_000)
-    remote: RemotePreference = "any"
-    degree: DegreeName | None = None
-    months: int | None = Field(default=None, ge=0, le=1200)
-    months_slack: int = Field(default=0, ge=0, le=600)
-    as_of: datetime | None = None
-    strict: bool = False
-    filters: bool = True
+    top_k: int = Field(default=10, ge=1, le=1000, description="how many results (default 10; at most MAX_TOP_K)")
+    offset: int = Field(default=0, ge=0, le=10_000,
+                        description="skip this many ranked results first (page 2 of 10 is offset 10, top_k 10)")
+    location: str | None = Field(default=None, max_length=300,
+                                 description='candidate location, e.g. "Austin, TX" or "Germany" (not with lat/lon)')
+    lat: float | None = Field(default=None, ge=-90, le=90, description="candidate latitude (with lon)")
+    lon: float | None = Field(default=None, ge=-180, le=180, description="candidate longitude (with lat)")
+    radius_km: float = Field(default=50.0, gt=0, le=20_000, description="on-site radius in km (default 50)")
+    remote: RemotePreference = Field(default="any", description="remote postings: any, only, or exclude")
+    degree: DegreeName | None = Field(default=None, description="the candidate's degree (overrides the resume)")
+    months: int | None = Field(default=None, ge=0, le=1200,
+                               description="months of experience (overrides the resume)")
+    months_slack: int = Field(default=0, ge=0, le=600,
+                              description="allow postings asking up to this many months more")
+    as_of: datetime | None = Field(default=None, description="matching clock, ISO 8601 date (default now; the "
+                                                             "2021 sample needs e.g. 2021-08-01)")
+    strict: bool = Field(default=False, description="unknown candidate values fail their rule")
+    filters: bool = Field(default=True, description="false: rank by similarity alone, every hard filter skipped")
     employment_types: list[EmploymentType] | None = Field(
-        default=None, description="keep postings of any of these types (a posting stating none passes as unknown)")
+        default=None, max_length=len(EMPLOYMENT_TYPES),
+        description="keep postings of any of these types (a posting stating none passes as unknown)")
     min_salary: float | None = Field(default=None, ge=0, le=100_000_000,
                                      description="annual; needs salary_currency (no salary or another currency "
                                                  "passes as unknown)")

@@ -38,7 +38,9 @@ def build_options(values: dict[str, Any], settings: Settings | None = None, *,
         vals["as_of"] = parse_when(vals["as_of"])
     et = vals.get("employment_types")
     if isinstance(et, str):  # "FULL_TIME,PART_TIME" from a flag or a form field
-        et = [p for p in re.split(r"[,\s]+", et) if p]
+        et = [et]
+    if isinstance(et, list | tuple):  # repeated form fields, each possibly "A,B"
+        et = [p for x in et for p in (re.split(r"[,\s]+", x) if isinstance(x, str) else [x]) if p != ""]
     if isinstance(et, list | tuple):
         vals["employment_types"] = [re.sub(r"[\s-]+", "_", x.strip()).upper() if isinstance(x, str) else x
                                     for x in et] or None
@@ -58,3 +60,8 @@ def build_options(values: dict[str, Any], settings: Settings | None = None, *,
     if settings is not None and opts.top_k > settings.max_top_k:
         raise InvalidRequest(f"{name('top_k')} is {opts.top_k}; the most returned is {settings.max_top_k}")
     return opts
+
+
+def option_names() -> tuple[str, ...]:
+    """Every matching option, in the order of :class:`MatchOptions` (the surfaces are generated from it)."""
+    return tuple(MatchOptions.model_fields)

@@ -203,6 +203,20 @@ class JobStore:
         for (text,) in self._conn().execute("SELECT posting_json FROM postings ORDER BY id"):
             yield Posting.model_validate_json(text)
 
+    def postings_after(self, after_id: str | None, *, chunk: int = 500) -> Iterator[Posting]:
+        """Postings with an id greater than ``after_id`` (all when None), in id order, read ``chunk`` at a time
+        (read-only; for keyset paging: inserts meanwhile never repeat or skip a posting)."""
+        last = after_id
+        while True:
+            rows = self._conn().execute(
+                "SELECT id, posting_json FROM postings WHERE ? IS NULL OR id > ? ORDER BY id LIMIT ?",
+                (last, last, chunk)).fetchall()
+            for _, text in rows:
+                yield Posting.model_validate_json(text)
+            if len(rows) < chunk:
+                return
+            last = rows[-1][0]
+
     def ids(self) -> list[str]:
         return [r[0] for r in self._conn().execute("SELECT id FROM postings ORDER BY id")]
 
