@@ -15,9 +15,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
+from fastapi import Body, Depends, FastAPI, File, Form, Query, Request, Security, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.security import APIKeyHeader
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
@@ -27,21 +28,24 @@ from starlette.routing import Match
 
 from matcher.domain import CandidateProfile, MatchOptions, MatchResponse
 from matcher.errors import (FileTooLarge, InvalidRequest, JobmatchError, ModelUnavailable, NotFound,
-                            ParseCancelled, ResumeError)
-from matcher.options import build_options
+                            ParseCancelled, ResumeError, error_code)
+from matcher.options import build_options, parse_when
+from matcher.paging import JobPage, JobQuery, list_jobs, match_page
 from matcher.settings import Settings
+from matcher.stats import StoreStats, compute_stats
 
 from .guard import Guard
 from .metrics import Metrics
-from .schemas import ErrorResponse, MatchRequest
+from .openapi_docs import (ADD_JOBS_BODY, EXAMPLES, error_responses, job_page_example, match_example,
+                           stats_example, summary_example)
+from .schemas import ErrorResponse, MatchForm, MatchRequest
 
 log = logging.getLogger("jobmatch.api")
 STATIC = Path(__file__).parent / "static"
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    s: {"model": ErrorResponse} for s in (400, 401, 404, 408, 413, 415, 422, 429, 503)
-}
 MULTIPART_OVERHEAD = 64 * 1024  # form fields and part headers around an uploaded file
-MAX_FORM_VALUE = 1_000          # characters of one option given as a form field
+# documentation and clients only: the guard (api/guard.py) checks the key before any body is read
+API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="ApiKey",
+                       description="needed on every /v1 route when JOBMATCH_API_KEY is set")
 
 
 class NotReady(ModelUnavailable):
@@ -109,9 +113,7 @@ def redact(message: str) -> str:
 
 
 def _code(e: Exception) -> str:
-    import re
-
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(e).__name__).lower().strip("_")
+    return error_code(e)
 
 
 def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
@@ -152,10 +154,9 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
 
     app.add_middleware(Guard, settings=settings, metrics=state.metrics, limit_for=limit_for, route_of=route_of)
 
-    def check_key(request: Request) -> None:
+    def check_key(given: Annotated[str | None, Security(API_KEY)] = None) -> None:
         if settings.api_key:
-            given = request.headers.get("x-api-key", "")
-            if not secrets.compare_digest(given.encode(), settings.api_key.encode()):
+            if not secrets.compare_digest((given or "").encode(), settings.api_key.encode()):
                 raise Unauthorized("missing or wrong API key: send it in the X-API-Key header")
 
     Auth = Depends(check_key)
@@ -229,54 +230,33 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
                 work.add_done_callback(_swallow)
 
     # ---- health --------------------------------------------------------------------------------------------------
-    @app.get("/healthz", tags=["ops"])
+    @app.get("/healthz", tags=["ops"], responses={200: EXAMPLES["healthz"]})
     async def healthz():
         return {"status": "alive"}
 
-    @app.get("/readyz", tags=["ops"], responses={503: {"model": ErrorResponse}})
+    @app.get("/readyz", tags=["ops"], responses={200: EXAMPLES["readyz"], **error_responses(503)})
     async def readyz():
         if state.service is None:
             msg = state.load_error or "loading the model and the index"
-            return _error(503, "not_ready", msg)
+            return _error(503, "not_ready", msg, headers={"Retry-After": str(settings.retry_after_s)})
         state.refresh_gauges()
         return {"status": "ready", "postings": len(state.service.index), "model": state.service.embedder.model_id}
 
-    @app.get("/metrics", tags=["ops"])
+    @app.get("/metrics", tags=["ops"], responses={200: EXAMPLES["metrics"]})
     async def metrics():
         if state.service is not None:
             state.refresh_gauges()
         return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     # ---- matching ------------------------------------------------------------------------------------------------
-    @app.post("/v1/match/resume", response_model=MatchResponse, responses=ERROR_RESPONSES, tags=["match"],
-              dependencies=[Auth])
+    @app.post("/v1/match/resume", response_model=MatchResponse, tags=["match"], dependencies=[Auth],
+              responses={200: match_example(), **error_responses(401, 408, 413, 415, 422, 429, 503, 504)})
     async def match_resume(
         request: Request,
         file: Annotated[UploadFile, File(description="PDF, DOCX, plain text or JSON Resume")],
-        top_k: Annotated[int | None, Form()] = None,
-        location: Annotated[str | None, Form()] = None,
-        lat: Annotated[float | None, Form()] = None,
-        lon: Annotated[float | None, Form()] = None,
-        radius_km: Annotated[float | None, Form()] = None,
-        remote: Annotated[str | None, Form()] = None,
-        degree: Annotated[str | None, Form()] = None,
-        months: Annotated[int | None, Form()] = None,
-        as_of: Annotated[str | None, Form()] = None,
-        strict: Annotated[bool | None, Form()] = None,
-        filters: Annotated[bool | None, Form()] = None,
-        employment_types: Annotated[str | None, Form(description="comma-separated, e.g. FULL_TIME,CONTRACTOR")] = None,
-        min_salary: Annotated[float | None, Form()] = None,
-        salary_currency: Annotated[str | None, Form()] = None,
-        posted_within_days: Annotated[int | None, Form()] = None,
+        form: Annotated[MatchForm, Form()],
     ):
-        given = {"top_k": top_k, "location": location, "lat": lat, "lon": lon, "radius_km": radius_km,
-                 "remote": remote, "degree": degree, "months": months, "as_of": as_of, "strict": strict,
-                 "filters": filters, "employment_types": employment_types, "min_salary": min_salary,
-                 "salary_currency": salary_currency, "posted_within_days": posted_within_days}
-        for k, v in given.items():
-            if isinstance(v, str) and len(v) > MAX_FORM_VALUE:
-                raise InvalidRequest(f"{k}: {len(v):,} characters; at most {MAX_FORM_VALUE:,}")
-        opts = build_options({k: v for k, v in given.items() if v != ""}, settings)
+        opts = build_options(form.model_dump(exclude_none=True), settings)
         data = await file.read(settings.max_upload_bytes + 1)
         if len(data) > settings.max_upload_bytes:
             raise FileTooLarge(f"the file is larger than {settings.max_upload_bytes:,} bytes; send a smaller file")
@@ -285,11 +265,11 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
         # parsing runs in the parser's own worker process: it overlaps with another request's embedding
         profile = await parse(request, lambda cancel: svc.profile_from_resume(
             data, filename=file.filename, as_of=opts.as_of, cancel=cancel))
-        return await run(lambda: svc.match(profile, opts), compute=True)
+        return await run(lambda: match_page(svc, profile, opts), compute=True)
 
-    @app.post("/v1/match", response_model=MatchResponse, responses=ERROR_RESPONSES, tags=["match"],
-              dependencies=[Auth])
-    async def match_json(body: MatchRequest):
+    @app.post("/v1/match", response_model=MatchResponse, tags=["match"], dependencies=[Auth],
+              responses={200: match_example(), **error_responses(401, 413, 422, 429, 503, 504)})
+    async def match_json(body: Annotated[MatchRequest, Body(openapi_examples=EXAMPLES["match_body"])]):
         given = [x for x in (body.text, body.json_resume, body.profile) if x is not None]
         if len(given) != 1:
             raise InvalidRequest("send exactly one of `text`, `json_resume` or `profile`")
@@ -297,13 +277,19 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
         svc = state.require()
 
         def work():
-            return svc.match(profile_of(svc, body, opts), opts)
+            return match_page(svc, profile_of(svc, body, opts), opts)
 
         return await run(work, compute=True)
 
     # ---- postings ------------------------------------------------------------------------------------------------
-    @app.post("/v1/jobs", responses=ERROR_RESPONSES, tags=["jobs"], dependencies=[Auth])
+    @app.post("/v1/jobs", tags=["jobs"], dependencies=[Auth], status_code=201, openapi_extra=ADD_JOBS_BODY,
+              responses={201: summary_example("some postings added or updated"),
+                         200: summary_example("nothing new: every posting unchanged or a duplicate"),
+                         **error_responses(401, 408, 413, 422, 429, 503, 504)})
     async def add_jobs(request: Request):
+        """JobPosting JSON-LD, read from the raw body (so that the size cap applies while it streams): one
+        object, an array, ``@graph``, JSON lines, or HTML pages with ``ld+json`` scripts. 422 when every
+        record was rejected; the summary lists each reject with its position and reason."""
         body = await request.body()
         if len(body) > settings.max_upload_bytes:
             raise FileTooLarge(f"the body is larger than {settings.max_upload_bytes:,} bytes; send fewer postings per request")
@@ -318,7 +304,26 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
             status = 422
         return JSONResponse(status_code=status, content=json.loads(summary.model_dump_json()))
 
-    @app.get("/v1/jobs/{job_id}", responses=ERROR_RESPONSES, tags=["jobs"], dependencies=[Auth])
+    @app.get("/v1/jobs", response_model=JobPage, tags=["jobs"], dependencies=[Auth],
+             responses={200: job_page_example(), **error_responses(401, 422, 503, 504)})
+    async def list_postings(query: Annotated[JobQuery, Query()]):
+        """Stored postings in id order, filtered; follow ``next_cursor`` for the next page (postings added
+        meanwhile never make a page repeat or skip one)."""
+        svc = state.require()
+        return await run(lambda: list_jobs(svc.store, query))
+
+    @app.get("/v1/stats", response_model=StoreStats, tags=["jobs"], dependencies=[Auth],
+             responses={200: stats_example(), **error_responses(401, 422, 503, 504)})
+    async def stats(as_of: Annotated[str | None, Query(max_length=40, description="clock of the expired count, "
+                                                       "ISO 8601 (default now)", examples=["2021-08-01"])] = None):
+        """The facets of ``jobmatch stats``: postings by degree, experience, remote, country, employment type,
+        salary, posted date and industry, and how many expired."""
+        svc = state.require()
+        when = parse_when(as_of) if as_of else None
+        return await run(lambda: compute_stats(svc.store, when))
+
+    @app.get("/v1/jobs/{job_id}", tags=["jobs"], dependencies=[Auth],
+             responses={200: EXAMPLES["job"], **error_responses(401, 404, 503, 504)})
     async def get_job(job_id: str):
         svc = state.require()
         try:
@@ -327,7 +332,8 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
             raise NotFound(f"no posting with id {job_id[:200]!r}; ids are in the `changed_ids` of POST /v1/jobs") from None
         return job_document(stored)
 
-    @app.delete("/v1/jobs/{job_id}", responses=ERROR_RESPONSES, tags=["jobs"], dependencies=[Auth])
+    @app.delete("/v1/jobs/{job_id}", tags=["jobs"], dependencies=[Auth],
+                responses={200: EXAMPLES["deleted"], **error_responses(401, 404, 503, 504)})
     async def delete_job(job_id: str):
         svc = state.require()
         await run(svc.delete_posting, job_id)
@@ -352,7 +358,9 @@ class Unauthorized(JobmatchError):
 
 
 class RequestTimeout(JobmatchError):
-    status_code = 503
+    """The request ran out of time (``REQUEST_TIMEOUT_S``): 504, and the work was stopped or abandoned."""
+
+    status_code = 504
 
 
 class ClientDisconnected(ParseCancelled):

@@ -10,6 +10,7 @@ import json
 from datetime import datetime
 
 from api.cli_common import add_common, print_json, settings_from
+from api.cmd_jobs_ls import add_ingest_flags, ingest_inputs, register_ls, strict_failure
 from matcher.errors import NotFound
 from matcher.options import parse_when
 from matcher.ingest import IngestSummary, ingest_paths
@@ -19,7 +20,8 @@ from matcher.store import JobStore
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ingest", help="read JobPosting JSON-LD (JSON, JSONL, HTML) into the job store")
-    p.add_argument("paths", nargs="+", help="files or directories")
+    p.add_argument("paths", nargs="+", help="files or directories; - reads stdin (JSON, JSONL or HTML)")
+    add_ingest_flags(p)
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
     p.add_argument("--no-index", dest="index", action="store_false",
@@ -33,6 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.add_argument("id")
     add_common(show)
     show.set_defaults(func=cmd_show)
+    register_ls(jsub)
     rm = jsub.add_parser("rm", help="remove a stored posting")
     rm.add_argument("id")
     add_common(rm, json_flag=False)
@@ -63,23 +66,28 @@ def _print_summary(s: IngestSummary) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    with _store(args, create=True) as store:
-        summary = ingest_paths(args.paths, store, progress=args.progress)
-    if args.index:
-        import sys
+    from matcher.lock import DataDirLock
 
-        from matcher.service import MatchService
+    settings = settings_from(args)
+    # one writer per data directory: held from the store write to the index save (README: writer lock)
+    with DataDirLock.for_dir(settings.data_dir).hold(settings.writer_lock_timeout_s):
+        with _store(args, create=True) as store:
+            summary = ingest_inputs(args, store)
+        if args.index:
+            import sys
 
-        show = sys.stderr.isatty() if args.progress is None else args.progress
-        with MatchService(settings_from(args)) as svc:
-            synced = svc.sync(summary.changed_ids, progress=show)
-        summary.indexed = synced["indexed"]
-        summary.index_removed = synced["removed"]
+            from matcher.service import MatchService
+
+            show = sys.stderr.isatty() if args.progress is None else args.progress
+            with MatchService(settings) as svc:
+                synced = svc.sync(summary.changed_ids, progress=show)
+            summary.indexed = synced["indexed"]
+            summary.index_removed = synced["removed"]
     if args.json:
         print_json(summary)
     else:
         _print_summary(summary)
-    return 0
+    return strict_failure(args, summary)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -107,9 +115,10 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_rm(args: argparse.Namespace) -> int:
-    with _store(args) as store:
-        if not store.delete(args.id):
-            raise NotFound(f"no posting with id {args.id!r}; nothing removed")
+    from matcher.datadir import remove_posting
+
+    _store(args).close()  # says what to do when there is no store
+    remove_posting(settings_from(args), args.id)  # store and index, under the writer lock
     print(f"removed {args.id}")
     return 0
 
@@ -119,12 +128,18 @@ def _as_of(text: str | None) -> datetime | None:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    from matcher.datadir import index_gap
+
     with _store(args) as store:
         stats = compute_stats(store, _as_of(args.as_of))
+        gap = index_gap(settings_from(args), store)
     if args.json:
-        print_json(stats)
+        print_json({**stats.model_dump(mode="json"), "index": gap.model_dump(mode="json")})
         return 0
     print(f"postings: {stats.total} (expired as of {stats.as_of:%Y-%m-%d %H:%M} UTC: {stats.expired})")
+    print(f"  searchable: {gap.searchable} (index generation {gap.generation}); stored but not yet searchable: "
+          f"{gap.not_searchable}; removed but still searchable: {gap.removed_but_searchable}"
+          + ("" if gap.in_step else " (the next write, `jobmatch ingest`, or a starting server closes the gap)"))
     for name, counts in (("degree", stats.by_degree), ("experience", stats.experience), ("remote", stats.remote),
                          ("country", stats.by_country), ("employment type", stats.by_employment_type),
                          ("salary", stats.salary), ("posted", stats.posted), ("industry", stats.by_industry)):

@@ -3,43 +3,61 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+import types
+import typing
 
 from matcher.domain import EMPLOYMENT_TYPES, MatchOptions, MatchResponse
-from matcher.errors import InvalidRequest
 from matcher.options import build_options
+from matcher.paging import match_page
 
-from .cli_common import add_common, print_json, settings_from
+from .cli_common import add_common, print_json, read_input, settings_from
+
+
+EXCLUSIVE = ("location", "lat")  # a place by name or by coordinates, not both
+
+
+def flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
 
 
 def add_match_options(p: argparse.ArgumentParser) -> None:
-    """The one vocabulary of matching options (same names as form fields and JSON keys)."""
-    p.add_argument("--top-k", type=int, default=None, help="how many results (default 10)")
+    """One flag per :class:`MatchOptions` field, generated from it: the same names as form fields and JSON keys
+    (dashes for underscores), the field's description as help, its enum as choices. A boolean that defaults to
+    true becomes ``--no-NAME``; a list is comma-separated."""
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--location", default=None, help='candidate location, e.g. "Austin, TX" or "Germany"')
-    where.add_argument("--lat", type=float, default=None, help="candidate latitude (with --lon)")
-    p.add_argument("--lon", type=float, default=None, help="candidate longitude (with --lat)")
-    p.add_argument("--radius-km", type=float, default=None, help="on-site radius in km (default 50)")
-    p.add_argument("--remote", choices=["any", "only", "exclude"], default=None)
-    p.add_argument("--degree", choices=["high_school", "associate", "bachelor", "postgraduate"], default=None)
-    p.add_argument("--months", type=int, default=None, help="months of experience")
-    p.add_argument("--months-slack", type=int, default=None, help="allow postings asking up to this many months more")
-    p.add_argument("--as-of", default=None, help="matching clock, ISO date (default now); the 2021 sample needs e.g. 2021-08-01")
-    p.add_argument("--strict", action="store_true", default=None, help="unknown candidate values fail their rule")
-    p.add_argument("--no-filters", dest="filters", action="store_false", default=None,
-                   help="rank by similarity alone; every hard filter is skipped on request")
-    p.add_argument("--employment-types", default=None,
-                   help="comma-separated, any of " + ",".join(EMPLOYMENT_TYPES) + " (postings stating none pass as unknown)")
-    p.add_argument("--min-salary", type=float, default=None,
-                   help="annual salary the range must reach (with --salary-currency); no salary passes as unknown")
-    p.add_argument("--salary-currency", default=None, help="ISO 4217 currency of --min-salary, e.g. USD")
-    p.add_argument("--posted-within-days", type=int, default=None,
-                   help="datePosted at most this many days before --as-of (no datePosted passes as unknown)")
+    for name, field in MatchOptions.model_fields.items():
+        target = where if name in EXCLUSIVE else p
+        kind, choices = option_kind(field.annotation)
+        helptext = (field.description or "").replace("%", "%%")
+        if kind is bool:
+            if field.default is True:
+                target.add_argument(flag("no_" + name), dest=name, action="store_false", default=None, help=helptext)
+            else:
+                target.add_argument(flag(name), action="store_true", default=None, help=helptext)
+        elif kind is list:
+            target.add_argument(flag(name), default=None, metavar="A,B",
+                                help=f"{helptext}; comma-separated, any of {','.join(choices or ())}")
+        else:
+            target.add_argument(flag(name), type=kind, choices=choices, default=None, help=helptext)
+
+
+def option_kind(annotation) -> tuple[type, tuple[str, ...] | None]:
+    """(argparse type, choices) of an option's annotation: ``int | None`` → int; a Literal → its values;
+    a list → list (with the Literal's values); a date-time → str (read by :func:`matcher.options.parse_when`)."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)] or [annotation]
+    base = args[0] if typing.get_origin(annotation) in (typing.Union, types.UnionType) else annotation
+    if typing.get_origin(base) is list:
+        return list, typing.get_args(typing.get_args(base)[0]) or None
+    if typing.get_origin(base) is typing.Literal:
+        return str, typing.get_args(base)
+    if base in (int, float, bool):
+        return base, None
+    return str, None
 
 
 def options_from(args: argparse.Namespace, settings) -> MatchOptions:
     vals = {k: getattr(args, k, None) for k in MatchOptions.model_fields}
-    return build_options(vals, settings, name=lambda k: "--" + k.replace("_", "-"))
+    return build_options(vals, settings, name=flag)
 
 
 def render_text(resp: MatchResponse) -> str:
@@ -79,19 +97,11 @@ def cmd_match(args: argparse.Namespace) -> int:
     from matcher.service import MatchService, as_utc
 
     settings = settings_from(args)
-    path = Path(args.resume)
-    if not path.is_file():
-        raise InvalidRequest(f"no such file: {path}")
     opts = options_from(args, settings)
-    data = path.read_bytes()
-    if len(data) > settings.max_upload_bytes:
-        from matcher.errors import FileTooLarge
-
-        raise FileTooLarge(f"{path} is {len(data):,} bytes; the limit is {settings.max_upload_bytes:,} "
-                           "(JOBMATCH_MAX_UPLOAD_BYTES)")
+    data, name = read_input(args.resume, settings.max_upload_bytes)
     with MatchService(settings, create_index=False) as svc:
-        profile = svc.profile_from_resume(data, filename=path.name, as_of=as_utc(opts.as_of))
-        resp = svc.match(profile, opts)
+        profile = svc.profile_from_resume(data, filename=name, as_of=as_utc(opts.as_of))
+        resp = match_page(svc, profile, opts)
     if args.json:
         print_json(resp)
     else:
@@ -122,7 +132,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("match", help="rank open jobs for one resume")
-    p.add_argument("resume", help="PDF, DOCX, plain text or JSON Resume file")
+    p.add_argument("resume", help="PDF, DOCX, plain text or JSON Resume file; - reads stdin")
     add_common(p)
     add_match_options(p)
     p.set_defaults(func=cmd_match)

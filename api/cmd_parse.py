@@ -4,15 +4,13 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import date
-from pathlib import Path
 
-from api.cli_common import add_common, settings_from
-from matcher.errors import FileTooLarge
+from api.cli_common import add_common, read_input, settings_from
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("parse", help="read a resume (PDF, DOCX, text, JSON Resume) and print its profile")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", help="PDF, DOCX, plain text or JSON Resume file; - reads stdin")
     p.add_argument("--as-of", type=date.fromisoformat, default=None, help="reference date YYYY-MM-DD (default today)")
     p.add_argument("--in-process", action="store_true", help="parse without the isolated worker (trusted files only)")
     add_common(p)
@@ -23,12 +21,9 @@ def run(args: argparse.Namespace) -> int:
     from matcher.resumes import ResumeParser
 
     settings = settings_from(args)
-    size = args.file.stat().st_size
-    if size > settings.max_upload_bytes:
-        raise FileTooLarge(f"{args.file} is {size / 1048576:.1f} MB; the limit is "
-                           f"{settings.max_upload_bytes / 1048576:.1f} MB.")
+    data, name = read_input(args.file, settings.max_upload_bytes)
     with ResumeParser(settings, isolated=not args.in_process, warm=False, workers=1) as parser:
-        res = parser.parse(args.file.read_bytes(), filename=args.file.name, as_of=args.as_of)
+        res = parser.parse(data, filename=name, as_of=args.as_of)
     prof = res.profile
     if args.json:
         out = prof.model_dump(mode="json", exclude={"overridden"})

@@ -5,11 +5,13 @@ JSON Resume checks (types of every schema field, values, depth and characters: :
 """
 from __future__ import annotations
 
+import types
+import typing
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
-from matcher.domain import CandidateProfile, DegreeName, MatchOptions, Place
+from matcher.domain import EMPLOYMENT_TYPES, CandidateProfile, DegreeName, MatchOptions, Place
 
 Short = Annotated[str, StringConstraints(max_length=200)]
 Line = Annotated[str, StringConstraints(max_length=2_000)]
@@ -78,3 +80,31 @@ class ErrorBody(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorBody
+
+
+MAX_FORM_VALUE = 1_000  # characters of one option given as a form field
+
+
+def _optional_form_field(name: str, field) -> tuple[Any, Any]:
+    """One form field from a :class:`MatchOptions` field: the same type, bounds, enum and description, optional
+    (an empty field counts as not given). A list is repeated fields or one comma-separated field."""
+    ann = field.annotation
+    inner = [a for a in typing.get_args(ann) if a is not type(None)] if typing.get_origin(ann) in (
+        typing.Union, types.UnionType) else [ann]
+    base = inner[0]
+    desc = field.description or ""
+    if typing.get_origin(base) is list:
+        item = Annotated[str, StringConstraints(max_length=MAX_FORM_VALUE)]
+        return (list[item] | None, Field(default=None, max_length=len(EMPLOYMENT_TYPES), description=(
+            f"{desc}; any of {', '.join(EMPLOYMENT_TYPES)}: repeat the field or separate with commas")))
+    metadata = list(field.metadata)
+    if base is str and not any(hasattr(m, "max_length") for m in metadata):
+        metadata.append(StringConstraints(max_length=MAX_FORM_VALUE))
+    typ = Annotated[(base, *metadata)] if metadata else base
+    return (typ | None, Field(default=None, description=desc))
+
+
+MatchForm = create_model(
+    "MatchForm", __config__=ConfigDict(extra="ignore"),
+    __doc__="Form fields of ``POST /v1/match/resume``: every :class:`MatchOptions` field, generated from it.",
+    **{name: _optional_form_field(name, f) for name, f in MatchOptions.model_fields.items()})

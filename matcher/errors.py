@@ -11,6 +11,14 @@ class JobmatchError(Exception):
     status_code = 400  # used by the API layer only
 
 
+def error_code(e: BaseException) -> str:
+    """The stable code of an error, the same over HTTP, in ``--json`` CLI errors and in batch records:
+    the class name in snake case (``FileTooLarge`` -> ``file_too_large``)."""
+    import re
+
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(e).__name__).lower().strip("_")
+
+
 # ---- postings -------------------------------------------------------------
 class PostingError(JobmatchError):
     """A JSON-LD record that cannot become a posting."""
@@ -84,6 +92,10 @@ class IndexCorrupt(IndexError_):
 
 class IndexModelMismatch(IndexError_):
     pass
+
+
+class IndexWriteFailed(IndexError_):
+    """A new index generation could not be written (disk full, read-only, ...); the previous one is served."""
 
 
 # ---- model ------------------------------------------------------------------

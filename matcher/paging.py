@@ -71,7 +71,10 @@ def encode_cursor(last_id: str) -> str:
 
 def decode_cursor(cursor: str) -> str:
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        last = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode()
+        if not last:
+            raise ValueError(cursor)
+        return last
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidRequest("cursor: not a cursor this server gave; pass `next_cursor` of the previous page "
                              "unchanged, or leave it out to start again") from None

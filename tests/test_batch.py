@@ -152,7 +152,7 @@ def test_existing_output_needs_resume(tmp_path, sample_data_dir, resume_dir):
 
     out = tmp_path / "o.jsonl"
     out.write_text('{"id": "x"}\n')
-    assert main(["batch", str(resume_dir), "--out", str(out), "--data-dir", str(sample_data_dir)]) == 2
+    assert main(["batch", str(resume_dir), "--out", str(out), "--data-dir", str(sample_data_dir)]) == 1
 
 
 def test_jsonl_input_with_text_path_json_resume_and_profile_fields(tmp_path, sample_data_dir, sample_service,

@@ -37,12 +37,12 @@ def test_cli_ingest_show_rm_stats(tmp_path, make_job, capsys):
     assert stats["total"] == 1 and stats["expired"] == 0 and stats["by_degree"] == {"bachelor": 1}
 
     assert main(["jobs", "rm", pid, *data]) == 0
-    assert main(["jobs", "rm", pid, *data]) == 2
+    assert main(["jobs", "rm", pid, *data]) == 1  # runtime failure (issue 17: 2 is usage)
     assert "no posting" in capsys.readouterr().err
 
 
 def test_cli_missing_file_fails_clearly(tmp_path, capsys):
-    assert main(["ingest", str(tmp_path / "nope.jsonl"), "--data-dir", str(tmp_path)]) == 2
+    assert main(["ingest", str(tmp_path / "nope.jsonl"), "--data-dir", str(tmp_path)]) == 1
     assert "does not exist" in capsys.readouterr().err
 
 
