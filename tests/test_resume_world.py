@@ -300,3 +300,11 @@ def test_hebrew_listed_among_languages_supports_an_israeli_town():
 ])
 def test_dotted_and_undotted_abbreviations(text, degree):
     assert profile_from_text(text, AS_OF).degree == degree
+
+
+def test_a_masked_resume_gives_no_unlabelled_place():
+    text = "PROJECT MANAGER\nDenver Broncos fan\nExperience\nCompany Name City , State Manager 2015 - 2018"
+    p = profile_from_text(text, date(2021, 1, 1))
+    assert p.location is None and "masked" in p.unknown["location"]
+    q = profile_from_text("Location: Denver, CO\n" + text, date(2021, 1, 1))  # an explicit unmasked line counts
+    assert q.location is not None and q.location.region == "CO"

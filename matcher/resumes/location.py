@@ -208,14 +208,14 @@ def find_location(lines: list[Line]) -> LocationGuess:
         if got:
             got.evidence = [ln.text[:160]]
             return got
-    # 2. the contact lines: "Austin, TX", "Pune, Maharashtra, India", "Russia, Fryazino", a line that is a city
+    # 2. the contact lines: "Austin, TX", "Pune, Maharashtra, India", "Russia, Fryazino", a line that is a city.
+    # Not in a resume whose places were masked ("City , State" anywhere): its real places are hidden, so an
+    # unlabelled place-like word there is a false hit
+    if any(_MASKED.search(ln.text) for ln in lines):
+        return LocationGuess(None, 0.0, [], "the resume's places are masked ('City , State')")
     best: LocationGuess | None = None
-    masked = False
     for ln in contact:
         if len(ln.text) > 120:
-            continue
-        if _MASKED.search(ln.text):
-            masked = True
             continue
         got = _read_value(ln.text, hints, labelled=False, weak=weak)
         if got and got.place and (best is None or got.confidence > best.confidence):
@@ -223,8 +223,6 @@ def find_location(lines: list[Line]) -> LocationGuess:
             best = got
     if best:
         return best
-    if masked:
-        return LocationGuess(None, 0.0, [], "the location is masked ('City , State')")
     if hints:
         return LocationGuess(None, 0.0, [], "no place named; contact details suggest " + ", ".join(hints))
     return LocationGuess(None, 0.0, [], "no address, location line or place in the contact header")
