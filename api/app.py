@@ -29,6 +29,7 @@ from starlette.routing import Match
 from matcher.domain import CandidateProfile, MatchOptions, MatchResponse
 from matcher.errors import (FileTooLarge, InvalidRequest, JobmatchError, ModelUnavailable, NotFound,
                             ParseCancelled, ResumeError, error_code)
+from matcher.lock import WriterLockTimeout
 from matcher.options import build_options, parse_when
 from matcher.paging import JobPage, JobQuery, list_jobs, match_page
 from matcher.settings import Settings
@@ -73,7 +74,10 @@ class State:
             from matcher.service import MatchService
 
             svc = MatchService(self.settings)
-            svc.sync()  # index whatever the store has that the index lacks (e.g. ingested with --no-index)
+            try:  # index whatever the store has that the index lacks (--no-index, a crashed writer)
+                svc.sync()
+            except WriterLockTimeout as e:  # another process is writing: it leaves the index in step itself
+                log.warning("start-up reconcile skipped: %s", e)
             self.service = svc
             self.refresh_gauges()
         except Exception as e:  # reported by /readyz and every route
@@ -84,6 +88,7 @@ class State:
 
     def refresh_gauges(self) -> None:
         if self.service is not None:
+            self.service.refresh()  # a generation saved by another process (one stat of the manifest)
             idx = self.service.index
             self.metrics.index_size.set(len(idx))
             self.metrics.index_generation.set(getattr(idx, "generation", 0))
@@ -240,7 +245,9 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
             msg = state.load_error or "loading the model and the index"
             return _error(503, "not_ready", msg, headers={"Retry-After": str(settings.retry_after_s)})
         state.refresh_gauges()
-        return {"status": "ready", "postings": len(state.service.index), "model": state.service.embedder.model_id}
+        svc = state.service
+        return {"status": "ready", "postings": len(svc.index), "model": svc.embedder.model_id,
+                "generation": svc.generation, "refresh_error": svc.refresh_error}
 
     @app.get("/metrics", tags=["ops"], responses={200: EXAMPLES["metrics"]})
     async def metrics():

@@ -32,6 +32,8 @@ import numpy as np
 
 from matcher.errors import IndexCorrupt
 
+from .faults import point
+
 FORMAT_VERSION = 2  # 2: employment type, salary and datePosted columns (a version-1 index loads them as unknown)
 MANIFEST = "manifest.json"
 _CRC_CHUNK = 1 << 24
@@ -66,6 +68,7 @@ def save_npy(dirpath: Path, name: str, arr: np.ndarray) -> dict[str, Any]:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, final)
+    point("index.file")
     return {"bytes": final.stat().st_size, "crc32": file_crc32(final),
             "dtype": arr.dtype.str, "shape": list(arr.shape)}
 
@@ -95,6 +98,7 @@ def publish_generation(tmp: Path, final: Path) -> None:
         shutil.rmtree(final)
     os.replace(tmp, final)
     fsync_dir(final.parent)
+    point("index.published")
 
 
 def write_manifest(root: Path, manifest: dict[str, Any]) -> None:

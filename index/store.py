@@ -18,7 +18,8 @@ Concurrency model (one writer, many readers, in one process):
   ``JobIndex.search`` takes the current snapshot; a mask shorter than it (rows appended since) is
   padded with False.
 
-Another process must not write the same directory concurrently (one writer per index directory).
+Another process must not write the same directory concurrently: callers take the data directory's writer
+lock (``matcher.lock``, held by ``matcher.service.MatchService``) around every change and save.
 """
 from __future__ import annotations
 
@@ -567,23 +568,14 @@ class JobIndex:
             self.path.mkdir(parents=True, exist_ok=True)
             gen = self.generation + 1
             tmp, final = persist.new_generation_dir(self.path, gen)
-            files: dict[str, Any] = {}
-            files["vectors.npy"] = persist.save_npy(tmp, "vectors.npy", st.vectors)
-            kb = [k.encode() for k in st.key_of(range(st.n_rows))]
-            off = np.concatenate([[0], np.cumsum([len(b) for b in kb], dtype=np.int64)]).astype(np.int64)
-            files["keys_blob.npy"] = persist.save_npy(tmp, "keys_blob.npy", np.frombuffer(b"".join(kb), np.uint8))
-            files["keys_off.npy"] = persist.save_npy(tmp, "keys_off.npy", off)
-            files["alive.npy"] = persist.save_npy(tmp, "alive.npy", st.alive)
-            for c in column_names():
-                files[f"col_{c}.npy"] = persist.save_npy(tmp, f"col_{c}.npy", st.columns.array(c))
-            if st.ann is not None:
-                st.ann.lock.acquire_read()
-                try:
-                    files["ann.faiss"] = persist.save_file(tmp, "ann.faiss",
-                                                           lambda p: faiss.write_index(st.ann.ivf, p))
-                finally:
-                    st.ann.lock.release_read()
-            persist.publish_generation(tmp, final)
+            try:
+                files = self._write_generation(tmp, st)
+                persist.publish_generation(tmp, final)
+            except BaseException:  # disk full, read-only, ...: the manifest still names the previous generation
+                import shutil
+
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
             self.generation = gen
             self._publish()
             man = self.manifest()
@@ -592,6 +584,26 @@ class JobIndex:
             persist.write_manifest(self.path, man)
             persist.remove_stale(self.path, keep=final.name)
             return gen
+
+    def _write_generation(self, tmp: Path, st: IndexSnapshot) -> dict[str, Any]:
+        """Every file of one generation into ``tmp`` (each fsynced); their manifest entries."""
+        files: dict[str, Any] = {}
+        files["vectors.npy"] = persist.save_npy(tmp, "vectors.npy", st.vectors)
+        kb = [k.encode() for k in st.key_of(range(st.n_rows))]
+        off = np.concatenate([[0], np.cumsum([len(b) for b in kb], dtype=np.int64)]).astype(np.int64)
+        files["keys_blob.npy"] = persist.save_npy(tmp, "keys_blob.npy", np.frombuffer(b"".join(kb), np.uint8))
+        files["keys_off.npy"] = persist.save_npy(tmp, "keys_off.npy", off)
+        files["alive.npy"] = persist.save_npy(tmp, "alive.npy", st.alive)
+        for c in column_names():
+            files[f"col_{c}.npy"] = persist.save_npy(tmp, f"col_{c}.npy", st.columns.array(c))
+        if st.ann is not None:
+            st.ann.lock.acquire_read()
+            try:
+                files["ann.faiss"] = persist.save_file(tmp, "ann.faiss",
+                                                       lambda p: faiss.write_index(st.ann.ivf, p))
+            finally:
+                st.ann.lock.release_read()
+        return files
 
 
 __all__ = ["JobIndex", "IndexSnapshot", "METRIC", "CSR_SETS"]

@@ -5,9 +5,12 @@ step with the job store. Heavy objects (model, index, parser workers) are built 
 """
 from __future__ import annotations
 
+import contextlib
+import logging
 import math
 import os
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -15,16 +18,21 @@ from functools import lru_cache
 import numpy as np
 
 from index import JobIndex
+from index.faults import point
 from index.persist import fsync_dir
 
 from .columns import posting_row
 from .domain import DEGREE_NAME, CandidateProfile, Match, MatchOptions, MatchResponse, Place, Posting, Requirement
-from .errors import IndexNotFound, InvalidRequest, NotFound
+from .errors import IndexNotFound, IndexWriteFailed, InvalidRequest, JobmatchError, NotFound
 from .filters import CandidateFacts, apply_filters, candidate_facts
 from .geo import geocode, parse_place_text, reverse_country
 from .lexical import LexicalSide
+from .lock import DataDirLock
 from .ranking import (HybridRanker, embed_postings, query_text_for_embedding, query_text_for_lexical)
 from .settings import Settings
+
+
+log = logging.getLogger("jobmatch.service")
 
 
 def utcnow() -> datetime:
@@ -84,8 +92,24 @@ def apply_overrides(profile: CandidateProfile, opts: MatchOptions) -> CandidateP
     return profile.model_copy(update=upd)
 
 
+class _View:
+    """What one search reads: an index and the lexical side that matches it, swapped as one reference."""
+
+    __slots__ = ("index", "lexical", "stamp")
+
+    def __init__(self, index: JobIndex, lexical: LexicalSide, stamp: tuple | None) -> None:
+        self.index, self.lexical, self.stamp = index, lexical, stamp
+
+
 class MatchService:
-    """Owns the job store, the embedder, the vector index and the resume parser."""
+    """Owns the job store, the embedder, the vector index and the resume parser.
+
+    Several processes may open one data directory: writers (``add_jsonld``, ``delete_posting``, ``sync``,
+    ``reindex``, ``index_ids``) take the directory's writer lock (:mod:`matcher.lock`), first load any
+    generation another process saved, and leave the index holding exactly the alive stored postings
+    (:meth:`sync`). Readers never take it; :meth:`refresh` (called by :meth:`match`) swaps in a generation
+    written by another process, the vector index and the lexical side together.
+    """
 
     def __init__(self, settings: Settings | None = None, *, embedder=None, parser=None, ranker=None,
                  create_index: bool = True):
@@ -99,10 +123,42 @@ class MatchService:
                                              backend=self.settings.embed_backend,
                                              cache_dir=self.settings.model_cache_dir)
         self._parser = parser
-        self._write_lock = threading.Lock()
-        self.index = self._open_index(create_index)
-        self.lexical = self._open_lexical()
+        self._lock = DataDirLock.for_dir(self.settings.data_dir)
+        self._refresh_lock = threading.Lock()
+        self._last_check = 0.0
+        self.refresh_error: str | None = None  # why the last generation seen on disk was not loaded
+        self._view = self._load_view(create_index)
         self.ranker_settings = ranker or {}
+
+    # ---- what is served ---------------------------------------------------------------------------
+    @property
+    def index(self) -> JobIndex:
+        return self._view.index
+
+    @property
+    def lexical(self) -> LexicalSide:
+        return self._view.lexical
+
+    @property
+    def generation(self) -> int:
+        return self._view.index.generation
+
+    def _stamp(self) -> tuple | None:
+        """Identity of the manifest on disk (a new file on every save; another target after reindex)."""
+        try:
+            st = os.stat(self.settings.index_path / "manifest.json")
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _lexical_tag(self, generation: int) -> str:
+        """What the lexical side records: which index build and generation it matches."""
+        return f"{self.settings.index_path.resolve().name}/{generation}"
+
+    def _load_view(self, create: bool) -> _View:
+        stamp = self._stamp()
+        index = self._open_index(create)
+        return _View(index, self._open_lexical(index), stamp)
 
     # ---- lifecycle ------------------------------------------------------------------------------
     def _open_index(self, create: bool) -> JobIndex:
@@ -111,7 +167,8 @@ class MatchService:
             index = JobIndex.open(path, model_id=self.embedder.model_id, model_checksum=self.embedder.checksum,
                                   dim=self.embedder.dim)
             if index.missing_columns:
-                self._refill_columns(index)
+                with self._lock.hold(self.settings.writer_lock_timeout_s):
+                    self._refill_columns(index)
             return index
         except IndexNotFound:
             if not create:
@@ -132,19 +189,77 @@ class MatchService:
         index.missing_columns = []
         index.save()
 
-    def _open_lexical(self) -> LexicalSide:
-        side = LexicalSide.load(self.settings.lexical_path, self.index.generation)
+    def _open_lexical(self, index: JobIndex) -> LexicalSide:
+        tag = self._lexical_tag(index.generation)
+        side = LexicalSide.load(self.settings.lexical_path, tag)
         if side is None:  # missing or from another generation: rebuild from the store (about 1 s per 5k postings)
             side = LexicalSide()
-            snap = self.index.snapshot()
+            snap = index.snapshot()
             keys = set(snap.key_of(np.flatnonzero(snap.alive)))
             side.update(p for p in self.store.iter_postings() if p.id in keys)
         return side
 
-    def _save(self) -> None:
-        """Persist the index (a new generation) and the lexical side that matches it."""
-        gen = self.index.save()
-        self.lexical.save(self.settings.lexical_path, gen)
+    def refresh(self, *, force: bool = False) -> bool:
+        """Serve a generation another process saved, if there is one (one ``stat`` of the manifest, at most
+        every ``reader_refresh_s``). The new index and its lexical side are swapped in as one reference; a
+        search already running finishes on the old one. A generation that cannot be loaded (corrupt,
+        another model) is not served: the old one stays and ``refresh_error`` says why. True when swapped."""
+        now = time.monotonic()
+        if not force and now - self._last_check < self.settings.reader_refresh_s:
+            return False
+        self._last_check = now
+        if self._stamp() == self._view.stamp:
+            return False
+        if not self._refresh_lock.acquire(blocking=False):
+            return False  # another thread is loading it, or this process is writing (it knows its own saves)
+        try:
+            stamp = self._stamp()
+            if stamp == self._view.stamp or stamp is None:
+                return False
+            try:
+                view = self._load_view(create=False)
+            except JobmatchError as e:
+                self.refresh_error = f"generation on disk not loaded ({type(e).__name__}: {e})"
+                log.warning("jobmatch: %s; still serving generation %s", self.refresh_error, self.generation)
+                self._view.stamp = stamp  # do not retry the same broken manifest on every request
+                return False
+            self._view = view
+            self.refresh_error = None
+            return True
+        finally:
+            self._refresh_lock.release()
+
+    @contextlib.contextmanager
+    def writing(self):
+        """Hold the data directory's writer lock (waits up to ``writer_lock_timeout_s``, then
+        :class:`~matcher.lock.WriterLockTimeout` naming the holder) with the newest generation on disk
+        loaded. Re-entrant; readers in other threads keep searching meanwhile."""
+        with self._lock.hold(self.settings.writer_lock_timeout_s), self._refresh_lock:
+            if self._stamp() != self._view.stamp:  # another process saved since we loaded: build on that
+                self._view = self._load_view(create=True)
+            yield
+
+    def _save(self, view: _View) -> int:
+        """Persist ``view`` (the lexical side first, tagged with the generation about to be written, then the
+        index's new generation and manifest). On failure the generation on disk is loaded back, so what is
+        served is exactly what is saved, and :class:`IndexWriteFailed` says what to do."""
+        gen = view.index.generation + 1
+        try:
+            view.lexical.save(self.settings.lexical_path, self._lexical_tag(gen))
+            saved = view.index.save()
+        except OSError as e:
+            try:
+                self._view = self._load_view(create=True)
+            except JobmatchError:
+                pass  # keep the in-memory view; the error below still stands
+            raise IndexWriteFailed(
+                f"could not write index generation {gen} in {self.settings.index_path} ({e.strerror or e}); "
+                f"generation {self.generation} is still served and the stored postings will be indexed by the "
+                "next write. Free disk space (or fix permissions) and retry, or run `jobmatch reindex`") from e
+        assert saved == gen, (saved, gen)
+        view.stamp = self._stamp()
+        point("index.saved")
+        return saved
 
     @property
     def parser(self):
@@ -155,8 +270,9 @@ class MatchService:
         return self._parser
 
     def close(self) -> None:
-        if self._parser is not None and hasattr(self._parser, "close"):
-            self._parser.close()
+        parser, self._parser = self._parser, None
+        if parser is not None and hasattr(parser, "close"):
+            parser.close()
 
     def __enter__(self) -> MatchService:
         return self
@@ -191,50 +307,53 @@ class MatchService:
 
     def index_ids(self, ids: Sequence[str], *, removed: Sequence[str] = (), progress: bool = False) -> int:
         """Embed and index the given store ids (added or updated), drop ``removed``, save a generation."""
-        with self._write_lock:
-            n = self._index_into(self.index, ids, progress=progress, lexical=self.lexical) if ids else 0
-            if removed:
-                self.index.remove(list(removed))
-                self.lexical.update((), removed=list(removed))
-            if ids or removed:
-                self._save()
-            return n
+        with self.writing():
+            return self._reconcile([*ids, *removed], progress=progress)["indexed"]
 
     def add_jsonld(self, data: bytes | str, *, source: str = "request"):
         """Read JobPosting JSON-LD (any shape :func:`matcher.postings.read_records` takes), store it and make
-        it searchable at once. Returns the :class:`~matcher.ingest.IngestSummary`."""
+        it searchable at once (the writer lock is held from the store write to the index save). Returns the
+        :class:`~matcher.ingest.IngestSummary`."""
         from .ingest import ingest_records
         from .postings import read_records
 
-        summary = ingest_records(read_records(data, source), self.store)
-        self.index_ids(summary.changed_ids)
+        records = list(read_records(data, source))  # parse before taking the lock
+        with self.writing():
+            summary = ingest_records(records, self.store)
+            self._reconcile(summary.changed_ids)
         return summary
 
     def sync(self, changed: Sequence[str] = (), *, progress: bool = False) -> dict[str, int]:
-        """Bring the index in step with the store: (re)index ``changed`` and any stored posting the index lacks,
-        drop indexed postings the store no longer has. Returns counts."""
-        with self._write_lock:
-            stored = self.store.ids()
-            have = set(stored)
-            snap = self.index.snapshot()
-            indexed = set(snap.key_of(np.flatnonzero(snap.alive)))
-            todo = list(dict.fromkeys([*[i for i in changed if i in have], *[i for i in stored if i not in indexed]]))
-            gone = sorted(indexed - have)
-            n = self._index_into(self.index, todo, progress=progress, lexical=self.lexical) if todo else 0
-            if gone:
-                self.index.remove(gone)
-                self.lexical.update((), removed=gone)
-            if todo or gone:
-                self._save()
-            return {"indexed": n, "removed": len(gone), "total": len(self.index)}
+        """Bring the index in step with the store under the writer lock: (re)index ``changed``, every id the
+        store lists as pending (written, index not saved: e.g. a crash in between, or ``ingest --no-index``)
+        and any stored posting the index lacks; drop indexed postings the store no longer has. Returns counts."""
+        with self.writing():
+            return self._reconcile(changed, progress=progress)
+
+    def _reconcile(self, changed: Sequence[str] = (), *, progress: bool = False) -> dict[str, int]:
+        view = self._view
+        pending = self.store.pending()
+        stored = self.store.ids()
+        have = set(stored)
+        snap = view.index.snapshot()
+        indexed = set(snap.key_of(np.flatnonzero(snap.alive)))
+        todo = list(dict.fromkeys([*[i for i in (*changed, *pending) if i in have],
+                                   *[i for i in stored if i not in indexed]]))
+        gone = sorted(indexed - have)
+        n = self._index_into(view.index, todo, progress=progress, lexical=view.lexical) if todo else 0
+        if gone:
+            view.index.remove(gone)
+            view.lexical.update((), removed=gone)
+        if todo or gone:
+            self._save(view)
+        self.store.clear_pending(pending)
+        return {"indexed": n, "removed": len(gone), "total": len(view.index)}
 
     def delete_posting(self, posting_id: str) -> None:
-        with self._write_lock:
+        with self.writing():
             if not self.store.delete(posting_id):
                 raise NotFound(f"no posting with id {posting_id!r}; list ids with `jobmatch stats` or GET /v1/jobs")
-            self.index.remove([posting_id])
-            self.lexical.update((), removed=[posting_id])
-            self._save()
+            self._reconcile([posting_id])
 
     def reindex(self, progress: bool = False) -> int:
         """Rebuild the index from the store (e.g. after changing the model).
@@ -246,15 +365,23 @@ class MatchService:
         import shutil
         import time as _time
 
-        with self._write_lock:
+        with self.writing():
             path = self.settings.index_path
             target = path.with_name(f"{path.name}-{_time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}")
             shutil.rmtree(target, ignore_errors=True)
             idx = JobIndex.create(target, dim=self.embedder.dim, model_id=self.embedder.model_id,
                                   model_checksum=self.embedder.checksum)
             lexical = LexicalSide()
+            pending = self.store.pending()
             n = self._index_into(idx, self.store.ids(), progress=progress, lexical=lexical)
-            gen = idx.save()
+            try:
+                gen = idx.save()
+                lexical.save(self.settings.lexical_path.with_name("lexical-next"), f"{target.name}/{gen}")
+            except OSError as e:
+                shutil.rmtree(target, ignore_errors=True)
+                raise IndexWriteFailed(f"could not write the new index in {target} ({e.strerror or e}); the "
+                                       "current index is still served. Free disk space and retry") from e
+            point("reindex.built")
             previous = path.resolve() if path.is_symlink() else None
             if path.exists() and not path.is_symlink():  # legacy plain directory: move it aside first
                 previous = path.with_name(f"{path.name}-legacy-{_time.strftime('%Y%m%d%H%M%S')}")
@@ -265,12 +392,21 @@ class MatchService:
             link.symlink_to(target.name)
             os.replace(link, path)  # atomic: readers see the old or the new index
             fsync_dir(path.parent)
+            point("reindex.swapped")
+            # the lexical side written beside it (tagged with the new build) takes the usual place
+            nxt = self.settings.lexical_path.with_name("lexical-next")
+            lex = self.settings.lexical_path
+            old = lex.with_name(lex.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            if lex.exists():
+                os.replace(lex, old)
+            os.replace(nxt, lex)
+            shutil.rmtree(old, ignore_errors=True)
             for stale in path.parent.glob(f"{path.name}-*"):  # keep the new build and the one before it
                 if stale.is_dir() and stale.resolve() not in (target.resolve(), previous):
                     shutil.rmtree(stale, ignore_errors=True)
-            self.index = idx
-            lexical.save(self.settings.lexical_path, gen)
-            self.lexical = lexical
+            self._view = _View(idx, lexical, self._stamp())
+            self.store.clear_pending(pending)
             return n
 
     # ---- matching -----------------------------------------------------------------------------------
@@ -289,15 +425,17 @@ class MatchService:
         as_of = as_utc(opts.as_of)
         if query_vec is None:
             query_vec = self.embed_query(profile)
-        snap = self.index.snapshot()  # one consistent view for masks and search, whatever writers do meanwhile
+        self.refresh()  # a generation saved by another process (one stat, at most every reader_refresh_s)
+        view = self._view  # index + lexical side of one generation, whatever writers do meanwhile
+        snap = view.index.snapshot()  # one consistent view for masks and search
         facts = candidate_facts(profile, opts)
         mask, report = apply_filters(snap.columns, facts, opts, as_of)
-        hits = self._rank(snap, profile, query_vec, mask, opts.top_k)
+        hits = self._rank(snap, profile, query_vec, mask, opts.top_k, view.lexical)
         results = [self._explain(key, score, sim, profile, facts) for key, score, sim in hits]
         return MatchResponse(candidate=profile, filters=report, results=results)
 
     def _rank(self, snap, profile: CandidateProfile, qv: np.ndarray, mask: np.ndarray,
-              k: int) -> list[tuple[str, float, float]]:
+              k: int, lexical: LexicalSide | None = None) -> list[tuple[str, float, float]]:
         """The shipped ranking (``matcher.ranking``): exact dense top candidates within the mask, fused by
         reciprocal rank with BM25 over the same eligible postings."""
         q = np.asarray(qv, dtype=np.float32)[None, :]
@@ -306,7 +444,7 @@ class MatchService:
             res = snap.search(q, n, m)
             return res.rows[0], np.array([s for _, s in res.hits[0]], dtype=np.float64)
 
-        ranker = HybridRanker(self.lexical.for_snapshot(snap), **self.ranker_settings)
+        ranker = HybridRanker((lexical or self.lexical).for_snapshot(snap), **self.ranker_settings)
         # fused scores tie often (1/(60+r) from one side only): ask for a margin, then break ties by posting
         # id, so the order does not depend on where a posting sits in the index
         ranked = ranker.rank(query_text_for_lexical(profile.text), q[0], mask, k + 32, dense_scores)

@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     parse_queue: int = Field(default=16, description="files waiting for a parser at most (503 + Retry-After above)")
     retry_after_s: int = Field(default=5, description="Retry-After sent with 429/503")
 
+    # several processes on one data directory (README: Embeddings and the index, one writer many readers)
+    writer_lock_timeout_s: float = Field(default=30.0, ge=0, description="a writer (ingest, jobs rm, reindex, "
+                                         "POST/DELETE /v1/jobs) waits this long for another process's writer lock, "
+                                         "then fails naming the holder")
+    reader_refresh_s: float = Field(default=0.5, ge=0, description="a serving process looks for a generation "
+                                    "written by another process at most this often (one stat of the manifest)")
+
     @property
     def store_path(self) -> Path:
         return self.data_dir / "jobs.sqlite3"

@@ -23,6 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from index.faults import point
 from matcher.domain import Posting
 from matcher.errors import JobmatchError, NotFound
 from matcher.postings import dedup_key
@@ -45,6 +46,9 @@ CREATE TABLE IF NOT EXISTS postings (
     updated_at    TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS postings_valid_through ON postings (valid_through);
+-- ids written (added, updated, deleted) whose index update is not saved yet: filled in the same transaction
+-- as the write, emptied by the writer after the index generation that holds them is saved (README: reconcile)
+CREATE TABLE IF NOT EXISTS pending_index (id TEXT PRIMARY KEY);
 """
 
 Outcome = Literal["added", "updated", "unchanged", "duplicate"]
@@ -154,10 +158,13 @@ class JobStore:
             try:
                 for p, jsonld in zip(postings, jsonld_texts, strict=True):
                     outcomes.append(self._upsert_one(conn, p, jsonld, now))
+                conn.executemany("INSERT OR IGNORE INTO pending_index (id) VALUES (?)",
+                                 [(o.id,) for o in outcomes if o.outcome in ("added", "updated")])
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+        point("store.committed")
         return outcomes
 
     @staticmethod
@@ -183,9 +190,38 @@ class JobStore:
 
     def delete(self, posting_id: str) -> bool:
         """Remove a posting; False when there was none with that id."""
+        conn = self._conn()
         with self._write_lock:
-            cur = self._conn().execute("DELETE FROM postings WHERE id=?", (posting_id,))
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                cur = conn.execute("DELETE FROM postings WHERE id=?", (posting_id,))
+                if cur.rowcount > 0:
+                    conn.execute("INSERT OR IGNORE INTO pending_index (id) VALUES (?)", (posting_id,))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        point("store.committed")
         return cur.rowcount > 0
+
+    # ---- the index's to-do list -------------------------------------------------------------------------------
+    def pending(self) -> list[str]:
+        """Ids written (added, updated or deleted) whose index update has not been saved yet."""
+        return [r[0] for r in self._conn().execute("SELECT id FROM pending_index ORDER BY id")]
+
+    def clear_pending(self, ids: Sequence[str]) -> None:
+        """Forget ``ids`` once an index generation holding their current state is saved."""
+        if not ids:
+            return
+        conn = self._conn()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany("DELETE FROM pending_index WHERE id=?", [(i,) for i in ids])
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
 
     # ---- reads ----------------------------------------------------------------------------------------
     def get(self, posting_id: str) -> StoredPosting:
