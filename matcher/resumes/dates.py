@@ -43,6 +43,7 @@ _STUDY = re.compile(r"\b(university|universit\w+|institute|college|school|academ
                     r"courses|training program(me)?|diploma|degree|bachelor|master'?s?|b\.?\s?sc|m\.?\s?sc|gpa|"
                     r"cgpa|graduat\w*|coursework|student)\b", re.I)
 _CERT = re.compile(r"\b(certifi\w*|licen[cs]e|award\w*|conference|published|publication)\b", re.I)
+_SCHOOL = re.compile(r"\b(university|institute|college|academy|school|faculty)\b", re.I)
 _SCHOOL_END = re.compile(r"\b(university|institute|college|academy|school)\W*$", re.I)
 _LONE = re.compile(rf"(?P<start>(?:\d{{1,2}}\s*[/.]\s*(?:19|20)\d{{2}}|{MONTH}\.?,?\s*(?:19|20)\d{{2}}|(?:19|20)\d{{2}}))"
                    rf"(?P<open>\s*(?:-+|–|—)\s*(?![\d\s]*(?:19|20)\d{{2}})(?!\s*{_PRESENT}))?", re.I)
@@ -107,9 +108,8 @@ def _excluded(lines: list[Line], idx: int, text: str) -> bool:
             return True
     if idx > 0:
         prev = lines[idx - 1].text
-        # a short line above (an institution's name) with any study word; the end of a longer line (a column
-        # run into prose) only with an institution word
-        if (len(prev.split()) <= 8 and _STUDY.search(prev)) or _SCHOOL_END.search(prev[-45:]):
+        # a short line above that names an institution, or a longer line (a column run into prose) ending in one
+        if (len(prev.split()) <= 8 and _SCHOOL.search(prev)) or _SCHOOL_END.search(prev[-45:]):
             return True
     nxt = lines[idx + 1].text if idx + 1 < len(lines) else ""
     return len(nxt.split()) <= 8 and bool(_EXCLUDE_CONTEXT.search(nxt))
@@ -183,7 +183,7 @@ def _scan(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
             for m in _LONE.finditer(text):
                 is_month = bool(re.search(MONTH, m.group("start"), re.I))
                 opens_line = m.group("open") and not re.search(r"\w", text[: m.start()])
-                if not ((is_month and len(text.split()) <= 8) or opens_line):
+                if not ((is_month and len(text.split()) <= 8) or opens_line) or _CERT.search(text):
                     continue
                 a = _parse_date(m.group("start"), as_of)
                 if _valid_year(a, as_of) and a <= cut:  # type: ignore[operator]
