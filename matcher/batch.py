@@ -44,6 +44,7 @@ import numpy as np
 from .domain import CandidateProfile, MatchOptions, MatchResponse
 from .errors import InvalidRequest, JobmatchError, ResumeError
 from .options import build_options
+from .paging import match_page
 from .settings import Settings
 
 OPTION_KEYS = frozenset(MatchOptions.model_fields)
@@ -317,7 +318,7 @@ def match_parsed(svc, parsed: Sequence[dict[str, Any]], base: MatchOptions, *,
     resps: list[MatchResponse | BaseException] = []
     for (_, pr, o), v in zip(todo, vecs):
         try:
-            resps.append(svc.match(pr, o, query_vec=v))
+            resps.append(match_page(svc, pr, o, query_vec=v))  # top_k after offset, as on every surface
         except Exception as e:  # noqa: BLE001 - recorded for this candidate; the run goes on
             resps.append(e)
     for (i, _, _), r in zip(todo, resps):
