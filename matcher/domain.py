@@ -143,7 +143,8 @@ class MatchOptions(BaseModel):
     as_of: datetime | None = Field(default=None, description="matching clock, ISO 8601 date (default now; the "
                                                              "2021 sample needs e.g. 2021-08-01)")
     strict: bool = Field(default=False, description="unknown candidate values fail their rule")
-    filters: bool = Field(default=True, description="false: rank by similarity alone, every hard filter skipped")
+    filters: bool = Field(default=True, description="apply the hard filters (default); false (--no-filters): rank "
+                                                     "by similarity alone")
     employment_types: list[EmploymentType] | None = Field(
         default=None, max_length=len(EMPLOYMENT_TYPES),
         description="keep postings of any of these types (a posting stating none passes as unknown)")

@@ -265,7 +265,8 @@
     const file = $("file").files[0];
     fd.append("file", file, file.name);
     const text = (id) => $(id).value.trim();
-    for (const id of ["location", "radius_km", "lat", "lon", "months", "as_of", "top_k", "posted_within_days"]) {
+    for (const id of ["location", "radius_km", "lat", "lon", "months", "months_slack", "as_of", "top_k",
+                      "posted_within_days"]) {
       if (text(id) !== "") fd.append(id, text(id));
     }
     const types = Array.from($("employment_types").selectedOptions).map((o) => o.value);
