@@ -308,3 +308,20 @@ def test_a_masked_resume_gives_no_unlabelled_place():
     assert p.location is None and "masked" in p.unknown["location"]
     q = profile_from_text("Location: Denver, CO\n" + text, date(2021, 1, 1))  # an explicit unmasked line counts
     assert q.location is not None and q.location.region == "CO"
+
+
+@pytest.mark.parametrize("text, months", [
+    ("Experience\nTransitional Housing Advocate 09/2013 ï¼ Current Company Name", 88),  # fullwidth dash, mojibake
+    ("Summary\n15 Years ofexperience in accounts payable", 180),  # words glued by the PDF
+    ("Experience\nAnalyst Jan 2010 to Jan 2012\nAffiliations\nCharity network, Founder Since 2015", 24),
+    ("Experience\nClerk Jan 2010 to Jan 2012\nOther\n2005-2010 As a campus student leader I was involved", 24),
+])
+def test_livecareer_forms(text, months):
+    assert profile_from_text(text, date(2021, 1, 1)).months == months
+
+
+def test_master_with_a_colon_and_presently_attending():
+    assert profile_from_text("Education\nMaster : Public Relations 2015 Full Sail University\n"
+                             "Bachelor of Arts : Spanish 2013", date(2021, 1, 1)).degree == "postgraduate"
+    assert profile_from_text("Education\nHigh School Diploma 1990\nEngineering Technology, AAS Presently attending "
+                             "Owens Community College", date(2021, 1, 1)).degree == "high_school"

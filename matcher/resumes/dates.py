@@ -31,7 +31,7 @@ _SINCE = re.compile(rf"\bsince\s+(?P<start>{_DATE})", re.I)
 
 _STATED = [
     re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)[ \t]*\+?[ \t]*(?:years?|yrs?)\.?(?:[ \t]*(?:and[ \t]*)?(\d{1,2})[ \t]*"
-               r"months?)?(?![ \t]+old)[ \t]*(?:of[ \t]+)?(?:[A-Za-z&/-]+[ \t]+){0,4}?(?:experience|exp\b)", re.I),
+               r"months?)?(?![ \t]+old)[ \t]*(?:of[ \t]*)?(?:[A-Za-z&/-]+[ \t]+){0,4}?(?:experience|exp\b)", re.I),
     re.compile(r"\bexperience\s*(?:of|:|-|is)?\s*(?:about|around|over|more than|nearly|approx\.?)?\s*"
                r"(\d{1,2}(?:\.\d{1,2})?)\s*\+?\s*(?:years?|yrs?)(?:\s*(?:and\s*)?(\d{1,2})\s*months?)?", re.I),
 ]
@@ -98,7 +98,7 @@ def _valid_year(v: int | None, as_of: date) -> bool:
 def _excluded(lines: list[Line], idx: int, text: str) -> bool:
     """Internship/volunteer labels on the line or on a short title line just above; study words on the line
     or at the end of the line above."""
-    if _EXCLUDE_CONTEXT.search(text) or _DEGREE_HINT.search(text):
+    if _EXCLUDE_CONTEXT.search(text) or _DEGREE_HINT.search(text) or _STUDY.search(text):
         return True
     for back in (1, 2, 3):
         if idx - back < 0:
@@ -147,7 +147,8 @@ def _scan(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
                 consumed.add(idx + 1)
         glued = [m for m in _GLUED_TO.finditer(text)]
         ranges = list(RANGE.finditer(text)) + glued
-        if ln.section != "header" and not _STUDY.search(text) and not _CERT.search(text):
+        if (ln.section == "experience" or (ln.section != "header" and len(text.split()) <= 8)) \
+                and not _STUDY.search(text) and not _CERT.search(text):
             in_ranges = " ".join(m.group(0) for m in ranges)
             unpaired += [d.group(0) for d in _MONTH_YEAR.finditer(text) if d.group(0) not in in_ranges]
         for m in ranges:
@@ -172,7 +173,7 @@ def _scan(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
         if matched:
             continue
         if ln.section != "header" and not _excluded(lines, idx, text):
-            if len(text.split()) <= 12:
+            if len(text.split()) <= 12 and ln.section == "experience":
                 for m in _SINCE.finditer(text):
                     a = _parse_date(m.group("start"), as_of)
                     if _valid_year(a, as_of):

@@ -16,7 +16,7 @@ from matcher.resumes.sections import Line
 _I = re.I
 # strong patterns: trusted anywhere
 _STRONG: list[tuple[int, re.Pattern[str]]] = [
-    (4, re.compile(r"\bmaster(?:'s|’s|s)?\s*(?:degree|of|in)\b|\bmaster(?:'s|’s)", _I)),
+    (4, re.compile(r"\bmaster(?:'s|’s|s)?\s*(?:degree|of|in)\b|\bmaster(?:'s|’s)|\bmasters?\s*:", _I)),
     (4, re.compile(r"\bM\.?B\.?A(?![a-z])|\bPh\.?\s?D\b|\bdoctor(ate| of (philosophy|medicine|education|pharmacy|"
                    r"nursing|psychology|law|science|business|dental|veterinary|osteopathic|physical therapy)|al degree)\b|"
                    r"\bM\.?\s?Tech\b|\bMCA\b|\bM\.\s?Com\b|\bMCom\b|\bM\.?F\.?A\b|\bMCM\b|\bM\.\s?Sc\b|\bMSc\b|"
@@ -54,7 +54,7 @@ _WEAK: list[tuple[int, re.Pattern[str]]] = [
 _PROGRESS = re.compile(r"\b(in progress|pursuing|expected|anticipated|candidate|currently (enrolled|attending|"
                        r"studying|working)|ongoing|to be completed|will graduate|graduating|present|current|"
                        r"till date|enrolled|coursework|no diploma|not completed|unfinished|incomplete|"
-                       r"did not (graduate|complete)|dropped out|without (a )?degree|student|studying)\b", _I)
+                       r"did not (graduate|complete)|dropped out|without (a )?degree|student|studying|presently|attending)\b", _I)
 # dotted abbreviations are degrees anywhere ("B.A in Economics", "M.Eng"); undotted "BA"/"MS" only in an
 # education section (a "BA" elsewhere is as often a business analyst)
 _DOTTED = re.compile(r"\b(?P<d>[BM])\.\s?(?:A|S|Sc|SC|Eng|E|Ed|Com|Tech|Arch|Phil)\b\.?(?!\s*(?:Office|Excel|Word)\b)")

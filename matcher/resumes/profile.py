@@ -53,6 +53,8 @@ def clean_text(text: str) -> str:
     """Text for embedding and extraction: NFKC, mojibake fixed, control characters dropped, spaces normalised,
     line breaks kept (sections need them)."""
     text = fix_mojibake(text).replace("Â\u00a0", " ").replace("Â ", " ").replace("ï¼\u200b", ",")
+    # U+FF0D (fullwidth hyphen-minus, UTF-8 EF BC 8D) read as cp1252 loses its undefined third byte: "09/2013 ï¼ Current"
+    text = re.sub(r"ï¼(?=\s)", " -", text)
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00ad", "")
     text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\u200b\ufeff]", " ", text)
