@@ -36,6 +36,8 @@ def build_options(values: dict[str, Any], settings: Settings | None = None, *,
         vals.setdefault("radius_km", settings.default_radius_km)
     if isinstance(vals.get("as_of"), str):
         vals["as_of"] = parse_when(vals["as_of"])
+    elif isinstance(vals.get("as_of"), datetime) and vals["as_of"].tzinfo is None:  # a form or JSON date: UTC
+        vals["as_of"] = vals["as_of"].replace(tzinfo=timezone.utc)
     et = vals.get("employment_types")
     if isinstance(et, str):  # "FULL_TIME,PART_TIME" from a flag or a form field
         et = [et]
