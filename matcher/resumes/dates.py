@@ -96,9 +96,11 @@ def _valid_year(v: int | None, as_of: date) -> bool:
 
 
 def _excluded(lines: list[Line], idx: int, text: str) -> bool:
-    """Internship/volunteer labels on the line or on a short title line just above; study words on the line
-    or at the end of the line above."""
-    if _EXCLUDE_CONTEXT.search(text) or _DEGREE_HINT.search(text) or _STUDY.search(text):
+    """Internship/volunteer labels on the line, on a short title line up to three above or on a short line
+    below; outside an experience section also study words on the line or an institution on the line above
+    (inside one, a line is a job even when its title names a college or students: "Associate Vice President
+    for College Advancement", "Student Operations Specialist")."""
+    if _EXCLUDE_CONTEXT.search(text):
         return True
     for back in (1, 2, 3):
         if idx - back < 0:
@@ -106,13 +108,18 @@ def _excluded(lines: list[Line], idx: int, text: str) -> bool:
         prev = lines[idx - back].text
         if len(prev.split()) <= 8 and _EXCLUDE_CONTEXT.search(prev):
             return True
+    nxt = lines[idx + 1].text if idx + 1 < len(lines) else ""
+    if len(nxt.split()) <= 8 and _EXCLUDE_CONTEXT.search(nxt):
+        return True
+    if lines[idx].section == "experience":
+        return False
+    if _DEGREE_HINT.search(text) or _STUDY.search(text):
+        return True
     if idx > 0:
         prev = lines[idx - 1].text
         # a short line above that names an institution, or a longer line (a column run into prose) ending in one
-        if (len(prev.split()) <= 8 and _SCHOOL.search(prev)) or _SCHOOL_END.search(prev[-45:]):
-            return True
-    nxt = lines[idx + 1].text if idx + 1 < len(lines) else ""
-    return len(nxt.split()) <= 8 and bool(_EXCLUDE_CONTEXT.search(nxt))
+        return bool((len(prev.split()) <= 8 and _SCHOOL.search(prev)) or _SCHOOL_END.search(prev[-45:]))
+    return False
 
 
 def find_spans(lines: list[Line], as_of: date) -> list[Span]:

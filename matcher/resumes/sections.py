@@ -36,6 +36,8 @@ _SPACED = re.compile(r"^(?:[A-Za-z&]\s{1,2}){3,}[A-Za-z&]$")
 
 def heading_of(line: str) -> str | None:
     s = line.strip().strip(":-•*|").strip()
+    if not s or s[0].islower():  # a heading starts with a capital; "courses" alone is a wrapped line
+        return None
     if _SPACED.match(s):  # letter-spaced headings: "W O R K  E X P E R I E N C E"
         s = re.sub(r"\s{2,}", "\0", s).replace(" ", "").replace("\0", " ")
     if not s or len(s) > 45 or len(s.split()) > 5:
