@@ -9,7 +9,7 @@ import types
 import typing
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, create_model
 
 from matcher.domain import EMPLOYMENT_TYPES, CandidateProfile, DegreeName, MatchOptions, Place
 
@@ -94,7 +94,10 @@ def _optional_form_field(name: str, field) -> tuple[Any, Any]:
     base = inner[0]
     desc = field.description or ""
     if typing.get_origin(base) is list:
-        item = Annotated[str, StringConstraints(max_length=MAX_FORM_VALUE)]
+        values = list(typing.get_args(typing.get_args(base)[0]))  # the enum of the JSON body's items
+        item = Annotated[str, StringConstraints(max_length=MAX_FORM_VALUE), WithJsonSchema({"anyOf": [
+            {"type": "string", "enum": values},
+            {"type": "string", "maxLength": MAX_FORM_VALUE, "description": "several of them, comma-separated"}]})]
         return (list[item] | None, Field(default=None, max_length=len(EMPLOYMENT_TYPES), description=(
             f"{desc}; any of {', '.join(EMPLOYMENT_TYPES)}: repeat the field or separate with commas")))
     metadata = list(field.metadata)

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from matcher.domain import CandidateProfile, FilterReport, Match, MatchOptions, MatchResponse
+from matcher.domain import EMPLOYMENT_TYPES, CandidateProfile, FilterReport, Match, MatchOptions, MatchResponse
 from matcher.settings import Settings
 
 # one value per option, none of them the default; a new option without a value here fails the first test
@@ -163,6 +163,8 @@ def test_openapi_validates_and_tells_the_truth(recording):
     assert {"enum": ["any", "only", "exclude"], "type": "string"} in form["remote"]["anyOf"]
     assert {"enum": ["high_school", "associate", "bachelor", "postgraduate"], "type": "string"} in form["degree"]["anyOf"]
     assert {"maximum": 600, "minimum": 0, "type": "integer"} in form["months_slack"]["anyOf"]
+    form_et = next(x for x in form["employment_types"]["anyOf"] if x.get("type") == "array")
+    assert {"type": "string", "enum": list(EMPLOYMENT_TYPES)} in form_et["items"]["anyOf"]
     body = schemas["MatchRequest"]["properties"]
     assert set(MatchOptions.model_fields) <= set(body)
     et = next(x for x in body["employment_types"]["anyOf"] if x.get("type") == "array")
@@ -344,3 +346,29 @@ def test_cli_version_stdin_exit_codes_and_json_errors(tmp_path):
     assert json.loads(r.stdout)["degree"] == "bachelor"
     r = _run(["parse", str(tmp_path / "missing.pdf"), "--in-process"])
     assert r.returncode == 1 and "no such file" in r.stderr.decode()
+
+
+# ---- with the real model and the bundled sample ------------------------------------------------------------------
+@pytest.mark.slow
+def test_offset_pages_are_ranks_of_one_ranking_on_every_surface(service_copy, sample_data_dir):
+    """Through the real service: ``offset=2, top_k=2`` is ranks 3-4 of ``top_k=4``, over HTTP (JSON body and
+    upload form) and on the command line reading the resume from stdin."""
+    resume = "Senior Python engineer: Django, AWS, PostgreSQL, 6 years of experience building cloud services"
+    with TestClient(create_app(service_copy.settings, service=service_copy)) as c:
+        whole = c.post("/v1/match", json={"text": resume, "as_of": "2021-08-01", "top_k": 4, "filters": False})
+        assert whole.status_code == 200, whole.text
+        ids = [m["id"] for m in whole.json()["results"]]
+        assert len(ids) == 4
+        page = c.post("/v1/match", json={"text": resume, "as_of": "2021-08-01", "top_k": 2, "offset": 2,
+                                         "filters": False})
+        assert [m["id"] for m in page.json()["results"]] == ids[2:]
+        form = c.post("/v1/match/resume", files={"file": ("r.txt", resume.encode())},
+                      data={"as_of": "2021-08-01", "top_k": "2", "offset": "2", "filters": "false"})
+        assert form.status_code == 200, form.text
+        form_whole = c.post("/v1/match/resume", files={"file": ("r.txt", resume.encode())},
+                            data={"as_of": "2021-08-01", "top_k": "4", "filters": "false"})
+        assert [m["id"] for m in form.json()["results"]] == [m["id"] for m in form_whole.json()["results"]][2:]
+    r = _run(["match", "-", "--data-dir", str(sample_data_dir), "--as-of", "2021-08-01", "--top-k", "2",
+              "--offset", "2", "--no-filters", "--json"], stdin=resume.encode())
+    assert r.returncode == 0, r.stderr.decode()
+    assert [m["id"] for m in json.loads(r.stdout)["results"]] == [m["id"] for m in form_whole.json()["results"]][2:]
