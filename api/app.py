@@ -39,7 +39,7 @@ from .guard import Guard
 from .metrics import Metrics
 from .openapi_docs import (ADD_JOBS_BODY, EXAMPLES, error_responses, job_page_example, match_example,
                            stats_example, summary_example)
-from .schemas import ErrorResponse, MatchForm, MatchRequest
+from .schemas import MatchForm, MatchRequest
 
 log = logging.getLogger("jobmatch.api")
 STATIC = Path(__file__).parent / "static"
