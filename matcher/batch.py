@@ -183,9 +183,13 @@ def _parse_timeout(signum, frame):  # noqa: ARG001
                        "Upload a simpler PDF or a .docx/text version.")
 
 
-def init_parse_worker(settings: Settings, memory_cap: bool = True) -> None:
-    """Build this process's in-process parser once; cap its memory like the isolated parser does."""
+def init_parse_worker(settings: Settings, memory_cap: bool = True, owner: int | None = None) -> None:
+    """Build this process's in-process parser once; cap its memory like the isolated parser does. Exits when
+    ``owner`` (the batch process) is gone, even SIGKILLed, so no worker outlives its run."""
     global _PARSER
+    from .resumes.safe import exit_with_owner
+
+    exit_with_owner(owner)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from .resumes import ResumeParser
 
@@ -564,7 +568,7 @@ def _run_local(cfg: BatchConfig, todo: list[BatchInput], writer: Writer, times: 
 
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_parse_worker,
-                                   initargs=(cfg.settings,))
+                                   initargs=(cfg.settings, True, os.getpid()))
 
     t_start = time.perf_counter()
     startup = 0.0

@@ -124,7 +124,7 @@ class MatchService:
                                              cache_dir=self.settings.model_cache_dir)
         self._parser = parser
         self._lock = DataDirLock.for_dir(self.settings.data_dir)
-        self._refresh_lock = threading.Lock()
+        self._refresh_lock = threading.RLock()  # held by writers too (re-entrant: writes nest)
         self._last_check = 0.0
         self.refresh_error: str | None = None  # why the last generation seen on disk was not loaded
         self._view = self._load_view(create_index)
@@ -208,8 +208,8 @@ class MatchService:
         if not force and now - self._last_check < self.settings.reader_refresh_s:
             return False
         self._last_check = now
-        if self._stamp() == self._view.stamp:
-            return False
+        if self._stamp() == self._view.stamp or self._lock.held:
+            return False  # nothing new, or this process is writing (a writer loads the newest itself)
         if not self._refresh_lock.acquire(blocking=False):
             return False  # another thread is loading it, or this process is writing (it knows its own saves)
         try:

@@ -104,3 +104,65 @@ def sample_service(sample_data_dir, embedder):
     svc = MatchService(Settings(data_dir=sample_data_dir), embedder=embedder)
     yield svc
     svc.close()
+
+
+# ---- no process left behind ------------------------------------------------------------------------------------
+# Every process this session starts (parser pools, servers, batch workers, Ray, the crash-test zygote) inherits
+# this marker; at the end, any still running is reported, stopped by its pid, and fails the session. Only the
+# session's own multiprocessing forkserver/resource tracker may remain (they exit with this process).
+import os as _os
+import secrets as _secrets
+import time as _time
+
+SESSION_MARK = f"{_os.getpid()}-{_secrets.token_hex(6)}"
+_os.environ["JOBMATCH_TEST_SESSION"] = SESSION_MARK
+
+
+def _leftover_processes() -> list[tuple[int, str]]:
+    me, mark = _os.getpid(), f"JOBMATCH_TEST_SESSION={SESSION_MARK}".encode()
+    found = []
+    for entry in _os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        pid = int(entry)
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as fh:
+                if mark not in fh.read().split(b"\0"):
+                    continue
+            with open(f"/proc/{pid}/stat") as fh:
+                stat = fh.read()
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                cmd = fh.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        state, ppid = fields[0], int(fields[1])
+        if state == "Z":
+            continue
+        if ppid == me and ("multiprocessing.forkserver" in cmd or "multiprocessing.resource_tracker" in cmd):
+            continue  # this process's own singletons: they exit with it
+        found.append((pid, cmd[:200]))
+    return found
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not hasattr(_os, "listdir") or not _os.path.isdir("/proc"):
+        return
+    deadline = _time.monotonic() + 5.0  # workers told to stop (or whose owner died) get a moment to exit
+    left = _leftover_processes()
+    while left and _time.monotonic() < deadline:
+        _time.sleep(0.2)
+        left = _leftover_processes()
+    if not left:
+        return
+    import signal
+    import sys
+
+    sys.stderr.write("\nprocesses started by this test session are still running (stopped now):\n")
+    for pid, cmd in left:
+        sys.stderr.write(f"  pid {pid}: {cmd}\n")
+        try:
+            _os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    session.exitstatus = 1

@@ -68,9 +68,39 @@ def _set_limits(memory_mb: int) -> None:
         pass
 
 
-def _serve(conn: Any, memory_mb: int) -> None:
+def exit_with_owner(owner: int | None) -> None:
+    """In a worker process: exit as soon as the process that owns it (its pool's creator, not the forkserver
+    that forked it) is gone, even SIGKILLed. Without this a pool worker blocked on a queue whose write end it
+    holds itself (``ProcessPoolExecutor``'s) outlives a killed owner for ever, and keeps its forkserver alive."""
+    if not owner or owner == os.getpid():
+        return
+
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(owner)  # Linux >= 5.3: readable when the process exits
+        except (AttributeError, OSError):
+            fd = None
+        if fd is not None:
+            import select
+
+            select.select([fd], [], [])
+            os._exit(0)
+        while True:  # no pidfd: poll (pid reuse within a second is not a concern here)
+            try:
+                os.kill(owner, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:
+                pass
+            time.sleep(1.0)
+
+    threading.Thread(target=watch, name="owner-watch", daemon=True).start()
+
+
+def _serve(conn: Any, memory_mb: int, owner: int | None = None) -> None:
     """Worker loop: receive (kind, data, max_pages), answer ("ok", text, pages) or ("err", type, message)."""
     _set_limits(memory_mb)
+    exit_with_owner(owner)
     import pypdfium2  # noqa: F401  warm the imports once per worker
     import docx  # noqa: F401
 
@@ -112,7 +142,8 @@ def _serve(conn: Any, memory_mb: int) -> None:
 class _Worker:
     def __init__(self, ctx: Any, memory_mb: int) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_serve, args=(child, memory_mb), daemon=True, name="resume-parser")
+        self.proc = ctx.Process(target=_serve, args=(child, memory_mb, os.getpid()), daemon=True,
+                                name="resume-parser")
         with _main_not_reimported():
             self.proc.start()
         child.close()
