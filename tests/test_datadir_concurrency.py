@@ -335,3 +335,25 @@ def test_two_writer_processes_lose_nothing(data_copy, embedder):
             if p.poll() is None:
                 p.kill()
                 p.wait(10)
+
+
+def test_readyz_and_metrics_show_the_generation_served(data_copy, embedder):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    server_svc = _svc(data_copy, embedder, reader_refresh_s=0)
+    other = _svc(data_copy, embedder)  # another writer on the same directory (its own index object)
+    try:
+        with TestClient(create_app(server_svc.settings, service=server_svc)) as client:
+            gen0 = client.get("/readyz").json()["generation"]
+            other.add_jsonld(json.dumps(job("readyzwalrus")))
+            ready = client.get("/readyz").json()
+            assert ready["generation"] == other.generation == gen0 + 1 and ready["refresh_error"] is None
+            assert f"jobmatch_index_generation {float(gen0 + 1)}" in client.get("/metrics").text
+            r = client.post("/v1/match", json={"text": "readyzwalrus platform data engineer", "filters": False})
+            assert r.status_code == 200 and "readyzwalrus" in r.json()["results"][0]["title"]
+    finally:
+        for s in (server_svc, other):
+            s.close()
+            s.store.close()
