@@ -39,12 +39,13 @@ _STATED = [
 _EXCLUDE_CONTEXT = re.compile(r"\b(intern|internship|volunteer(ed|ing)?|student\s+(senate|government|association))\b",
                               re.I)
 # a range next to these words is study, not employment
-_STUDY = re.compile(r"\b(university|universit\w+|institute|college|school|academy|faculty|bootcamp|course|"
-                    r"courses|training program(me)?|diploma|degree|bachelor|master'?s?|b\.?\s?sc|m\.?\s?sc|gpa|"
-                    r"cgpa|graduat\w*|coursework|student)\b", re.I)
+_INSTITUTION = r"university|institute|college|academy|school|faculty"
+_STUDY = re.compile(rf"\b({_INSTITUTION}|universit\w+|bootcamp|course|courses|training program(me)?|diploma|degree|"
+                    r"bachelor|master'?s?|b\.?\s?sc|m\.?\s?sc|b\.?\s?tech|m\.?\s?tech|mba|gpa|cgpa|graduat\w*|"
+                    r"coursework|student)\b", re.I)
 _CERT = re.compile(r"\b(certifi\w*|licen[cs]e|award\w*|conference|published|publication)\b", re.I)
-_SCHOOL = re.compile(r"\b(university|institute|college|academy|school|faculty)\b", re.I)
-_SCHOOL_END = re.compile(r"\b(university|institute|college|academy|school)\W*$", re.I)
+_SCHOOL = re.compile(rf"\b({_INSTITUTION})\b", re.I)
+_SCHOOL_END = re.compile(rf"\b({_INSTITUTION})\W*$", re.I)
 _LONE = re.compile(rf"(?P<start>(?:\d{{1,2}}\s*[/.]\s*(?:19|20)\d{{2}}|{MONTH}\.?,?\s*(?:19|20)\d{{2}}|(?:19|20)\d{{2}}))"
                    rf"(?P<open>\s*(?:-+|–|—)\s*(?![\d\s]*(?:19|20)\d{{2}})(?!\s*{_PRESENT}))?", re.I)
 # "January 2006 toNew 42nd Street Inc.January 2012": an employer glued between "to" and the end date (PDF layout)
@@ -113,7 +114,7 @@ def _excluded(lines: list[Line], idx: int, text: str) -> bool:
         return True
     if lines[idx].section == "experience":
         return False
-    if _DEGREE_HINT.search(text) or _STUDY.search(text):
+    if _STUDY.search(text):
         return True
     if idx > 0:
         prev = lines[idx - 1].text
@@ -122,11 +123,7 @@ def _excluded(lines: list[Line], idx: int, text: str) -> bool:
     return False
 
 
-def find_spans(lines: list[Line], as_of: date) -> list[Span]:
-    return _scan(lines, as_of)[0]
-
-
-def _scan(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
+def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
     """(spans, month-year dates outside education that no range used or excluded).
 
     Employment date ranges outside education/volunteer sections and not labelled intern/volunteer/study.
@@ -152,8 +149,7 @@ def _scan(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
             elif nxt and _ONLY_DATE.match(nxt[0]) and not (idx and _ONLY_DATE.match(lines[idx - 1].text)):
                 text = f"{text} - {nxt[0]}"
                 consumed.add(idx + 1)
-        glued = [m for m in _GLUED_TO.finditer(text)]
-        ranges = list(RANGE.finditer(text)) + glued
+        ranges = list(RANGE.finditer(text)) + list(_GLUED_TO.finditer(text))
         if (ln.section == "experience" or (ln.section != "header" and len(text.split()) <= 8)) \
                 and not _STUDY.search(text) and not _CERT.search(text):
             in_ranges = " ".join(m.group(0) for m in ranges)
@@ -204,10 +200,6 @@ def _scan(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
     return spans, unpaired
 
 
-_DEGREE_HINT = re.compile(r"\b(bachelor|master'?s|degree|diploma|b\.?\s?tech|m\.?\s?tech|mba|university|college|"
-                          r"school|gpa|cgpa|graduat\w*|coursework)\b", re.I)
-
-
 def merge_months(spans: list[Span], as_of: date) -> int:
     cut = as_of.year * 12 + as_of.month - 1
     iv = sorted((s.start, min(s.end, cut)) for s in spans if min(s.end, cut) > s.start)
@@ -252,7 +244,7 @@ class MonthsGuess:
 
 def months_of_experience(lines: list[Line], text: str, as_of: date) -> MonthsGuess:
     """Months from merged employment ranges, else an explicit stated total, else unknown."""
-    spans, unpaired = _scan(lines, as_of)
+    spans, unpaired = find_spans(lines, as_of)
     if spans:
         months = merge_months(spans, as_of)
         if len(unpaired) >= 3 and len(unpaired) >= len(spans):

@@ -63,7 +63,7 @@ def country_hints(lines: list[Line]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     strong: list[str] = []
     weak: list[str] = []
     for i, ln in enumerate(lines):
-        contact = ln.section == "contact" or (i < HEADER_LINES and ln.section == "header")
+        contact = _is_contact(i, ln)
         if contact:
             for m in _PHONE_CC.finditer(ln.text):
                 digits = m.group(1)
@@ -79,9 +79,7 @@ def country_hints(lines: list[Line]) -> tuple[tuple[str, ...], tuple[str, ...]]:
                 strong.append(whole)
                 continue
             for word in _COUNTRY_WORDS.findall(seg):
-                c = normalize_country(word) if len(word) > 3 else _LANGUAGE_COUNTRY.get(word.lower())
-                if c is None:
-                    c = _LANGUAGE_COUNTRY.get(word.lower())
+                c = (normalize_country(word) if len(word) > 3 else None) or _LANGUAGE_COUNTRY.get(word.lower())
                 if c:
                     weak.append(c)
     strong_t = tuple(dict.fromkeys(strong))
@@ -94,11 +92,17 @@ def _cut(value: str) -> str:
 
 
 def _ngrams(part: str):
-    """Runs of capitalised words (a place name is written with capitals; "and", "com" are not places)."""
+    """(run of up to four capitalised words, whether it is the whole part), longest first: a place name is
+    written with capitals ("and", "com" are not places) and a lone word needs four letters."""
     words = _WORD.findall(part)
     for size in (4, 3, 2, 1):
         for i in range(len(words) - size + 1):
-            yield " ".join(words[i:i + size]), i == 0 and size == len(words)
+            run = words[i:i + size]
+            gram = " ".join(run)
+            if gram.lower() in _NOT_PLACES or not all(w[:1].isupper() and len(w) > 1 for w in run) \
+                    or (size == 1 and len(gram) < 4):
+                continue
+            yield gram, i == 0 and size == len(words)
 
 
 def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tuple[str, ...] = ()) -> LocationGuess | None:
@@ -114,7 +118,7 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
                                  [m.group(0)])
         return LocationGuess(Place(city=city, region=code, country="US"), 0.7 if labelled else 0.6, [m.group(0)],
                              f"{city!r} is not in the gazetteer; only the state {code} is certain")
-    parts = [p.strip(" .") for p in re.split(r"[,;|/\t•·]| {2,}|\s[-–—]\s", value) if p.strip(" .")]
+    parts = [p.strip(" .") for p in _SEGMENTS.split(value) if p.strip(" .")]
     country = None
     for p in parts:
         c = normalize_country(p) if p[:1].isupper() and (len(p) > 3 or p.isupper()) else None
@@ -129,10 +133,6 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
         if normalize_country(p) or p.lower() in states:
             continue
         for gram, whole in _ngrams(p):
-            if gram.lower() in _NOT_PLACES or not all(w[:1].isupper() and len(w) > 1 for w in gram.split()):
-                continue
-            if " " not in gram and len(gram) < 4:
-                continue
             hit = find_city(gram, region=region, country=country, hints=hints or weak)
             if hit:
                 found.setdefault(hit.name, (hit, gram, whole))
@@ -183,18 +183,18 @@ _NOT_PLACES = {
 }
 
 
-def _contact_lines(lines: list[Line]) -> list[Line]:
-    """The first lines of the resume and any contact / personal-details section (a sidebar that a Word
-    text box or a PDF column put further down)."""
-    return [ln for i, ln in enumerate(lines) if (i < HEADER_LINES and ln.section in ("header", "contact"))
-            or ln.section == "contact"]
+def _is_contact(i: int, ln: Line) -> bool:
+    """A contact line: among the first lines before any heading, or in a contact / personal-details section
+    (a sidebar that a Word text box or a PDF column put further down)."""
+    return ln.section == "contact" or (i < HEADER_LINES and ln.section == "header")
 
 
 def find_location(lines: list[Line]) -> LocationGuess:
     hints, weak = country_hints(lines)
-    contact = _contact_lines(lines)
+    contact = [ln for i, ln in enumerate(lines) if _is_contact(i, ln)]
+    others = [ln for i, ln in enumerate(lines) if ln.section in ("other", "header") and not _is_contact(i, ln)]
     # 1. an explicit label or a house icon: in the contact lines, or anywhere outside experience/education
-    for ln in contact + [x for x in lines if x.section in ("other", "header") and x not in contact]:
+    for ln in contact + others:
         m = _LABEL.search(ln.text) or _ICON.search(ln.text)
         if not m:
             continue
