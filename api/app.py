@@ -117,10 +117,6 @@ def redact(message: str) -> str:
     return _PATH.sub(lambda m: "…/" + m.group(0).rstrip("/").rsplit("/", 1)[-1], message)
 
 
-def _code(e: Exception) -> str:
-    return error_code(e)
-
-
 def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
     settings = settings or Settings()
     state = State(settings, service)
@@ -175,10 +171,9 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
         route = template(request)
         if isinstance(e, ResumeError) and route.startswith("/v1/match"):  # a resume failed, not a posting body
             state.metrics.parse_failures.labels("resume", getattr(e, "reason", "invalid")).inc()
-        state.metrics.rejected.labels(route, _code(e)).inc()
-        retry = getattr(e, "retry_after", None)
-        headers = {"Retry-After": str(settings.retry_after_s)} if retry or e.status_code in (429, 503) else None
-        return _error(e.status_code, _code(e), str(e), headers=headers)
+        state.metrics.rejected.labels(route, error_code(e)).inc()
+        headers = {"Retry-After": str(settings.retry_after_s)} if e.status_code in (429, 503) else None
+        return _error(e.status_code, error_code(e), str(e), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, e: RequestValidationError):

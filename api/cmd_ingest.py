@@ -1,6 +1,6 @@
 """CLI: ``jobmatch ingest PATH...``, ``jobmatch jobs show ID``, ``jobmatch jobs rm ID``, ``jobmatch stats``.
 
-Thin wrappers over :func:`matcher.ingest.ingest_paths`, :class:`matcher.store.JobStore` and
+Thin wrappers over :func:`matcher.ingest.ingest_paths` (via ``cmd_jobs_ls.ingest_inputs``), :class:`matcher.store.JobStore` and
 :func:`matcher.stats.compute_stats`.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from api.cli_common import add_common, print_json, settings_from
 from api.cmd_jobs_ls import add_ingest_flags, ingest_inputs, register_ls, strict_failure
 from matcher.errors import NotFound
 from matcher.options import parse_when
-from matcher.ingest import IngestSummary, ingest_paths
+from matcher.ingest import IngestSummary
 from matcher.stats import compute_stats
 from matcher.store import JobStore
 

@@ -8,13 +8,13 @@ import sys
 
 from pydantic import ValidationError
 
-from matcher.errors import FileTooLarge, InvalidRequest, NotFound
+from matcher.errors import InvalidRequest, NotFound
 from matcher.ingest import IngestSummary, ingest_paths
 from matcher.options import parse_when
 from matcher.paging import JobQuery, list_jobs
 from matcher.store import JobStore
 
-from .cli_common import STDIN, add_common, add_model_flags, print_json, settings_from
+from .cli_common import STDIN, add_common, add_model_flags, print_json, read_input, settings_from
 
 
 def register_ls(jsub) -> None:
@@ -92,9 +92,7 @@ def _ingest_stdin(store: JobStore, limit: int) -> IngestSummary:
     from matcher.ingest import ingest_records
     from matcher.postings import read_records
 
-    data = sys.stdin.buffer.read(limit + 1)
-    if len(data) > limit:
-        raise FileTooLarge(f"stdin is more than {limit:,} bytes; split it, or ingest it from a file")
+    data, _ = read_input(STDIN, limit)
     summary = ingest_records(read_records(data, "stdin"), store)
     summary.files = ["stdin"]
     return summary

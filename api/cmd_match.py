@@ -6,7 +6,7 @@ import sys
 import types
 import typing
 
-from matcher.domain import EMPLOYMENT_TYPES, MatchOptions, MatchResponse
+from matcher.domain import MatchOptions, MatchResponse
 from matcher.options import build_options
 from matcher.paging import match_page
 

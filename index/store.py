@@ -326,7 +326,6 @@ class JobIndex:
         vec = load("vectors.npy")
         blob, koff = load("keys_blob.npy"), load("keys_off.npy")
         alive = np.array(load("alive.npy"))
-        n = int(m["rows"])
         # columns added after the index was written load as unknown; the owner refills them (missing_columns)
         self.missing_columns = [c for c in column_names() if f"col_{c}.npy" not in files and c in ROW_DEFAULTS]
         arrays = {c: np.full(n, ROW_DEFAULTS[c], ROW_ARRAYS[c]) if c in self.missing_columns else load(f"col_{c}.npy")

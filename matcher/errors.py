@@ -74,6 +74,24 @@ class UnsafeDocument(ResumeError):
 
     reason = "unsafe"
 
+class InvalidJsonResume(ResumeError):
+    """A JSON Resume whose fields have the wrong types, or that is too large or too deep."""
+
+    reason = "invalid_json_resume"
+
+
+class ParseCancelled(ResumeError):
+    """The request gave up (client gone, request time limit) while its file was queued or being read."""
+
+    reason = "cancelled"
+
+
+class ParserBusy(ResumeError):
+    """Too many files are queued for the parser: retry in a moment (503 with ``Retry-After``)."""
+
+    status_code = 503
+    reason = "busy"
+
 
 # ---- index ------------------------------------------------------------------
 class IndexError_(JobmatchError):
@@ -111,23 +129,3 @@ class ModelChecksumMismatch(ModelUnavailable):
 class InvalidRequest(JobmatchError):
     status_code = 422
 
-
-# ---- hostile or excess traffic ------------------------------------------------
-class InvalidJsonResume(ResumeError):
-    """A JSON Resume whose fields have the wrong types, or that is too large or too deep."""
-
-    reason = "invalid_json_resume"
-
-
-class ParseCancelled(ResumeError):
-    """The request gave up (client gone, request time limit) while its file was queued or being read."""
-
-    reason = "cancelled"
-
-
-class ParserBusy(ResumeError):
-    """Too many files are queued for the parser: retry after ``retry_after`` seconds."""
-
-    status_code = 503
-    reason = "busy"
-    retry_after = 5

@@ -27,7 +27,7 @@ from datetime import datetime
 
 import numpy as np
 
-from index.columns import FilterColumns
+from index.columns import FilterColumns, currency_code
 
 from .columns import employment_bits
 from .domain import DEGREE_LEVEL, DEGREE_NAME, RULES, CandidateProfile, FilterReport, MatchOptions, RuleOutcome
@@ -165,7 +165,6 @@ def more_filters(cols: FilterColumns, opts: MatchOptions, as_of: datetime, step)
         step("employment_type", None, skipped="not requested; set `employment_types` to apply this rule")
     # 6. salary
     if opts.min_salary is not None:
-        from index.columns import currency_code
 
         cur = (opts.salary_currency or "").upper()
         top = cols.salary_max

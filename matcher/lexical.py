@@ -23,6 +23,17 @@ import numpy as np
 from .ranking import LexicalIndex, posting_text_for_lexical
 
 
+def replace_dir(new: Path, directory: Path) -> None:
+    """Put the directory ``new`` in the place of ``directory``: the old one is moved aside to ``<name>.old``
+    first and removed after, so the place is empty only between two renames."""
+    old = directory.with_name(directory.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if directory.exists():
+        os.replace(directory, old)
+    os.replace(new, directory)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 class LexicalSide:
     def __init__(self) -> None:
         self.keys: list[str] = []
@@ -59,12 +70,7 @@ class LexicalSide:
         shutil.rmtree(tmp, ignore_errors=True)
         self.index.save(tmp)
         (tmp / "keys.json").write_text(json.dumps({"generation": generation, "keys": self.keys}))
-        old = directory.with_name(directory.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if directory.exists():
-            os.replace(directory, old)
-        os.replace(tmp, directory)
-        shutil.rmtree(old, ignore_errors=True)
+        replace_dir(tmp, directory)
 
     @classmethod
     def load(cls, directory: Path, generation: int) -> LexicalSide | None:

@@ -14,6 +14,17 @@ from .errors import InvalidRequest
 from .settings import Settings
 
 
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def as_utc(dt: datetime | None) -> datetime:
+    """``dt`` as an aware UTC datetime (a naive one is taken as UTC); now when None."""
+    if dt is None:
+        return utcnow()
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+
 def parse_when(text: str) -> datetime:
     """An ISO 8601 date or date-time; a naive value is taken as UTC."""
     from dateutil import parser as dparser
@@ -42,11 +53,11 @@ def build_options(values: dict[str, Any], settings: Settings | None = None, *,
     if isinstance(et, str):  # "FULL_TIME,PART_TIME" from a flag or a form field
         et = [et]
     if isinstance(et, list | tuple):  # repeated form fields, each possibly "A,B"
-        et = [p for x in et for p in (re.split(r"[,\s]+", x) if isinstance(x, str) else [x]) if p != ""]
-    if isinstance(et, list | tuple):
-        vals["employment_types"] = [re.sub(r"[\s-]+", "_", x.strip()).upper() if isinstance(x, str) else x
-                                    for x in et] or None
-        if vals["employment_types"] is None:
+        parts = [re.sub(r"[\s-]+", "_", p.strip()).upper() if isinstance(p, str) else p
+                 for x in et for p in (re.split(r"[,\s]+", x) if isinstance(x, str) else [x]) if p != ""]
+        if parts:
+            vals["employment_types"] = parts
+        else:
             del vals["employment_types"]
     if isinstance(vals.get("salary_currency"), str):
         vals["salary_currency"] = vals["salary_currency"].strip().upper()
@@ -62,8 +73,3 @@ def build_options(values: dict[str, Any], settings: Settings | None = None, *,
     if settings is not None and opts.top_k > settings.max_top_k:
         raise InvalidRequest(f"{name('top_k')} is {opts.top_k}; the most returned is {settings.max_top_k}")
     return opts
-
-
-def option_names() -> tuple[str, ...]:
-    """Every matching option, in the order of :class:`MatchOptions` (the surfaces are generated from it)."""
-    return tuple(MatchOptions.model_fields)

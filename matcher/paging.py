@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .domain import CandidateProfile, MatchOptions, MatchResponse, Posting
 from .errors import InvalidRequest
+from .options import as_utc
 
 MAX_PAGE = 500
 
@@ -80,12 +81,6 @@ def decode_cursor(cursor: str) -> str:
                              "unchanged, or leave it out to start again") from None
 
 
-def _as_utc(dt: datetime | None) -> datetime:
-    if dt is None:
-        return datetime.now(UTC)
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
-
-
 def matches(p: Posting, q: JobQuery, as_of: datetime) -> bool:
     if q.company and (not p.company or q.company.casefold() not in p.company.casefold()):
         return False
@@ -97,7 +92,7 @@ def matches(p: Posting, q: JobQuery, as_of: datetime) -> bool:
         if not here and not (p.remote and (not p.applicant_countries or cc in p.applicant_countries)):
             return False
     if q.expired is not None:
-        expired = p.valid_through is not None and _as_utc(p.valid_through) < as_of
+        expired = p.valid_through is not None and as_utc(p.valid_through) < as_of
         if expired != q.expired:
             return False
     if q.q:
@@ -110,7 +105,7 @@ def matches(p: Posting, q: JobQuery, as_of: datetime) -> bool:
 def list_jobs(store, query: JobQuery) -> JobPage:
     """One page of stored postings matching ``query``, in id order, after ``query.cursor``."""
     after = decode_cursor(query.cursor) if query.cursor else None
-    as_of = _as_utc(query.as_of)
+    as_of = as_utc(query.as_of)
     items: list[JobSummary] = []
     for p in store.postings_after(after):
         if not matches(p, query, as_of):

@@ -30,6 +30,7 @@ def is_latin(s: str) -> bool:
     return bool(letters) and all("LATIN" in unicodedata.name(ch, "") for ch in letters)
 
 
+@lru_cache(maxsize=4096)
 def _places(city: str) -> frozenset[tuple[str, str]]:
     """{(country, admin1 code)} of the gazetteer cities of this name (:func:`matcher.geo.cities_named`)."""
     from .geo import cities_named
@@ -48,7 +49,8 @@ def _subdivisions() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
-def _us_state(region: str) -> str | None:
+def us_state(region: str) -> str | None:
+    """Two-letter code of a US state name or code, else None."""
     from .geo import us_states
 
     return us_states().get(_fold(region)) or us_states().get(region.strip().lower())
@@ -59,7 +61,7 @@ def region_country(region: str | None) -> str | None:
     exactly one country; else None."""
     if not region or not is_latin(region):
         return None
-    if _us_state(region):
+    if us_state(region):
         return "US"
     got = _subdivisions().get(_fold(region))
     return next(iter(got)) if got and len(got) == 1 else None
@@ -69,17 +71,12 @@ def known_city(city: str) -> bool:
     return is_latin(city) and bool(_places(city))
 
 
-def city_in(city: str, country: str, us_state: str | None = None) -> bool:
+def city_in(city: str, country: str, state: str | None = None) -> bool:
     """Whether the gazetteer has a city of this name in ``country`` (and in that US state, when given)."""
     if not is_latin(city):
         return False
-    st = _us_state(us_state) if us_state else None
+    st = us_state(state) if state else None
     return any(cc == country and (st is None or a1 == st) for cc, a1 in _places(city))
-
-
-def us_state(region: str) -> str | None:
-    """Two-letter code of a US state name or code, else None."""
-    return _us_state(region)
 
 
 def city_country(city: str, region: str | None, country_options: tuple[str, ...] = ()) -> str | None:
@@ -93,7 +90,7 @@ def city_country(city: str, region: str | None, country_options: tuple[str, ...]
     if country_options:
         places = frozenset(p for p in places if p[0] in country_options)
     if region:
-        st = _us_state(region)
+        st = us_state(region)
         reg = _fold(region)
         agree = {cc for cc, a1 in places if (st and cc == "US" and a1 == st) or _fold(a1) == reg}
         if not agree and len(reg) > 3 and not st:  # a region written out ("Ontario"): its one country

@@ -12,7 +12,7 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 
 import numpy as np
@@ -26,23 +26,14 @@ from .domain import DEGREE_NAME, CandidateProfile, Match, MatchOptions, MatchRes
 from .errors import IndexNotFound, IndexWriteFailed, InvalidRequest, JobmatchError, NotFound
 from .filters import CandidateFacts, apply_filters, candidate_facts
 from .geo import geocode, parse_place_text, reverse_country
-from .lexical import LexicalSide
+from .lexical import LexicalSide, replace_dir
+from .options import as_utc
 from .lock import DataDirLock
 from .ranking import (HybridRanker, embed_postings, query_text_for_embedding, query_text_for_lexical)
 from .settings import Settings
 
 
 log = logging.getLogger("jobmatch.service")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def as_utc(dt: datetime | None) -> datetime:
-    if dt is None:
-        return utcnow()
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
 
 
 def resolve_location(text: str) -> Place:
@@ -374,9 +365,10 @@ class MatchService:
             lexical = LexicalSide()
             pending = self.store.pending()
             n = self._index_into(idx, self.store.ids(), progress=progress, lexical=lexical)
+            nxt = self.settings.lexical_path.with_name("lexical-next")
             try:
                 gen = idx.save()
-                lexical.save(self.settings.lexical_path.with_name("lexical-next"), f"{target.name}/{gen}")
+                lexical.save(nxt, f"{target.name}/{gen}")
             except OSError as e:
                 shutil.rmtree(target, ignore_errors=True)
                 raise IndexWriteFailed(f"could not write the new index in {target} ({e.strerror or e}); the "
@@ -394,14 +386,7 @@ class MatchService:
             fsync_dir(path.parent)
             point("reindex.swapped")
             # the lexical side written beside it (tagged with the new build) takes the usual place
-            nxt = self.settings.lexical_path.with_name("lexical-next")
-            lex = self.settings.lexical_path
-            old = lex.with_name(lex.name + ".old")
-            shutil.rmtree(old, ignore_errors=True)
-            if lex.exists():
-                os.replace(lex, old)
-            os.replace(nxt, lex)
-            shutil.rmtree(old, ignore_errors=True)
+            replace_dir(nxt, self.settings.lexical_path)
             for stale in path.parent.glob(f"{path.name}-*"):  # keep the new build and the one before it
                 if stale.is_dir() and stale.resolve() not in (target.resolve(), previous):
                     shutil.rmtree(stale, ignore_errors=True)

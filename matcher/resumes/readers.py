@@ -18,14 +18,10 @@ import zipfile
 from dataclasses import dataclass
 from typing import Callable
 
-from matcher.errors import CorruptDocument, EmptyDocument, TooManyPages, UnsupportedFileType, UnsafeDocument
+from matcher.errors import CorruptDocument, EmptyDocument, TooManyPages, UnsupportedFileType
 
 ACCEPTED = "PDF, Word (.docx), plain text (UTF-8, UTF-16, Latin-1/cp1252) or JSON Resume"
 
-# DOCX limits (declared sizes are checked before anything is decompressed)
-DOCX_MAX_ENTRIES = 2000
-DOCX_MAX_UNCOMPRESSED = 100 * 1024 * 1024
-DOCX_MAX_RATIO = 200
 JSONRESUME_KEYS = {"basics", "work", "education", "skills", "volunteer", "awards", "projects", "languages",
                    "certificates", "publications", "interests", "references", "meta"}
 

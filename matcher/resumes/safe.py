@@ -233,16 +233,6 @@ class WorkerPool:
             self._idle.append(w)
 
     # ---- borrowing --------------------------------------------------------------------------------------------
-    @property
-    def busy(self) -> int:
-        with self._cond:
-            return len(self._all) - len(self._idle)
-
-    @property
-    def waiting(self) -> int:
-        with self._cond:
-            return self._waiting
-
     def _acquire(self, cancel: threading.Event | None) -> _Worker:
         with self._cond:
             if not self._idle and len(self._all) >= self.max_size:
