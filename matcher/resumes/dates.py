@@ -50,8 +50,17 @@ _LONE = re.compile(rf"(?P<start>(?:\d{{1,2}}\s*[/.]\s*(?:19|20)\d{{2}}|{MONTH}\.
                    rf"(?P<open>\s*(?:-+|–|—)\s*(?![\d\s]*(?:19|20)\d{{2}})(?!\s*{_PRESENT}))?", re.I)
 # "January 2006 toNew 42nd Street Inc.January 2012": an employer glued between "to" and the end date (PDF layout)
 _GLUED_TO = re.compile(rf"(?P<start>{_DATE})\s*to(?=[A-Z])(?P<mid>[^\n]{{1,70}}?)(?P<end>{_DATE}|{_PRESENT}\b)", re.I)
+# "1998/2004", "2004/ 2013": two years joined by a slash; "2013/---", "2013 - ...": an open range (the latest job)
+_YEAR_SLASH = re.compile(r"(?<![\d/.])((?:19|20)\d{2})\s*/\s*((?:19|20)\d{2})(?![\d/])")
+_YEAR_OPEN = re.compile(r"(?<![\d/.])((?:19|20)\d{2})\s*[/\-–—]\s*(?:-{2,}|\.{3}|…)(?=\W*$)")
+# "Embedded automotive software / 2018 2019": two bare years ending a line after a separator (a dash lost)
+_YEAR_PAIR_END = re.compile(r"(?P<pre>(?:[/|,]|^)\s*)(?P<a>(?:19|20)\d{2})\s+(?P<b>(?:19|20)\d{2})(?P<post>\W*)$")
 _MONTH_YEAR = re.compile(rf"\b{MONTH}\.?,?\s*(?:19|20)\d{{2}}\b", re.I)
 _ONLY_DATE = re.compile(rf"^\W*(?:{_DATE}|{_PRESENT})\W*$", re.I)
+# "December 2017 Senior System Analyst" above "September 2019" / "currently working" alone on the next line
+_DATE_FIRST = re.compile(rf"^\W*(?P<d>{MONTH}\.?,?\s*(?:19|20)\d{{2}}|\d{{1,2}}\s*[/.]\s*(?:19|20)\d{{2}})(?!\s*(?:-|–|—|to\b))\s+[A-Za-z]", re.I)
+_STUDY_NEAR = re.compile(r"\b(student|graduated|graduate|studies|studying|university|institute|college|faculty|"
+                         r"school|course|degree)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -116,6 +125,8 @@ def _excluded(lines: list[Line], idx: int, text: str) -> bool:
         return False
     if _STUDY.search(text):
         return True
+    if len(nxt.split()) <= 8 and _STUDY_NEAR.search(nxt) and len(text.split()) <= 6:
+        return True  # "Sep 2017 - May 2018" above "Last-year student, graduated ..."
     if idx > 0:
         prev = lines[idx - 1].text
         # a short line above that names an institution, or a longer line (a column run into prose) ending in one
@@ -141,7 +152,16 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
             continue
         text = ln.text
         matched = False
-        if _ONLY_DATE.match(text):  # a date alone, then "to" alone, then a date alone (PDF columns)
+        if ln.section == "experience":  # elsewhere "2005/2008" is as often a product version
+            text = _YEAR_SLASH.sub(r"\1 - \2", text)
+            text = _YEAR_OPEN.sub(r"\1 - present", text)
+            text = _YEAR_PAIR_END.sub(r"\g<pre>\g<a> - \g<b>\g<post>", text)
+        first = _DATE_FIRST.match(text)
+        if first and not RANGE.search(text) and idx + 1 < len(lines) and idx + 1 not in consumed \
+                and _ONLY_DATE.match(lines[idx + 1].text) and not _ONLY_DATE.match(lines[idx - 1].text if idx else ""):
+            text = f"{first.group('d')} - {lines[idx + 1].text.strip()} {text[first.end('d'):]}"
+            consumed.add(idx + 1)
+        elif _ONLY_DATE.match(text):  # a date alone, then "to" alone, then a date alone (PDF columns)
             nxt = [x.text for x in lines[idx + 1: idx + 3]]
             if len(nxt) == 2 and re.fullmatch(r"\W*(?:to|till|until|-+|–|—)\W*", nxt[0], re.I) and _ONLY_DATE.match(nxt[1]):
                 text = f"{text} to {nxt[1]}"

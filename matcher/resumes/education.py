@@ -25,7 +25,7 @@ _STRONG: list[tuple[int, re.Pattern[str]]] = [
     # spellings of non-native writers ("Msc", "B.sc.", "B.SC") and Israeli usage: "first degree" is a
     # bachelor's, "second degree" a master's; "magister" (CIS) a master's
     (4, re.compile(r"\bm\.?\s?sc\.?(?![a-z])|\bmagist(er|ra)\w*|\bsecond\s+(academic\s+)?degree\b", _I)),
-    (3, re.compile(r"\bbachelor'?s?\b|\bbaccalaureate\b|\bundergraduate degree\b|\bb\.?\s?sc\.?(?![a-z])|"
+    (3, re.compile(r"\bbachelor'?s?\b|\bbaccalaureate\b|\bundergraduate degree\b|\bhonou?rs\s+degree\b|\bb\.?\s?sc\.?(?![a-z])|"
                    r"\bfirst\s+(academic\s+)?degree\b", _I)),
     (3, re.compile(r"\bB\.?\s?Tech\b|\bB\.\s?E\b\.?|\bB\.\s?Sc\b|\bBSc\b|\bB\.\s?S\.|\bB\.\s?A\.|\bBCA\b|"
                    r"\bB\.\s?Com\b|\bBCom\b|\bB\.A(?=[A-Z])|\bBBA\b|\bLL\.?B\b|\bBSN\b|\bB\.?F\.?A\b|\bB\.\s?Pharm|\bBPharm\b|"
@@ -43,6 +43,8 @@ _WEAK: list[tuple[int, re.Pattern[str]]] = [
                    r"windows|dos|exchange|teams|paint|cit))|\bMA\b(?=\s*(in|of|,|-|:|\())|\bME\b(?=\s*(in|\(|,|-))|"
                    r"\bMEd\b|\bMSEE\b|\bMSCS\b|\bPG\b(?=\s*(in|-|:|,))(?!.*diploma)")),
     (4, re.compile(r"\b(mba|mcom|mtech|msc|mca|m\.\s?sc)\b", _I)),
+    # "2004-2009, Master, Computer science": the bare word, not a scrum/web/master class
+    (4, re.compile(r"(?<![\w-])(?<!scrum )(?<!web)master\b(?=\s*[,(;:]|\s+(?:degree|diploma)\b)", _I)),
     (4, re.compile(r"\bMCS\b|\bM\.?E\.?\b(?=\s+[A-Z]\w+\s+(?:Engineering|Engg))")),
     (3, re.compile(r"\b(bcom|btech|bsc|bca|bba|b\.\s?sc|b\.\s?com|b\.\s?tech)\b|\bdegree\s+in\s+\w*\s*engineering\b|"
                    r"\bengineering\s+degree\b", _I)),
@@ -63,10 +65,12 @@ _ABBR_FIELD = re.compile(r"\b(?P<d>BA|BS|BSc|BEng|MA|MS|MSc|MEng)\s+(?:in|of)\s+
 # CIS 5-year "specialist"/"engineer" qualifications count as bachelor (labels README), even when written
 # "Specialist (M.Sc. analogue)"
 _CIS = re.compile(r"^\W*(?:engineer|specialist)\b(?!\s+(?:at|in|of)\b)|\bspecialist\s*(?:\(|degree|diploma)|"
+                  r"[,;]\s*(?:engineer|specialist)\W*$|\bspecialist\s+of\s+(?:science|arts)\b|"
                   r"\bengineer'?s?\s+(?:degree|diploma)|\bdiploma\s+of\s+(?:an\s+)?engineer|\bdegree\s+of\s+specialist",
                   _I)
 _NOT_DEGREE = re.compile(r"\b(post[- ]?graduate diploma|pg diploma|certificate (course|program)|coursework toward|"
                          r"courses? (in|toward)|some college|training)\b", _I)
+_CERTIFIED = re.compile(r"\bcertifi(?:ed|cate|cation)\b", _I)
 _MS_TOOL = re.compile(r"^MS\s*-?\s*(office|excel|word|access|project|sql|dynamics|visio|powerpoint|outlook|windows)", _I)
 _INSTITUTION = re.compile(r"\b(universit\w*|institute|academy|polytechnic)\b", _I)
 _COURSE = re.compile(r"\b(course|courses|bootcamp|training|program(me)?)\b", _I)
@@ -126,7 +130,7 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
             weak = _level_in(ln.text, _WEAK)
             if weak and (hit is None or weak[0] > hit[0]):
                 hit, strong = weak, False
-            around = ln.text + " " + (lines[i + 1].text if i + 1 < len(lines) else "")
+            around = " ".join(x.text for x in lines[max(0, i - 2): i + 2])
             if _CIS.search(ln.text) and (hit is None or hit[0] >= 3) and _INSTITUTION.search(around) \
                     and not _COURSE.search(ln.text):
                 hit, strong = (3, ln.text[:60]), False
@@ -134,6 +138,8 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
             continue
         if _NOT_DEGREE.search(ln.text) and hit[0] < 4 and not strong:
             continue
+        if hit[0] == 2 and not strong and _CERTIFIED.search(ln.text):
+            continue  # "Aruba Certified Switching Associate (ACSA)" is a certificate
         nxt = lines[i + 1].text if i + 1 < len(lines) and lines[i + 1].section == ln.section else ""
         if len(nxt) > 40 or _level_in(nxt, _STRONG) or _level_in(nxt, _WEAK):
             nxt = ""

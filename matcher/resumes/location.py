@@ -21,11 +21,13 @@ from matcher.resumes.sections import Line
 _LABEL = re.compile(
     r"(?:^|(?<=[\s|•·,;(]))(?:(?:permanent|present|current|home|mailing|residential|correspondence|postal)\s+)?"
     r"(?:address|location|(?:city|place)\s+of\s+residence|residence|resident\s+of|resident|lives?\s+in|based\s+in|"
-    r"current\s+city|city)\s*(?:[:\-–—]+|\s(?=[A-Z]))\s*(?P<v>.*)", re.I)
+    r"current\s+city|city|region)\s*(?:[:\-–—]+|\s(?=[A-Z]))\s*(?P<v>.*)", re.I)
+# a label that names the candidate's home wherever it stands (a sidebar a layout put inside "Education")
+_HOME_LABEL = re.compile(r"(?:^|(?<=[\s|•·,;(]))(?:address|residence|region|place\s+of\s+residence)\s*:\s*(?P<v>.*)", re.I)
 _ICON = re.compile(r"[⌂\U0001F3E0\U0001F3E1\U0001F4CD]\s*[:\-]?\s*(?P<v>.*)")
 # where a label's value stops: the next label, a separator, contact details
 _VALUE_END = re.compile(
-    r"\b(?:phone|mobile|mob|tel|telephone|cell|e-?mail|date\s+of\s+birth|d\.?o\.?b|birth|born|age|languages?|"
+    r"\b(?:phone|mobile|mob|tel(?![\s-]*a?viv)|telephone|cell|e-?mail|date\s+of\s+birth|d\.?o\.?b|birth|born|age|languages?|"
     r"linked-?in|github|citizenship|nationality|marital|status|gender|skype|website|web|portfolio|position|"
     r"zip|pin|postal|family|military|driving|licen[cs]e|available|availability|visa)\b"
     r"|\||\t| {2,}|[@•·]|https?:|www\.|\+?\(?\d[\d\s().-]{6,}", re.I)
@@ -119,6 +121,8 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
         return LocationGuess(Place(city=city, region=code, country="US"), 0.7 if labelled else 0.6, [m.group(0)],
                              f"{city!r} is not in the gazetteer; only the state {code} is certain")
     parts = [p.strip(" .") for p in _SEGMENTS.split(value) if p.strip(" .")]
+    if labelled and any(not re.search(r"\d", p) for p in parts):
+        parts = [p for p in parts if not re.search(r"\d", p)]  # "Petah-Tikva, Hadera 1": a part with a number is the street
     country = None
     for p in parts:
         c = normalize_country(p) if p[:1].isupper() and (len(p) > 3 or p.isupper()) else None
@@ -194,7 +198,8 @@ def find_location(lines: list[Line]) -> LocationGuess:
     contact = [ln for i, ln in enumerate(lines) if _is_contact(i, ln)]
     others = [ln for i, ln in enumerate(lines) if ln.section in ("other", "header") and not _is_contact(i, ln)]
     # 1. an explicit label or a house icon: in the contact lines, or anywhere outside experience/education
-    for ln in contact + others:
+    rest = [ln for i, ln in enumerate(lines) if ln.section == "education" and _HOME_LABEL.search(ln.text)]
+    for ln in contact + others + rest:
         m = _LABEL.search(ln.text) or _ICON.search(ln.text)
         if not m:
             continue
@@ -217,7 +222,9 @@ def find_location(lines: list[Line]) -> LocationGuess:
     for ln in contact:
         if len(ln.text) > 120:
             continue
-        got = _read_value(ln.text, hints, labelled=False, weak=weak)
+        # contact details end a place name ("Haifa Cell:", "Tel Aviv  Mob: ..."): read them as separators
+        value = _VALUE_END.sub(" | ", ln.text) if _CONTACT.search(ln.text) or _VALUE_END.search(ln.text) else ln.text
+        got = _read_value(value, hints, labelled=False, weak=weak)
         if got and got.place and (best is None or got.confidence > best.confidence):
             got.evidence = [ln.text[:160]]
             best = got

@@ -58,6 +58,9 @@ def clean_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00ad", "")
     text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\u200b\ufeff]", " ", text)
+    # a whole page in one paragraph (a Word file converted from PDF): its columns and blocks are kept apart only
+    # by runs of spaces, so on a very long line such a run is a line break
+    text = _LONG_LINE.sub(lambda m: _SPACE_RUN.sub("\n", m.group(0)), text)
     text = re.sub(r"[ \t\u00a0]+", " ", text)
     text = re.sub(r"\b(of|in|and|at)(?=[A-Z][a-z])", r"\1 ", text)  # words glued by PDF layout: "ofArts"
     text = re.sub(r" *\n *", "\n", text)
@@ -65,6 +68,8 @@ def clean_text(text: str) -> str:
     return text.strip()
 
 
+_LONG_LINE = re.compile(r"[^\n]{300,}")
+_SPACE_RUN = re.compile(r"[ \t\u00a0]{3,}")
 PROFILE_FIELDS = ("degree", "months", "location")
 DEFAULT_MIN_CONFIDENCE = 0.6
 

@@ -48,6 +48,13 @@ def heading_of(line: str) -> str | None:
     return None
 
 
+# "Education Saint-Petersburg University ... 2008 TO 2013 , Specialist": a heading run into its first entry
+_GLUED_EDUCATION = re.compile(r"^(?P<h>EDUCATION|Education)\s*:?\s+(?P<rest>[A-Z].*\b(?i:universit\w*|institute|college|"
+                              r"academy|school|faculty|bachelor|master|degree|diploma|B\.\s?Sc|M\.\s?Sc)\b.*)$")
+
+_GLUED_CERTIFICATES = re.compile(r"^(?P<h>CERTIFICATIONS?|Certifications?|CERTIFICATES|Certificates)\s*:?\s+(?P<rest>[A-Z].*)$")
+
+
 def split_lines(text: str) -> list[Line]:
     out: list[Line] = []
     section = "header"
@@ -57,5 +64,11 @@ def split_lines(text: str) -> list[Line]:
         h = heading_of(raw)
         if h:
             section = h
+        else:
+            g = _GLUED_EDUCATION.match(raw.strip()) or _GLUED_CERTIFICATES.match(raw.strip())
+            if g:
+                section = "education" if g.re is _GLUED_EDUCATION else "other"
+                out.append(Line(g.group("h"), section))
+                raw = g.group("rest")
         out.append(Line(raw.strip(), section))
     return out
