@@ -1,0 +1,123 @@
+"""The ``local`` batch engine: a process pool of parse workers feeding the model in this process.
+
+::
+
+    inputs ──> parse (process pool of ``workers``, in-process readers, the parser's limits)
+           ──> embed (batches of query texts, the same vectors as the service's query path)
+           ──> match_page per candidate with its vector (filters, ranking, explanations)
+           ──> RunOutput.emit (one flushed JSONL line per candidate, as it goes)
+
+Parse workers are started before the model is loaded; while they are busy the model gets the cores
+they leave (:func:`choose_threads`), once parsing is over it gets all of them. A worker that crashes
+breaks the pool: the pool is rebuilt and the inputs in flight retried once; an input that crashes it
+twice is recorded as ``corrupt``.
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from typing import Any
+
+from ..settings import Settings
+from .engine import Engine, RunOutput
+from .inputs import BatchInput
+from .matching import FORWARD_BATCH, match_parsed
+from .parse import init_parse_worker, parse_one
+
+
+def choose_threads(workers: int, settings: Settings) -> int:
+    """Torch threads while parse workers are busy: the cores they leave, at least 1."""
+    from ..embed import usable_cores
+
+    if settings.torch_threads:
+        return settings.torch_threads
+    return max(1, min(2, usable_cores() - workers))
+
+
+class LocalEngine(Engine):
+    name = "local"
+
+    def run(self, todo: list[BatchInput], out: RunOutput) -> dict[str, Any]:
+        import multiprocessing as mp
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        from ..embed import resolve_threads
+        from ..service import MatchService
+
+        cfg, times = self.cfg, out.times
+        as_of = cfg.options.as_of
+        workers = max(1, cfg.workers)
+        method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+        ctx = mp.get_context(method)
+        if method == "forkserver":
+            ctx.set_forkserver_preload(["matcher.resumes", "matcher.batch.parse"])
+
+        def new_pool() -> ProcessPoolExecutor:
+            return ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_parse_worker,
+                                       initargs=(cfg.settings, True, os.getpid()))
+
+        t_start = time.perf_counter()
+        startup = 0.0
+        pool = new_pool()  # started before the model is loaded
+        threads = choose_threads(workers, cfg.settings)
+        settings = cfg.settings.model_copy(update={"torch_threads": threads})
+        queue = list(reversed(todo))
+        attempts: Counter[str] = Counter()
+        pending: dict[Any, BatchInput] = {}
+        ready: list[dict[str, Any]] = []
+        max_pending = max(4 * cfg.embed_batch, 32 * workers)
+        started = False
+        try:
+            with MatchService(settings, create_index=False) as svc:
+                import torch
+
+                startup = time.perf_counter() - t_start
+
+                while queue or pending or ready:
+                    while queue and len(pending) < max_pending:
+                        it = queue.pop()
+                        pending[pool.submit(parse_one, it, as_of)] = it
+                    want = cfg.embed_batch if started else min(cfg.embed_batch, 8)  # start embedding early
+                    if pending and len(ready) < want:
+                        t0 = time.perf_counter()
+                        done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                        times.parse_wait += time.perf_counter() - t0
+                        broken = False
+                        for f in done:
+                            it = pending.pop(f)
+                            try:
+                                r = f.result()
+                            except BrokenProcessPool:
+                                broken = True
+                                attempts[it.id] += 1
+                                if attempts[it.id] >= 2:
+                                    r = {"id": it.id, "source": it.source, "options": it.options, "profile": None,
+                                         "seconds": 0.0, "error": {"code": "corrupt", "message":
+                                         "The parser crashed on this file. Re-save it as PDF or .docx and try again."}}
+                                else:
+                                    queue.append(it)
+                                    continue
+                            times.parse += r.pop("seconds", 0.0)
+                            ready.append(r)
+                        if broken:
+                            for f, it in list(pending.items()):
+                                queue.append(it)
+                            pending.clear()
+                            pool.shutdown(wait=False, cancel_futures=True)
+                            pool = new_pool()
+                        if (queue or pending) and len(ready) < want:
+                            continue
+                    all_threads = resolve_threads(cfg.settings.torch_threads)
+                    if not queue and not pending and torch.get_num_threads() != all_threads:
+                        torch.set_num_threads(all_threads)  # parsing over: all cores
+                    batch, ready = ready[:cfg.embed_batch], ready[cfg.embed_batch:]
+                    started = True
+                    records, t = match_parsed(svc, batch, cfg.options, embed_batch_size=FORWARD_BATCH)
+                    times.add(t)
+                    for rec in records:
+                        out.emit(rec)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        return {"torch_threads": threads, "parse_start_method": method, "startup_s": round(startup, 3)}
