@@ -20,7 +20,24 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from index.persist import fsync_dir
+
 from .ranking import LexicalIndex, posting_text_for_lexical
+
+
+def fsync_tree(root: Path) -> None:
+    """fsync every file under ``root``, then every directory (deepest first), ``root`` last."""
+    dirs = []
+    for here, _, files in os.walk(root):
+        dirs.append(Path(here))
+        for name in files:
+            fd = os.open(os.path.join(here, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    for d in reversed(dirs):
+        fsync_dir(d)
 
 
 def replace_dir(new: Path, directory: Path) -> None:
@@ -31,6 +48,7 @@ def replace_dir(new: Path, directory: Path) -> None:
     if directory.exists():
         os.replace(directory, old)
     os.replace(new, directory)
+    fsync_dir(directory.parent)  # the rename itself is durable before anything relies on it
     shutil.rmtree(old, ignore_errors=True)
 
 
@@ -70,6 +88,7 @@ class LexicalSide:
         shutil.rmtree(tmp, ignore_errors=True)
         self.index.save(tmp)
         (tmp / "keys.json").write_text(json.dumps({"generation": generation, "keys": self.keys}))
+        fsync_tree(tmp)  # like a vector generation: every file on disk before the directory takes its place
         replace_dir(tmp, directory)
 
     @classmethod

@@ -29,7 +29,9 @@ from .geo import geocode, parse_place_text, reverse_country
 from .lexical import LexicalSide, replace_dir
 from .options import as_utc
 from .lock import DataDirLock
-from .ranking import (HybridRanker, embed_postings, query_text_for_embedding, query_text_for_lexical)
+from .ranking import (HybridRanker, diversify, embed_postings, query_text_for_embedding, query_text_for_lexical,
+                      readable_scores, strength_parts, text_signature)
+from .second_stage import STAGE2_N, rerank
 from .settings import Settings
 
 
@@ -178,6 +180,9 @@ class MatchService:
             vecs = np.stack([index.vector_of(k) for k in keys])
             index.upsert(keys, vecs, [posting_row(postings[k]) for k in keys])
         index.missing_columns = []
+        # the lexical side goes with the generation about to be written, as in _save: else it would not match
+        # and be rebuilt from the store on every start until the next write
+        self._open_lexical(index).save(self.settings.lexical_path, self._lexical_tag(index.generation + 1))
         index.save()
 
     def _open_lexical(self, index: JobIndex) -> LexicalSide:
@@ -299,7 +304,7 @@ class MatchService:
     def index_ids(self, ids: Sequence[str], *, removed: Sequence[str] = (), progress: bool = False) -> int:
         """Embed and index the given store ids (added or updated), drop ``removed``, save a generation."""
         with self.writing():
-            return self._reconcile([*ids, *removed], progress=progress)["indexed"]
+            return self._reconcile([*ids, *removed], progress=progress, full=False)["indexed"]
 
     def add_jsonld(self, data: bytes | str, *, source: str = "request"):
         """Read JobPosting JSON-LD (any shape :func:`matcher.postings.read_records` takes), store it and make
@@ -311,7 +316,7 @@ class MatchService:
         records = list(read_records(data, source))  # parse before taking the lock
         with self.writing():
             summary = ingest_records(records, self.store)
-            self._reconcile(summary.changed_ids)
+            self._reconcile(summary.changed_ids, full=False)
         return summary
 
     def sync(self, changed: Sequence[str] = (), *, progress: bool = False) -> dict[str, int]:
@@ -321,16 +326,26 @@ class MatchService:
         with self.writing():
             return self._reconcile(changed, progress=progress)
 
-    def _reconcile(self, changed: Sequence[str] = (), *, progress: bool = False) -> dict[str, int]:
+    def _reconcile(self, changed: Sequence[str] = (), *, progress: bool = False, full: bool = True) -> dict[str, int]:
+        """``full``: compare every stored id with every indexed one (on open, ``sync``, ``jobmatch ingest``).
+        Otherwise only ``changed`` and the store's pending ids are looked at: every store write records its ids
+        as pending in the same transaction, so that covers other processes' unindexed writes too, without a
+        scan of the whole store on each POST or DELETE."""
         view = self._view
         pending = self.store.pending()
-        stored = self.store.ids()
-        have = set(stored)
-        snap = view.index.snapshot()
-        indexed = set(snap.key_of(np.flatnonzero(snap.alive)))
-        todo = list(dict.fromkeys([*[i for i in (*changed, *pending) if i in have],
-                                   *[i for i in stored if i not in indexed]]))
-        gone = sorted(indexed - have)
+        if full:
+            stored = self.store.ids()
+            have = set(stored)
+            snap = view.index.snapshot()
+            indexed = set(snap.key_of(np.flatnonzero(snap.alive)))
+            todo = list(dict.fromkeys([*[i for i in (*changed, *pending) if i in have],
+                                       *[i for i in stored if i not in indexed]]))
+            gone = sorted(indexed - have)
+        else:
+            touched = list(dict.fromkeys([*changed, *pending]))
+            have = self.store.present(touched)
+            todo = [i for i in touched if i in have]
+            gone = sorted(i for i in touched if i not in have and i in view.index)
         n = self._index_into(view.index, todo, progress=progress, lexical=view.lexical) if todo else 0
         if gone:
             view.index.remove(gone)
@@ -344,7 +359,7 @@ class MatchService:
         with self.writing():
             if not self.store.delete(posting_id):
                 raise NotFound(f"no posting with id {posting_id!r}; list ids with `jobmatch stats` or GET /v1/jobs")
-            self._reconcile([posting_id])
+            self._reconcile([posting_id], full=False)
 
     def reindex(self, progress: bool = False) -> int:
         """Rebuild the index from the store (e.g. after changing the model).
@@ -415,36 +430,60 @@ class MatchService:
         snap = view.index.snapshot()  # one consistent view for masks and search
         facts = candidate_facts(profile, opts)
         mask, report = apply_filters(snap.columns, facts, opts, as_of)
-        hits = self._rank(snap, profile, query_vec, mask, opts.top_k, view.lexical)
-        results = [self._explain(key, score, sim, profile, facts) for key, score, sim in hits]
+        hits = self._rank(snap, profile, query_vec, mask, opts.top_k, view.lexical,
+                          max_per_company=opts.max_per_company)
+        results = [self._explain(h, profile, facts) for h in hits]
         return MatchResponse(candidate=profile, filters=report, results=results)
 
     def _rank(self, snap, profile: CandidateProfile, qv: np.ndarray, mask: np.ndarray,
-              k: int, lexical: LexicalSide | None = None) -> list[tuple[str, float, float]]:
-        """The shipped ranking (``matcher.ranking``): exact dense top candidates within the mask, fused by
-        reciprocal rank with BM25 over the same eligible postings."""
+              k: int, lexical: LexicalSide | None = None, *, max_per_company: int = 0) -> list[_Hit]:
+        """The shipped ranking (``matcher.ranking``, ``matcher.second_stage``): exact dense top candidates within
+        the mask fused by reciprocal rank with BM25 over the same eligible postings; the second stage re-reads
+        the top :data:`~matcher.second_stage.STAGE2_N` (whole posting vs whole resume); then the diversity pass
+        (``max_per_company``, near-identical texts) and the 0-100 score."""
         q = np.asarray(qv, dtype=np.float32)[None, :]
+        lex = lexical or self.lexical
 
         def dense_scores(m: np.ndarray, n: int):
             res = snap.search(q, n, m)
             return res.rows[0], np.array([s for _, s in res.hits[0]], dtype=np.float64)
 
-        ranker = HybridRanker((lexical or self.lexical).for_snapshot(snap), **self.ranker_settings)
+        ranker = HybridRanker(lex.for_snapshot(snap), **self.ranker_settings)
         # fused scores tie often (1/(60+r) from one side only): ask for a margin, then break ties by posting
         # id, so the order does not depend on where a posting sits in the index
-        ranked = ranker.rank(query_text_for_lexical(profile.text), q[0], mask, k + 32, dense_scores)
-        rows = np.array([r for r, _ in ranked], dtype=np.int64)
+        ranked = ranker.rank_detailed(query_text_for_lexical(profile.text), q[0], mask, max(k + 32, STAGE2_N),
+                                      dense_scores)
+        rows = np.array([c.row for c in ranked], dtype=np.int64)
         keys = snap.key_of(rows)
         sims = (snap.vectors[rows] @ q[0]).tolist() if len(rows) else []
-        out = sorted(((key, score, sim) for key, (_, score), sim in zip(keys, ranked, sims)),
-                     key=lambda t: (-round(t[1], 12), t[0]))
-        return out[:k]
+        first = sorted(range(len(ranked)), key=lambda i: (-round(ranked[i].fused, 12), keys[i]))
+        postings = [self._posting(keys[i]) for i in first]
+        rr = rerank(profile.text, profile.skills, [p.title for p in postings], [p.description for p in postings],
+                    [ranked[i].fused for i in first], lex.index.idf, keys=[keys[i] for i in first])
+        order = rr.order
+        new_order, why = diversify([postings[j].company for j in order],
+                                   [_signature(postings[j].id, postings[j].description) for j in order],
+                                   max_per_company)
+        order = [order[j] for j in new_order][:k]
+        why = {order[pos]: why[j] for pos, j in enumerate(new_order[:k]) if j in why}
+        hits = []
+        for j in order:
+            i = first[j]
+            reading = rr.readings[j] or rr_read(profile, postings[j], lex.index.idf)
+            parts = strength_parts(sims[i], reading.coverage, reading.text, None)
+            hits.append(_Hit(postings[j], ranked[i], float(sims[i]), rr.scores[j], reading, parts, why.get(j)))
+        for h, m in zip(hits, readable_scores([h.parts for h in hits])):
+            h.match = m
+        return hits
 
-    def _explain(self, key: str, score: float, sim: float, profile: CandidateProfile, facts: CandidateFacts) -> Match:
+    def _posting(self, key: str) -> Posting:
         try:
-            p = self.store.get(key).posting
+            return self.store.get(key).posting
         except NotFound:  # deleted between search and explanation
-            p = Posting(id=key, title="(removed)", description="")
+            return Posting(id=key, title="(removed)", description="")
+
+    def _explain(self, hit: "_Hit", profile: CandidateProfile, facts: CandidateFacts) -> Match:
+        p, score, sim = hit.posting, hit.ranked.fused, hit.similarity
         dist = None
         if facts.lat is not None and facts.lon is not None:
             pts = [(pl.lat, pl.lon) for pl in p.locations if pl.has_point]
@@ -465,12 +504,44 @@ class MatchService:
             ),
         }
         skills = _skills_in_common(p.id, p.title + "\n" + p.description, tuple(profile.skills))
+        rd = hit.reading
+        missing = [s for s in rd.skills_missing if s not in skills][:20]
+        ranking = {"semantic_rank": hit.ranked.dense_rank, "keyword_rank": hit.ranked.lex_rank,
+                   "requirement_lines": rd.lines, "requirement_lines_met": rd.lines_met,
+                   "stage2_score": round(hit.stage2, 6) if math.isfinite(hit.stage2) else None,
+                   "diversity": hit.held_back}
         return Match(id=p.id, title=p.title, company=p.company, location=p.location_text(), remote=p.remote,
                      hybrid=p.hybrid, date_posted=p.date_posted, employment_types=list(p.employment_types),
                      salary=p.salary,
                      score=round(float(score), 6) if math.isfinite(score) else 0.0,
                      similarity=round(float(sim), 4) if math.isfinite(sim) else None, distance_km=dist, url=p.url,
-                     valid_through=p.valid_through, requirements=reqs, skills_in_common=skills)
+                     valid_through=p.valid_through, requirements=reqs, skills_in_common=skills,
+                     skills_missing=missing, match=hit.match, match_signals=hit.parts, ranking=ranking)
+
+
+class _Hit:
+    """One ranked result before it is explained."""
+
+    __slots__ = ("posting", "ranked", "similarity", "stage2", "reading", "parts", "held_back", "match")
+
+    def __init__(self, posting: Posting, ranked, similarity: float, stage2: float, reading, parts: dict,
+                 held_back: str | None) -> None:
+        self.posting, self.ranked, self.similarity, self.stage2 = posting, ranked, similarity, stage2
+        self.reading, self.parts, self.held_back = reading, parts, held_back
+        self.match: int | None = None
+
+
+def rr_read(profile: CandidateProfile, p: Posting, idf):
+    """The second stage's reading of one posting (for results ranked below the stage's candidates)."""
+    from .second_stage import digest_posting_cached, digest_resume, read_whole
+
+    return read_whole(digest_resume(profile.text, profile.skills), digest_posting_cached(p.id, p.title, p.description),
+                      idf)
+
+
+@lru_cache(maxsize=16384)
+def _signature(posting_id: str, description: str) -> frozenset[int]:
+    return text_signature(description)
 
 
 def query_text(text: str) -> str:

@@ -90,7 +90,10 @@ class JobStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._write_lock = threading.Lock()
-        self._all: list[sqlite3.Connection] = []
+        # every connection opened, with the thread it belongs to: close() closes them all, and a connection
+        # whose thread has exited is closed when the next one opens (a server's thread pool retires idle
+        # threads and starts new ones: without this each new thread would leave 2 fds open for good)
+        self._all: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._all_lock = threading.Lock()
         self._migrate(self._conn())
 
@@ -108,7 +111,14 @@ class JobStore:
                                  "file away and ingest again.") from e
             self._local.conn = conn
             with self._all_lock:
-                self._all.append(conn)
+                live = []
+                for thread, other in self._all:
+                    if thread.is_alive():
+                        live.append((thread, other))
+                    else:
+                        other.close()
+                live.append((threading.current_thread(), conn))
+                self._all = live
         return conn
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
@@ -134,7 +144,7 @@ class JobStore:
     def close(self) -> None:
         """Close every connection this store opened (from any thread)."""
         with self._all_lock:
-            for conn in self._all:
+            for _, conn in self._all:
                 conn.close()
             self._all.clear()
         self._local = threading.local()
@@ -255,6 +265,12 @@ class JobStore:
 
     def ids(self) -> list[str]:
         return [r[0] for r in self._conn().execute("SELECT id FROM postings ORDER BY id")]
+
+    def present(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` are stored (one indexed lookup per id, not a scan of the store)."""
+        conn = self._conn()
+        return {i for i in dict.fromkeys(ids)
+                if conn.execute("SELECT 1 FROM postings WHERE id=?", (i,)).fetchone() is not None}
 
     def count(self) -> int:
         return int(self._conn().execute("SELECT count(*) FROM postings").fetchone()[0])

@@ -357,3 +357,131 @@ def test_readyz_and_metrics_show_the_generation_served(data_copy, embedder):
         for s in (server_svc, other):
             s.close()
             s.store.close()
+
+
+# ---- upkeep: what a long-running server must not accumulate or redo ------------------------------------------------
+def test_store_connections_of_finished_threads_are_closed(tmp_path):
+    """A server's thread pool retires idle threads and starts new ones; each thread opens its own SQLite
+    connection (2 fds in WAL mode). Connections of exited threads are closed, so fds stay bounded (the
+    soak's 23 -> 39 fd drift)."""
+    import threading
+
+    from matcher.store import JobStore
+
+    store = JobStore(tmp_path / "jobs.sqlite3")
+
+    def fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    def churn(n: int) -> None:
+        for _ in range(n):
+            t = threading.Thread(target=store.ids)
+            t.start()
+            t.join()
+
+    try:
+        store.ids()
+        before = fds()
+        churn(3)
+        steady = fds()
+        churn(40)
+        # only the main thread's and the last exited thread's connections are open (that one is closed when
+        # the next thread opens its own): 40 more threads leave no more fds than 3 did
+        assert fds() == steady and len(store._all) == 2
+        ids = []
+        t = threading.Thread(target=lambda: ids.append(store.ids()))
+        t.start()
+        t.join()
+        assert ids == [[]]  # the store still works from a new thread
+    finally:
+        store.close()
+    assert fds() < before
+
+
+def test_ordinary_writes_do_not_scan_the_store_but_still_index_pending_ids(data_copy, embedder, monkeypatch):
+    """POST/DELETE reconcile through the pending list (every store write records its ids there), so a posting
+    another process stored without indexing is still picked up, without reading every stored id."""
+    from matcher.ingest import ingest_records
+    from matcher.postings import read_records
+    from matcher.store import JobStore
+
+    svc = _svc(data_copy, embedder)
+    try:
+        # another process stored a posting and died before indexing it: only the pending list knows
+        other = JobStore(data_copy / "jobs.sqlite3")
+        hidden = ingest_records(list(read_records(json.dumps(job("pendingotter")), "t")), other).changed_ids
+        other.close()
+
+        def no_scan(*a, **k):
+            raise AssertionError("an ordinary write scanned every stored id")
+
+        monkeypatch.setattr(svc.store, "ids", no_scan)
+        monkeypatch.setattr(svc.store, "iter_postings", no_scan)
+        added = svc.add_jsonld(json.dumps(job("postedbadger"))).changed_ids
+        assert set(hidden) | set(added) <= _indexed(svc) and svc.store.pending() == []
+        svc.delete_posting(hidden[0])
+        assert hidden[0] not in _indexed(svc) and svc.store.pending() == []
+        monkeypatch.undo()
+        assert _indexed(svc) == set(svc.store.ids())  # exactly the stored postings
+        assert _top_ids(svc, "postedbadger platform data engineer")[0] == added[0]
+    finally:
+        svc.close()
+        svc.store.close()
+
+
+def test_lexical_side_is_fsynced_and_survives_a_column_refill(data_copy, embedder, monkeypatch):
+    """The BM25 side is written like a vector generation (every file fsynced before the directory is renamed);
+    upgrading an index's filter columns on open saves the lexical side with it, so the next start loads it
+    instead of rebuilding it from the store."""
+    from matcher.lexical import LexicalSide
+
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        return real_fsync(fd)
+
+    svc = _svc(data_copy, embedder)
+    try:
+        monkeypatch.setattr(os, "fsync", fsync)
+        svc.add_jsonld(json.dumps(job("fsyncheron")))
+        monkeypatch.undo()
+        lex_tmp = os.path.realpath(data_copy / "lexical.tmp")
+        lex_files = {p for p in synced if p.startswith(lex_tmp + "/")}
+        assert {f"{lex_tmp}/keys.json", f"{lex_tmp}/rows.npy", f"{lex_tmp}/texts.jsonl"} <= lex_files
+        assert any(p.startswith(f"{lex_tmp}/bm25/") for p in lex_files)
+        assert lex_tmp in synced and os.path.realpath(data_copy) in synced  # the directory; its parent after the rename
+    finally:
+        svc.close()
+        svc.store.close()
+
+    # an index written before some filter columns existed: refilled on open, and the lexical side goes with it
+    root = (data_copy / "index").resolve()
+    man = json.loads((root / "manifest.json").read_text())
+    gen_dir = root / man["generation_dir"]
+    (gen_dir / "col_posted.npy").unlink()
+    del man["files"]["col_posted.npy"]
+    man["format_version"] = 1
+    (root / "manifest.json").write_text(json.dumps(man))
+    upgraded = _svc(data_copy, embedder)
+    try:
+        gen = upgraded.generation
+        assert gen == man["generation"] + 1 and upgraded.index.missing_columns == []
+        assert LexicalSide.load(data_copy / "lexical", upgraded._lexical_tag(gen)) is not None
+    finally:
+        upgraded.close()
+        upgraded.store.close()
+
+    def no_rebuild(*a, **k):
+        raise AssertionError("the lexical side was rebuilt from the store")
+
+    again = _svc(data_copy, embedder)
+    try:
+        monkeypatch.setattr(again.store, "iter_postings", no_rebuild)
+        again._load_view(create=False)  # what the next start does: the saved side matches
+        monkeypatch.undo()
+        assert _top_ids(again, "fsyncheron platform data engineer")[0] in _indexed(again)
+    finally:
+        again.close()
+        again.store.close()
