@@ -25,7 +25,7 @@ _PRESENT = (r"(?:present|current(?:ly)?(?:\s+working)?|now|till\s*(?:the\s*)?dat
             r"continuing|the\s+present)")
 # a separator, or nothing when a year runs straight into the next month name ("Apr 2020Jun 2020")
 _SEP = r"(?:\s*(?:-+|–|—|~|to|till|until|through|thru)\s*|\s+|(?<=\d)(?=[A-Za-z]))"
-RANGE = re.compile(rf"(?P<since>since\s+)?(?P<start>{_DATE}){_SEP}(?:to\s+)?"
+RANGE = re.compile(rf"(?P<since>since\s+)?(?P<start>{_DATE}){_SEP}(?:to\s+)?(?:(?:till|until)\s+(?={_DATE}))?"
                    rf"(?P<end>{_PRESENT}\b|{_DATE}|(?<=[-–—])(?:19|20)\d{{2}}(?![\d/])|(?<=\d{{4}}[-–—])\d{{2}}(?![\d/]))", re.I)
 _SINCE = re.compile(rf"\bsince\s+(?P<start>{_DATE})", re.I)
 
@@ -68,6 +68,7 @@ class Span:
     start: int  # y*12 + (m-1)
     end: int
     snippet: str
+    section: str = ""  # the section of the line it was read from
 
 
 def _parse_date(s: str, as_of: date, *, is_end: bool = False) -> int | None:
@@ -192,7 +193,7 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
             matched = True
             if _excluded(lines, idx, text):
                 continue
-            spans.append(Span(a, b, m.group(0).strip()))  # type: ignore[arg-type]
+            spans.append(Span(a, b, m.group(0).strip(), ln.section))  # type: ignore[arg-type]
         if matched:
             continue
         if ln.section != "header" and not _excluded(lines, idx, text):
@@ -200,7 +201,7 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
                 for m in _SINCE.finditer(text):
                     a = _parse_date(m.group("start"), as_of)
                     if _valid_year(a, as_of):
-                        spans.append(Span(a, cut, m.group(0).strip()))  # type: ignore[arg-type]
+                        spans.append(Span(a, cut, m.group(0).strip(), ln.section))  # type: ignore[arg-type]
                         matched = True
             if matched:
                 continue

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
     ("skip", re.compile(r"^(references?|referees)\b", re.I)),
-    ("volunteer", re.compile(r"^(volunteer\w*|community (service|involvement)|volunteer (work|experience))\b", re.I)),
+    ("volunteer", re.compile(r"^(volunteer\w*|community (service|involvement)|volunteer (work|experience)|"
+                             r"associations?|memberships?|professional memberships?|extra-?curricular( activities)?|"
+                             r"activities|interests|hobbies|organi[sz]ations)\b", re.I)),
     ("contact", re.compile(r"^(contacts?|contact (me|info|information|details)|personal (details|information|data|"
                            r"info|dossier|profile))\b", re.I)),
     ("education", re.compile(r"^(education(al)?|academic|academics|qualifications?|educational qualifications?|"
@@ -18,7 +20,7 @@ _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
                               r"employment( history)?|professional history|career history|company details|"
                               r"experience details|work experience details)\b", re.I)),
     ("other", re.compile(r"^(about me|skills?|skill details|summary|professional summary|profile|objective|highlights|"
-                         r"certifications?|licenses?|accomplishments|achievements|awards|interests|hobbies|"
+                         r"certifications?|licenses?|accomplishments|achievements|awards|"
                          r"additional information|affiliations|professional affiliations|languages|projects?|"
                          r"publications|training|"
                          r"core qualifications|technical skills|it skills|key skills|strengths)\b", re.I)),
@@ -37,6 +39,8 @@ _SPACED = re.compile(r"^(?:[A-Za-z&]\s{1,2}){3,}[A-Za-z&]$")
 def heading_of(line: str) -> str | None:
     s = line.strip().strip(":-•*|").strip()
     if not s or s[0].islower():  # a heading starts with a capital; "courses" alone is a wrapped line
+        return None
+    if s.endswith(".") and not s.isupper():  # "Contact." ends a wrapped sentence ("... Supervisor: Contact.")
         return None
     if _SPACED.match(s):  # letter-spaced headings: "W O R K  E X P E R I E N C E"
         s = re.sub(r"\s{2,}", "\0", s).replace(" ", "").replace("\0", " ")
