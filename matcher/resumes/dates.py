@@ -43,6 +43,9 @@ _INSTITUTION = r"university|institute|college|academy|school|faculty"
 _STUDY = re.compile(rf"\b({_INSTITUTION}|universit\w+|bootcamp|course|courses|training program(me)?|diploma|degree|"
                     r"bachelor|master'?s?|b\.?\s?sc|m\.?\s?sc|b\.?\s?tech|m\.?\s?tech|mba|gpa|cgpa|graduat\w*|"
                     r"coursework|student)\b", re.I)
+# words that make a dated line read as study even inside an experience section (a school as employer does not)
+_DEGREE_WORDS = re.compile(r"\b(bachelor'?s?|master'?s?|b\.?\s?sc|m\.?\s?sc|b\.?\s?tech|m\.?\s?tech|mba|degree|"
+                           r"diploma|gpa|cgpa|graduated|coursework)\b", re.I)
 _CERT = re.compile(r"\b(certifi\w*|licen[cs]e|award\w*|conference|published|publication)\b", re.I)
 _SCHOOL = re.compile(rf"\b({_INSTITUTION})\b", re.I)
 _SCHOOL_END = re.compile(rf"\b({_INSTITUTION})\W*$", re.I)
@@ -69,6 +72,7 @@ class Span:
     end: int
     snippet: str
     section: str = ""  # the section of the line it was read from
+    study: bool = False  # its line also names a school or degree (kept: inside an experience section)
 
 
 def _parse_date(s: str, as_of: date, *, is_end: bool = False) -> int | None:
@@ -193,7 +197,8 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
             matched = True
             if _excluded(lines, idx, text):
                 continue
-            spans.append(Span(a, b, m.group(0).strip(), ln.section))  # type: ignore[arg-type]
+            spans.append(Span(a, b, m.group(0).strip(), ln.section,  # type: ignore[arg-type]
+                              len(text.split()) <= 15 and bool(_DEGREE_WORDS.search(text))))
         if matched:
             continue
         if ln.section != "header" and not _excluded(lines, idx, text):
@@ -263,16 +268,46 @@ class MonthsGuess:
     reason: str | None = None
 
 
+def _years_outside_education(lines: list[Line], as_of: date) -> int:
+    years = set()
+    for ln in lines:
+        # not in education, and not on a line of product versions ("SQL Server 2012/2008 R2")
+        if ln.section not in ("education", "skip", "volunteer") and not re.search(r"\d{4}\s*/|/\s*\d{4}", ln.text):
+            years.update(int(y) for y in re.findall(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])", ln.text)
+                         if 1950 <= int(y) <= as_of.year)
+    return len(years)
+
+
 def months_of_experience(lines: list[Line], text: str, as_of: date) -> MonthsGuess:
-    """Months from merged employment ranges, else an explicit stated total, else unknown."""
+    """Months from merged employment ranges, else an explicit stated total, else unknown.
+
+    The confidence follows the evidence: ranges read cleanly 0.85; lower (below the default threshold, so the
+    value is reported unknown with the reason) when several month-year dates could not be paired into ranges,
+    when the only evidence is one open start date, when ranges on lines naming a school change the total by
+    more than a year, or when a stated total stands in for dates the resume has but that could not be read."""
     spans, unpaired = find_spans(lines, as_of)
     if spans:
         months = merge_months(spans, as_of)
-        if len(unpaired) >= 3 and len(unpaired) >= len(spans):
-            return MonthsGuess(months, "dates", 0.5, [s.snippet for s in spans],
+        ev = [s.snippet for s in spans]
+        if len(unpaired) >= 2 and len(unpaired) >= len(spans):
+            return MonthsGuess(months, "dates", 0.5, ev,
                                f"{len(unpaired)} dates could not be paired into ranges (e.g. {unpaired[0]!r})")
-        return MonthsGuess(months, "dates", 0.85, [s.snippet for s in spans])
+        if len(spans) == 1 and "most recent job" in spans[0].snippet:
+            return MonthsGuess(months, "dates", 0.5, ev, "only one start date with no end, counted to as_of")
+        schoolish = [s for s in spans if s.study]
+        if schoolish and len(schoolish) < len(spans):
+            rest = merge_months([s for s in spans if not s.study], as_of)
+            if abs(months - rest) > 12:
+                return MonthsGuess(months, "dates", 0.5, ev,
+                                   f"the range {schoolish[0].snippet!r} is on a line naming a school or degree; "
+                                   f"without it the total is {rest} months")
+        return MonthsGuess(months, "dates", 0.85, ev)
     st = stated_months(text)
     if st:
+        n_years = _years_outside_education(lines, as_of)
+        if n_years >= 2:
+            return MonthsGuess(st[0], "stated", 0.5, [st[1]],
+                               f"a stated total, while {n_years} years written in the resume could not be read as "
+                               f"employment ranges")
         return MonthsGuess(st[0], "stated", 0.7, [st[1]], "a stated total, no employment dates")
     return MonthsGuess(None, "unknown", 0.0, [], "no employment dates or stated total")
