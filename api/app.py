@@ -139,9 +139,9 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
                                          settings.max_upload_bytes + MULTIPART_OVERHEAD)
 
     def limit_for(method: str, path: str) -> int:
-        if path == "/v1/match/resume":
+        if path in ("/v1/match/resume", "/v1/candidates"):  # a resume upload (or its JSON), same cap
             return settings.max_upload_bytes + MULTIPART_OVERHEAD
-        if path == "/v1/match":
+        if path in ("/v1/match", "/v1/match/job"):
             return settings.max_json_bytes
         if path == "/v1/jobs":
             return settings.max_upload_bytes
@@ -340,6 +340,11 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
         svc = state.require()
         await run(svc.delete_posting, job_id)
         return {"deleted": job_id}
+
+    # ---- the recruiter direction (api/routes_candidates.py) ---------------------------------------------------------
+    from .routes_candidates import register as register_candidates
+
+    register_candidates(app, state, run=run, parse=parse, auth=Auth)
 
     # ---- the page --------------------------------------------------------------------------------------------------
     if STATIC.is_dir():

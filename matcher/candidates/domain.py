@@ -121,3 +121,30 @@ class CandidatesResponse(BaseModel):
     job: JobRef
     filters: ReverseReport
     results: list[CandidateMatch]
+
+
+class AddOptions(BaseModel):
+    """What a caller may state when adding a candidate: a label, the clock for "Present" in the resume, and
+    explicit values that override the extracted ones (the forward direction's option names)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str | None = Field(default=None, max_length=200, description="a name for the candidate in lists "
+                                                                        "(default: the file name)")
+    as_of: datetime | None = Field(default=None, description="clock for 'Present' in the resume (default now)")
+    degree: Literal["high_school", "associate", "bachelor", "postgraduate"] | None = Field(
+        default=None, description="the candidate's degree (overrides the resume)")
+    months: int | None = Field(default=None, ge=0, le=1200, description="months of experience (overrides the resume)")
+    location: str | None = Field(default=None, max_length=300, description='e.g. "Austin, TX" (overrides the resume)')
+    lat: float | None = Field(default=None, ge=-90, le=90, description="latitude (with lon; overrides the resume)")
+    lon: float | None = Field(default=None, ge=-180, le=180, description="longitude (with lat)")
+
+    def overrides(self):
+        """The explicit values as :class:`~matcher.domain.MatchOptions` (for ``apply_overrides``)."""
+        from matcher.options import build_options
+
+        if self.location and (self.lat is not None or self.lon is not None):
+            from matcher.errors import InvalidRequest
+
+            raise InvalidRequest("give `location` or `lat`/`lon`, not both")
+        return build_options(self.model_dump(include={"degree", "months", "location", "lat", "lon", "as_of"}))
