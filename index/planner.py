@@ -122,11 +122,47 @@ def scores(vectors: np.ndarray, queries: np.ndarray, idx: np.ndarray | None = No
     return out
 
 
+TIE_EXTRA = 8  # exact_by_idx asks for k + this many; more only when scores tie at the cut
+
+
+def exact_by_idx(vectors: np.ndarray, idx: np.ndarray, query: np.ndarray, k: int, key_of):
+    """Exact top-k of one query over rows ``idx`` without copying them: faiss scores each listed row in
+    place (``knn_inner_products_by_idx``, SIMD inner products straight from the row-major matrix), so
+    the cost is reading the eligible rows once - about half that of gathering them first.
+
+    Asks for ``k + TIE_EXTRA`` candidates; when the last of them still ties the k-th score, asks again
+    for 4x as many, so every row tied at the cut is considered (same answer as :func:`finalize` on all).
+    """
+    m = len(idx)
+    if m == 0:
+        return np.empty(0, np.int64), np.empty(0, np.float32)
+    vec = vectors if (vectors.dtype == np.float32 and vectors.flags.c_contiguous) else \
+        np.ascontiguousarray(vectors, np.float32)
+    q = np.ascontiguousarray(query, np.float32).reshape(1, -1)
+    ids = np.ascontiguousarray(idx, np.int64)
+    kk = min(m, k + TIE_EXTRA)
+    while True:
+        vals = np.empty((1, kk), np.float32)
+        out = np.empty((1, kk), np.int64)
+        faiss.knn_inner_products_by_idx(faiss.swig_ptr(q), faiss.swig_ptr(vec), faiss.swig_ptr(ids),
+                                        vec.shape[1], 1, len(vec), m, kk, faiss.swig_ptr(vals), faiss.swig_ptr(out))
+        got = out[0] >= 0
+        rows, sc = out[0][got], vals[0][got]
+        if kk >= m or len(sc) < kk or sc.min() < np.sort(sc)[::-1][k - 1]:
+            return finalize(rows, sc, k, key_of)
+        kk = min(m, kk * 4)
+
+
 def exact_subset(vectors: np.ndarray, idx: np.ndarray, queries: np.ndarray, k: int, key_of):
-    """Exact top-k of each query over rows ``idx`` (shared by all queries): one gather, one product."""
+    """Exact top-k of each query over rows ``idx`` (shared by all queries).
+
+    One query: :func:`exact_by_idx` (no copy). Several: one gather, one matrix product (compute-bound).
+    """
     out = []
     if len(idx) == 0:
         return [(np.empty(0, np.int64), np.empty(0, np.float32)) for _ in range(len(queries))]
+    if len(queries) == 1:
+        return [exact_by_idx(vectors, idx, queries[0], k, key_of)]
     s = scores(vectors, queries, idx)  # (q, m)
     for i in range(len(queries)):
         row = s[i]

@@ -254,3 +254,24 @@ def test_single_query_blocked_products_match_brute_force(sel):
     for q in clustered(3, seed=12):
         res = ix.search(q, 7, mask=mask)
         assert_matches_brute(res, X, keys, q[None], 7, mask)
+
+
+def test_exact_subset_ties_past_the_first_candidates_broken_by_key():
+    # 40 copies of one vector (the same posting text at 40 places) among 1000 rows: the one-query subset
+    # path asks faiss for k + 8 candidates, must notice the tie runs past them, and widen until it does not
+    n, dup = 1000, 40
+    rng = np.random.default_rng(3)
+    X = clustered(n, seed=3)
+    twin = unit(rng.standard_normal(D))
+    pos = rng.choice(n, dup, replace=False)
+    X[pos] = twin
+    keys = [f"k{(i * 7919) % n:05d}" for i in range(n)]  # key order unrelated to row order
+    ix = JobIndex.create("/nonexistent-unsaved", dim=D, model_id="m")
+    ix.upsert(keys, X, rows_for(n))
+    mask = random_mask(n, 0.1, seed=5)
+    mask[pos] = True
+    for k in (1, 10, 39):
+        res = ix.search(twin, k, mask=mask)
+        assert res.plans == ["exact-subset"]
+        assert [h[0] for h in res.hits[0]] == sorted(keys[i] for i in pos)[:k]
+        assert_matches_brute(res, X, keys, twin[None], k, mask)
