@@ -33,7 +33,7 @@ _STRONG: list[tuple[int, re.Pattern[str]]] = [
     (2, re.compile(r"\bpractical\s+engineer(ing)?\b|\bassociates?'?s?\s+(of|in)\b|\bassociate'?s?\s+degree\b|\bassociate's\b|\bA\.A\.S?\b|"
                    r"\bA\.S\.(?=\s)|\bAAS\b|\bpolytechnic\b|\bdiploma\s+in\s+(\w+\s+){0,2}engineering\b", _I)),
     (1, re.compile(r"\bhigh\s*school\s+diploma\b|\bhigh\s*school\s+graduate\b|\bG\.?E\.?D\b|\bH\.?S\.?C\b|"
-                   r"\bS\.?S\.?C\b|\b12th\b|\bXII(th)?\b|\bmatriculation\b|\bpre-?university\b|\bPUC\b|"
+                   r"\bS\.?S\.?C\b|\b12th\b|\bbagrut\b|\bXII(th)?\b|\bmatriculation\b|\bpre-?university\b|\bPUC\b|"
                    r"\bdiploma\b.{0,30}\bhigh school\b|\bhigh school\b.{0,40}\bdiploma\b|\bsecondary school "
                    r"(certificate|diploma)\b", _I)),
 ]
@@ -70,6 +70,8 @@ _CIS = re.compile(r"^\W*(?:engineer|specialist)\b(?!\s+(?:at|in|of)\b)|\bspecial
                   _I)
 _NOT_DEGREE = re.compile(r"\b(post[- ]?graduate diploma|pg diploma|certificate (course|program)|coursework toward|"
                          r"courses? (in|toward)|some college|training)\b", _I)
+# "Diploma with honours, Saint Petersburg State University": a CIS university diploma may be a 5-year degree
+_UNI_DIPLOMA = re.compile(r"^(?!.*\b(?:polytechnic|engineering|associate)\b).*\bdiploma\b.*\buniversit", _I)
 _CERTIFIED = re.compile(r"\bcertifi(?:ed|cate|cation)\b", _I)
 _MS_TOOL = re.compile(r"^MS\s*-?\s*(office|excel|word|access|project|sql|dynamics|visio|powerpoint|outlook|windows)", _I)
 _INSTITUTION = re.compile(r"\b(universit\w*|institute|academy|polytechnic)\b", _I)
@@ -170,4 +172,6 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
         conf, reason = 0.7, "named outside an education section"
     else:
         conf, reason = 0.5, "an abbreviation outside an education section"
+    if level == 2 and not strong and all(_UNI_DIPLOMA.search(e) for e in ev):
+        conf, reason = min(conf, 0.5), "a diploma from a university: its level is not written"
     return DegreeGuess(DEGREE_NAME[level], conf, ev, progress, reason)

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from matcher.domain import Place
-from matcher.geo import find_city, normalize_country, us_states
+from matcher.geo import find_city, name_key, normalize_country, us_states
 from matcher.resumes.sections import Line
 
 _LABEL = re.compile(
@@ -118,6 +118,10 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
         if hit:
             return LocationGuess(Place(city=city, region=code, country="US", lat=hit.lat, lon=hit.lon), 0.9,
                                  [m.group(0)])
+        abroad = find_city(city, country=m.group("st"))  # "Kfar Saba, IL": Israel, not Illinois
+        if abroad:
+            return LocationGuess(Place(city=city, country=abroad.country, lat=abroad.lat, lon=abroad.lon),
+                                 0.9 if labelled else 0.8, [m.group(0)])
         return LocationGuess(Place(city=city, region=code, country="US"), 0.7 if labelled else 0.6, [m.group(0)],
                              f"{city!r} is not in the gazetteer; only the state {code} is certain")
     parts = [p.strip(" .") for p in _SEGMENTS.split(value) if p.strip(" .")]
@@ -132,9 +136,11 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
     for p in parts:
         if p.lower() in states and country in (None, "US"):
             region, country = states[p.lower()], "US"
+        elif name_key(p) in _REGIONS and country in (None, _REGIONS[name_key(p)]):
+            country = _REGIONS[name_key(p)]
     found: dict[str, tuple] = {}  # city name -> (hit, written, whole part)
     for p in parts:
-        if normalize_country(p) or p.lower() in states:
+        if normalize_country(p) or p.lower() in states or name_key(p) in _REGIONS:
             continue
         for gram, whole in _ngrams(p):
             hit = find_city(gram, region=region, country=country, hints=hints or weak)
@@ -174,6 +180,20 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
             conf, reason = 0.5, f"{written!r} is a small city ({hit.country}) with no other evidence"
     return LocationGuess(place, conf, [value[:120]], reason)
 
+
+# states and districts written after a city outside the US ("Chennai, Tamil Nadu", "Holon, Center District"):
+# they name the country, and are not cities themselves
+_REGIONS = {name_key(r): cc for cc, names in {
+    "IN": ("Andhra Pradesh", "Arunachal Pradesh", "Assam", "Bihar", "Chhattisgarh", "Goa", "Gujarat", "Haryana",
+           "Himachal Pradesh", "Jharkhand", "Karnataka", "Kerala", "Madhya Pradesh", "Maharashtra", "Manipur",
+           "Meghalaya", "Mizoram", "Nagaland", "Odisha", "Orissa", "Punjab", "Rajasthan", "Sikkim", "Tamil Nadu",
+           "Tamilnadu", "Telangana", "Tripura", "Uttar Pradesh", "Uttarakhand", "West Bengal", "Jammu and Kashmir",
+           "NCR", "Delhi NCR"),
+    "IL": ("Center District", "Central District", "HaMerkaz", "Haifa District", "Northern District",
+           "Southern District", "Jerusalem District", "Tel Aviv District", "Gush Dan", "Galilee"),
+    "CA": ("Ontario", "Quebec", "British Columbia", "Alberta", "Manitoba", "Saskatchewan", "Nova Scotia"),
+    "AU": ("New South Wales", "Queensland", "Western Australia", "South Australia", "Tasmania"),
+}.items() for r in names}
 
 # words that are also gazetteer names but, on a resume's contact lines, never the candidate's place
 _NOT_PLACES = {
