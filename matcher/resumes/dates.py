@@ -19,9 +19,10 @@ MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|a
 _DATE = (rf"(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH}\.?,?(?:\s*['’]?\s*|-)(?:\d{{4}}|\d{{2}})(?!\d)"
          rf"|(?<!\d)(?:19|20)\d{{2}}\s*,\s*{MONTH}\b"
          r"|(?<![\d/])\d{1,2}\s*[/.-]\s*(?:\d{1,2}\s*[/.-]\s*)?(?:19|20)\d{2}(?!\d)"
-         r"|(?<!\d)(?:19|20)\d{2}\s*[/-]\s*\d{1,2}(?![\d/])"
+         r"|(?<!\d)(?:19|20)\d{2}\s*(?:[/-]\s*|\.)\d{1,2}(?![\d/.])"
          r"|(?<![\d/.-])(?:19|20)\d{2}(?![\d/]))")
-_PRESENT = (r"(?:present|current(?:ly)?(?:\s+working)?|now|till\s*(?:the\s*)?date|to\s*date|date|today|ongoing|"
+_PRESENT = (r"(?:present|current(?:ly)?(?:\s+working)?|(?:(?:till|until|up\s*to)\s*)?(?:now|today)|"
+            r"till\s*(?:the\s*)?date|to\s*date|date|today|ongoing|"
             r"continuing|the\s+present)")
 # a separator, or nothing when a year runs straight into the next month name ("Apr 2020Jun 2020")
 _SEP = r"(?:\s*(?:-+|–|—|~|to|till|until|through|thru)\s*|\s+|(?<=\d)(?=[A-Za-z]))"
@@ -124,6 +125,8 @@ def _excluded(lines: list[Line], idx: int, text: str) -> bool:
         if len(prev.split()) <= 8 and _EXCLUDE_CONTEXT.search(prev):
             return True
     nxt = lines[idx + 1].text if idx + 1 < len(lines) else ""
+    if RANGE.search(nxt):
+        nxt = ""  # the next entry with its own dates ("Intern (2015 - 2016)") says nothing about this one
     if len(nxt.split()) <= 8 and _EXCLUDE_CONTEXT.search(nxt):
         return True
     if lines[idx].section == "experience":
