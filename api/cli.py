@@ -16,7 +16,7 @@ import sys
 from matcher.errors import JobmatchError, error_code
 
 # one entry per command module; each module's register() adds its sub-commands
-COMMANDS: list[str] = ["cmd_ingest", "cmd_parse", "cmd_match", "cmd_batch"]
+COMMANDS: list[str] = ["cmd_ingest", "cmd_parse", "cmd_match", "cmd_batch", "cmd_candidates", "cmd_match_job"]
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
