@@ -36,6 +36,7 @@ from matcher.settings import Settings
 from matcher.stats import StoreStats, compute_stats
 
 from .guard import Guard
+from .logs import RequestLog, stage
 from .metrics import Metrics
 from .openapi_docs import (ADD_JOBS_BODY, EXAMPLES, error_responses, job_page_example, match_example,
                            stats_example, summary_example)
@@ -154,6 +155,8 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
         return "unmatched"
 
     app.add_middleware(Guard, settings=settings, metrics=state.metrics, limit_for=limit_for, route_of=route_of)
+    # outermost: request id (X-Request-ID) and one JSON access line per request, refusals included (api/logs.py)
+    app.add_middleware(RequestLog, route_of=route_of)
 
     def check_key(given: Annotated[str | None, Security(API_KEY)] = None) -> None:
         if settings.api_key:
@@ -198,8 +201,12 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
         """Run blocking work in the thread pool, bounded by the per-request time limit."""
         def call():
             if compute:
-                with state.compute:
+                with stage("wait"):  # for a compute slot (one embedding per core)
+                    state.compute.acquire()
+                try:
                     return fn(*args)
+                finally:
+                    state.compute.release()
             return fn(*args)
         try:
             return await asyncio.wait_for(run_in_threadpool(call), timeout=settings.request_timeout_s)
@@ -265,9 +272,10 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
         svc = state.require()
 
         # parsing runs in the parser's own worker process: it overlaps with another request's embedding
-        profile = await parse(request, lambda cancel: svc.profile_from_resume(
-            data, filename=file.filename, as_of=opts.as_of, cancel=cancel))
-        return await run(lambda: match_page(svc, profile, opts), compute=True)
+        with stage("parse"):
+            profile = await parse(request, lambda cancel: svc.profile_from_resume(
+                data, filename=file.filename, as_of=opts.as_of, cancel=cancel))
+        return await run(lambda: timed_match(svc, profile, opts), compute=True)
 
     @app.post("/v1/match", response_model=MatchResponse, tags=["match"], dependencies=[Auth],
               responses={200: match_example(), **error_responses(401, 413, 422, 429, 503, 504)})
@@ -279,7 +287,9 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
         svc = state.require()
 
         def work():
-            return match_page(svc, profile_of(svc, body, opts), opts)
+            with stage("parse"):
+                profile = profile_of(svc, body, opts)
+            return timed_match(svc, profile, opts)
 
         return await run(work, compute=True)
 
@@ -298,7 +308,11 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
         if not body.strip():
             raise InvalidRequest("the body is empty; send JobPosting JSON-LD (one object, an array, or JSONL)")
         svc = state.require()
-        summary = await run(lambda: svc.add_jsonld(body, source="request"), compute=True)
+        def work():
+            with stage("ingest"):
+                return svc.add_jsonld(body, source="request")
+
+        summary = await run(work, compute=True)
         if summary.rejected:
             state.metrics.parse_failures.labels("posting", "rejected").inc(summary.rejected)
         status = 201 if (summary.added or summary.updated) else 200
@@ -385,6 +399,17 @@ async def _disconnected(request: Request) -> None:
 def _swallow(task: asyncio.Future) -> None:
     if not task.cancelled():
         task.exception()  # retrieved: a cancelled parse's ParseCancelled is expected
+
+
+def timed_match(svc, profile: CandidateProfile, opts: MatchOptions) -> MatchResponse:
+    """``match_page`` with the query embedding and the rest (filters, ranking, explanations) timed as the
+    request's ``embed`` and ``rank`` stages (api/logs.py)."""
+    qv = None
+    if profile.text.strip():  # else match() says what is wrong
+        with stage("embed"):
+            qv = svc.embed_query(profile)
+    with stage("rank"):
+        return match_page(svc, profile, opts, query_vec=qv)
 
 
 def profile_of(svc, body: MatchRequest, opts: MatchOptions) -> CandidateProfile:

@@ -112,7 +112,10 @@ def cmd_match(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .server import serve
 
-    serve(settings_from(args), host=args.host, port=args.port, log_level=args.log_level)
+    settings = settings_from(args)
+    if args.log_format:
+        settings = settings.model_copy(update={"log_format": args.log_format})
+    serve(settings, host=args.host, port=args.port, log_level=args.log_level, workers=args.workers)
     return 0
 
 
@@ -141,7 +144,11 @@ def register(sub) -> None:
     add_common(p, json_flag=False)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--log-level", default="info")
+    p.add_argument("--log-level", default=None, help="debug, info (default: $JOBMATCH_LOG_LEVEL or info), warning, error")
+    p.add_argument("--log-format", choices=["json", "text"], default=None,
+                   help="stderr log lines: json (default: $JOBMATCH_LOG_FORMAT or json; one line per request) or text")
+    p.add_argument("--workers", type=int, default=1,
+                   help="worker processes behind one socket, each with its own model and index (README: operations)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("reindex", help="rebuild the vector index from the job store")

@@ -1,12 +1,24 @@
-"""Prometheus metrics of the service (own registry, so tests can build several apps)."""
+"""Prometheus metrics of the service (own registry, so tests can build several apps).
+
+Besides the service's own ``jobmatch_*`` series, the registry carries the standard process metrics of
+prometheus_client's collectors: ``process_cpu_seconds_total``, ``process_resident_memory_bytes``,
+``process_virtual_memory_bytes``, ``process_open_fds``, ``process_max_fds``, ``process_start_time_seconds``
+(from /proc; Linux only), ``python_info`` and ``python_gc_*``. Under several workers (``jobmatch serve
+--workers N``) each process has its own registry: a scrape sees the worker that answered it
+(``process_start_time_seconds`` and the ``pid`` in the logs tell them apart).
+"""
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (CollectorRegistry, Counter, Gauge, GCCollector, Histogram, PlatformCollector,
+                               ProcessCollector)
 
 
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        GCCollector(registry=self.registry)
         self.requests = Counter("jobmatch_requests_total", "HTTP requests", ["method", "route", "status"],
                                 registry=self.registry)
         self.errors = Counter("jobmatch_request_errors_total", "HTTP requests answered with status >= 400",

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
         default=0.6, ge=0, le=1, description="a resume field read with less confidence is reported unknown "
         "(its filter rule is skipped and the response says why); chosen on dev labels: benchmarks/eval_parse.py")
     log_resume_content: bool = False
+    log_format: str = Field(default="json", pattern="^(json|text)$", description="server logs on stderr: json "
+                            "(one object per line, one line per request: api/logs.py) or text")
+    log_level: str = Field(default="info", description="server log level (debug, info, warning, error)")
     default_top_k: int = 10
     max_top_k: int = 200
     default_radius_km: float = 50.0
