@@ -435,8 +435,119 @@ class Lab:
             res = ranker.rank(ranking.query_text_for_lexical(q["text"]), qv, eligible, self.DEPTH, dense_scores)
             times.append(time.perf_counter() - t0)
             run[q["query_id"]] = [self.c.ids[r] for r, _ in res]
+            self._memo.setdefault("first-stage", {})[q["query_id"]] = res
         return run, {"rank_ms_p50": 1000 * float(np.median(times)), "rank_ms_p95": 1000 * float(np.percentile(times, 95)),
                      "ranker": repr(ranker)}
+
+    # --- second stage (matcher.second_stage) over the first stage's top-n -------------------------
+    def first_stage(self) -> dict[str, list[tuple[int, float]]]:
+        if "first-stage" not in self._memo:
+            self.shipped_run()
+        return self._memo["first-stage"]
+
+    def idf(self):
+        from matcher.second_stage import IdfTable
+
+        return self.memo("idf", lambda: IdfTable.from_bm25(self.lexical_index()._bm25))
+
+    def digests(self):
+        from matcher.second_stage import digest_posting
+
+        return self.memo("digests", lambda: {})
+
+    def posting_digest(self, row: int):
+        from matcher.second_stage import digest_posting
+
+        d = self.digests()
+        if row not in d:
+            d[row] = digest_posting(self.c.titles[row], self.c.descs[row])
+        return d[row]
+
+    def readings(self, n: int) -> dict[str, list]:
+        """Per query: the second-stage readings of the first stage's top-n (cached per n)."""
+        def f():
+            from matcher.second_stage import digest_resume, read_whole, _vec
+
+            idf = self.idf()
+            out = {}
+            for q in self.q:
+                res = self.first_stage()[q["query_id"]][:n]
+                rd = digest_resume(q["text"])
+                rv = _vec(rd.tf, idf)
+                out[q["query_id"]] = [read_whole(rd, self.posting_digest(r), idf, resume_vec=rv) for r, _ in res]
+            return out
+
+        return self.memo(f"readings:{n}", f)
+
+    def shipped_full_run(self, weights: dict[str, float] | None = None, max_per_company: int | None = None,
+                         n: int | None = None) -> Run:
+        """What MatchService ranks: the first stage, the second stage over its top STAGE2_N, then diversity
+        (MatchOptions' default max_per_company)."""
+        from matcher.domain import MatchOptions
+        from matcher.ranking import diversify, text_signature
+        from matcher.second_stage import STAGE2_N, rerank
+
+        n = STAGE2_N if n is None else n
+        cap = MatchOptions.model_fields["max_per_company"].default if max_per_company is None else max_per_company
+        sig = self.memo("signatures", lambda: {})
+        run = {}
+        for q in self.q:
+            res = self.first_stage()[q["query_id"]]
+            rows = [r for r, _ in res]
+            rr = rerank(q["text"], None, [self.c.titles[r] for r in rows], [self.c.descs[r] for r in rows],
+                        [sc for _, sc in res], self.idf(), keys=[self.c.ids[r] for r in rows], n=n, weights=weights)
+            order = [rows[i] for i in rr.order]
+            for r in order:
+                if r not in sig:
+                    sig[r] = text_signature(self.c.descs[r])
+            new, _ = diversify([self.c.companies[r] for r in order], [sig[r] for r in order], cap)
+            run[q["query_id"]] = [self.c.ids[order[i]] for i in new]
+        return run
+
+    def stage2_run(self, weights: dict[str, float], n: int = 50) -> Run:
+        from matcher.second_stage import stage2_scores
+
+        run = {}
+        reads = self.readings(n)
+        for q in self.q:
+            res = self.first_stage()[q["query_id"]]
+            head, tail = res[:n], res[n:]
+            s = stage2_scores([sc for _, sc in head], reads[q["query_id"]], weights)
+            rows = np.array([r for r, _ in head], dtype=np.int64)
+            o = np.lexsort((rows, -s))
+            run[q["query_id"]] = [self.c.ids[r] for r in rows[o]] + [self.c.ids[r] for r, _ in tail]
+        return run
+
+
+def load_specificity(path: Path) -> list[dict]:
+    """The specificity cases: resumes written to mirror one posting's domain and duties under a generic title
+    (benchmarks/judgements/README.md). Each has ``targets`` (posting ids) and ``group`` (the generic title)."""
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                c = json.loads(line)
+                c["query_id"] = c["case_id"]
+                c["family"] = c["group"]
+                out.append(c)
+    return out
+
+
+def specificity(run: Run, cases: list[dict], corpus: Corpus) -> dict:
+    """Hit = the first posting of the run whose title contains the case's generic title is a target.
+    Also: hits in the top 3 overall, and the target's rank (the best one of its targets; None past the run)."""
+    titles = {d: t.lower() for d, t in zip(corpus.ids, corpus.titles)}
+    hits, top3, per = 0, 0, {}
+    for c in cases:
+        ranked = _dedupe(run.get(c["case_id"], []))
+        first = next((d for d in ranked if c["group"] in titles.get(d, "")), None)
+        rank = next((i + 1 for i, d in enumerate(ranked) if d in c["targets"]), None)
+        hit = first is not None and first in c["targets"]
+        hits += hit
+        top3 += rank is not None and rank <= 3
+        per[c["case_id"]] = {"hit": hit, "rank": rank}
+    n = max(len(cases), 1)
+    return {"hit_rate": hits / n, "top3_rate": top3 / n, "cases": len(cases), "per_case": per}
 
 
 def variants(lab: Lab) -> dict[str, Callable[[], Run]]:
@@ -485,6 +596,17 @@ def variants(lab: Lab) -> dict[str, Callable[[], Run]]:
                     lab.dense_scores(doc, qwin=1, title_mix=mix), lab.ours_lex_scores(), 60, wl))
     for a in (0.5, 0.7, 0.85):
         V[f"minmax:alpha={a}"] = (lambda a=a: lab.minmax_run(dense(), lab.ours_lex_scores(), a))
+    V["first-stage"] = lambda: lab.shipped_run()[0]
+    for cap in (0, 1, 2, 3):
+        V[f"shipped:max_per_company={cap}"] = (lambda cap=cap: lab.shipped_full_run(max_per_company=cap))
+    V["shipped:no-stage2"] = lambda: lab.shipped_full_run(n=0)
+    # second stage over the shipped first stage's top-n: weights of prior / coverage / text / skills
+    for n in (30, 50, 100):
+        for cov, txt, sk in ((1, 0, 0), (0, 1, 0), (0, 0, 1), (0.5, 0.5, 0), (1, 1, 0), (0.3, 0.3, 0), (0.6, 0.6, 0),
+                             (0.5, 0.5, 0.3), (2, 2, 0)):
+            name = f"stage2:n={n};cov={cov};text={txt};skills={sk}"
+            V[name] = (lambda n=n, cov=cov, txt=txt, sk=sk: lab.stage2_run(
+                {"prior": 1.0, "coverage": cov, "text": txt, "skills": sk}, n))
     return V
 
 
@@ -502,6 +624,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/jobmatch-eval-cache"))
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "quality.json")
+    ap.add_argument("--specificity", type=Path, default=JUDGE / "specificity.jsonl",
+                    help="specificity cases (hit rate reported per variant); 'none' to skip")
     ap.add_argument("--embed-only", nargs="?", const=True, default=False,
                     help="warm the embedding cache (optionally: comma list of doc representations) and stop")
     args = ap.parse_args(argv)
@@ -513,9 +637,17 @@ def main(argv: list[str] | None = None) -> int:
         queries = queries[: args.limit]
     qrels = {q["query_id"]: qrels[q["query_id"]] for q in queries}
     corpus = load_corpus(args.data)
-    lab = Lab(corpus, queries, CachedEmbedder(args.cache, args.threads))
+    emb = CachedEmbedder(args.cache, args.threads)
+    lab = Lab(corpus, queries, emb)
     V = variants(lab)
-    V["shipped"] = lambda: None  # handled below
+    V["shipped"] = lambda: lab.shipped_full_run()
+    spec_cases = load_specificity(args.specificity) if str(args.specificity) != "none" else []
+    spec_lab = Lab(corpus, spec_cases, emb) if spec_cases else None
+    if spec_lab is not None:
+        spec_lab._memo["lexidx"] = lab.lexical_index()
+        spec_lab._memo.update({k: v for k, v in lab._memo.items() if k.startswith(("dv:", "shipped-docs"))})
+        SV = variants(spec_lab)
+        SV["shipped"] = lambda: spec_lab.shipped_full_run()
     if args.variants == "list":
         print("\n".join(V))
         return 0
@@ -534,17 +666,21 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         t0 = time.time()
         extra = {}
-        if name == "shipped":
-            run, extra = lab.shipped_run()
-        else:
-            run = V[name]()
+        if name in ("shipped", "first-stage"):
+            extra = lab.shipped_run()[1]
+        run = V[name]()
         m = evaluate(run, qrels, args.binary_threshold)
         m["ndcg@10_family_macro"] = family_macro_ndcg(run, qrels, {q["query_id"]: q["family"] for q in queries})
         m.update(extra)
+        if spec_lab is not None and not name.startswith(("dense:doc=title+desc", "dense:doc=desc")):
+            sp = specificity(SV[name](), spec_cases, corpus)
+            m["specificity"] = sp
         m["seconds"] = round(time.time() - t0, 1)
         results[name] = m
+        spec_txt = (f"  spec hit {m['specificity']['hit_rate']:.2f} top3 {m['specificity']['top3_rate']:.2f}"
+                    if "specificity" in m else "")
         print(f"{name:38s} nDCG@10 {m['ndcg@10']:.4f}  P@10 {m['p@10']:.4f}  R@50 {m['recall@50']:.4f}  "
-              f"MRR {m['mrr']:.4f}  fam-macro nDCG@10 {m['ndcg@10_family_macro']:.4f}", flush=True)
+              f"MRR {m['mrr']:.4f}  fam-macro nDCG@10 {m['ndcg@10_family_macro']:.4f}{spec_txt}", flush=True)
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     payload = {"qrels": str(args.qrels.relative_to(ROOT) if args.qrels.is_relative_to(ROOT) else args.qrels),
@@ -552,11 +688,14 @@ def main(argv: list[str] | None = None) -> int:
                "metrics": "nDCG@10 (graded, linear gain), P@10, Recall@50, MRR (rel >= binary_threshold)",
                "results": results}
     args.out.write_text(json.dumps(payload, indent=2) + "\n")
-    print(f"\n| {'variant':38s} | nDCG@10 | P@10 | R@50 | MRR | nDCG@10 fam-macro |")
-    print("|---|---|---|---|---|---|")
+    print(f"\n| {'variant':38s} | nDCG@10 | P@10 | R@50 | MRR | nDCG@10 fam-macro | specificity hit | top 3 |")
+    print("|---|---|---|---|---|---|---|---|")
     for name, m in results.items():
+        sp = m.get("specificity")
+        hit = f"{sp['hit_rate']:.0%}" if sp else "–"
+        top3 = f"{sp['top3_rate']:.0%}" if sp else "–"
         print(f"| {name:38s} | {m['ndcg@10']:.4f} | {m['p@10']:.4f} | {m['recall@50']:.4f} | {m['mrr']:.4f} "
-              f"| {m['ndcg@10_family_macro']:.4f} |")
+              f"| {m['ndcg@10_family_macro']:.4f} | {hit} | {top3} |")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 

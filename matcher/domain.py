@@ -155,6 +155,10 @@ class MatchOptions(BaseModel):
     posted_within_days: int | None = Field(default=None, ge=0, le=36_500,
                                            description="datePosted at most this many days before as_of "
                                                        "(no datePosted passes as unknown)")
+    max_per_company: int = Field(default=2, ge=0, le=1000,
+                                 description="diversity: at most this many results per company before the others "
+                                             "(and near-identical postings from different companies placed after "
+                                             "the rest); 0 turns it off")
 
 
 class RuleOutcome(BaseModel):
@@ -185,7 +189,9 @@ class Match(BaseModel):
     company: str | None
     location: str
     remote: bool
-    score: float = Field(description="ranking score: reciprocal-rank fusion of semantic and BM25 ranks")
+    score: float = Field(description="raw first-stage score (reciprocal-rank fusion of semantic and BM25 ranks), "
+                                     "for debugging: the order comes from the second stage and the diversity pass, "
+                                     "`match` is the readable score")
     similarity: float | None = Field(default=None, description="cosine similarity of resume and posting vectors")
     distance_km: float | None = None
     url: str | None = None
@@ -196,6 +202,20 @@ class Match(BaseModel):
     hybrid: bool = False
     requirements: dict[str, Requirement] = Field(default_factory=dict)
     skills_in_common: list[str] = Field(default_factory=list)
+    skills_missing: list[str] = Field(default_factory=list,
+                                      description="skills the posting asks for that the resume does not show")
+    match: int | None = Field(default=None, ge=0, le=100,
+                              description="match strength 0-100: the sum of match_signals, never above the result "
+                                          "ranked before it")
+    match_signals: dict[str, float] = Field(
+        default_factory=dict, description="points per signal behind `match`: semantic (resume vs posting vectors, "
+                                          "up to 40), requirements (share of the posting's requirement lines the "
+                                          "resume shows, 30), text (whole-text word overlap, 20), occupation "
+                                          "(same O*NET occupation, 10)")
+    ranking: dict[str, Any] = Field(default_factory=dict,
+                                    description="how it was ranked: semantic_rank / keyword_rank in the first stage "
+                                                "(null: not in that side's top 100), requirement lines met, "
+                                                "diversity (why it was placed lower), raw stage-2 score")
 
 
 class MatchResponse(BaseModel):

@@ -40,6 +40,12 @@ __all__ = [
     "query_text_for_lexical",
     "tokenize",
     "rrf_fuse",
+    "Ranked",
+    "diversify",
+    "text_signature",
+    "company_key",
+    "strength_parts",
+    "readable_scores",
 ]
 
 DenseScores = Callable[[np.ndarray, int], "tuple[np.ndarray, np.ndarray]"]
@@ -324,6 +330,18 @@ class LexicalIndex:
         bm.index(corpus, show_progress=False)
         self._bm25 = bm
 
+    @property
+    def idf(self):
+        """Inverse document frequencies of this index's texts (:class:`matcher.second_stage.IdfTable`)."""
+        from .second_stage import IdfTable
+
+        bm = self._bm25
+        cached = getattr(self, "_idf", None)
+        if cached is None or cached[0] is not bm:
+            cached = (bm, IdfTable.from_bm25(bm) if bm is not None else IdfTable({}, 0))
+            self._idf = cached
+        return cached[1]
+
     def scores(self, query_text: str, n_rows: int | None = None) -> np.ndarray:
         """BM25 score for every row (0 for rows without text), length max(n_rows, known rows)."""
         size = max(n_rows or 0, self._n_rows)
@@ -414,6 +432,11 @@ class HybridRanker:
 
     # ranking -----------------------------------------------------------------------------
     def rank(self, query_text, query_vec, eligible, k, dense_scores) -> list[tuple[int, float]]:
+        return [(c.row, c.fused) for c in self.rank_detailed(query_text, query_vec, eligible, k, dense_scores)]
+
+    def rank_detailed(self, query_text, query_vec, eligible, k, dense_scores) -> list["Ranked"]:
+        """:meth:`rank` with each candidate's rank on the dense and the lexical side (None: not in that
+        side's top ``candidates``)."""
         eligible = np.asarray(eligible, dtype=bool)
         n_elig = int(eligible.sum())
         k = int(min(k, n_elig))
@@ -446,4 +469,127 @@ class HybridRanker:
                     break
                 if r not in seen:
                     out.append((r, 0.0))
-        return out
+        d_pos = {r: i for i, r in enumerate(d_rows.tolist(), start=1)}
+        l_pos = {r: i for i, r in enumerate(l_rows.tolist(), start=1)}
+        return [Ranked(r, s, d_pos.get(r), l_pos.get(r)) for r, s in out]
+
+
+# --------------------------------------------------------------------------------------------
+# First stage with its signals (for the second stage, the readable score and explanations)
+# --------------------------------------------------------------------------------------------
+
+
+class Ranked:
+    """One first-stage candidate: its row, fused score and the rank (1-based) it had on each side."""
+
+    __slots__ = ("row", "fused", "dense_rank", "lex_rank")
+
+    def __init__(self, row: int, fused: float, dense_rank: int | None, lex_rank: int | None) -> None:
+        self.row, self.fused, self.dense_rank, self.lex_rank = row, fused, dense_rank, lex_rank
+
+    def __repr__(self) -> str:
+        return f"Ranked({self.row}, {self.fused:.5f}, dense={self.dense_rank}, lex={self.lex_rank})"
+
+
+# --------------------------------------------------------------------------------------------
+# Diversity: a cap per company, near-identical texts spaced
+# --------------------------------------------------------------------------------------------
+
+NEAR_DUPLICATE = 0.8  # Jaccard of word 4-shingles above which two descriptions are "the same text"
+
+
+def text_signature(text: str | None, n: int = 4, limit: int = 400) -> frozenset[int]:
+    """Hashes of the word ``n``-shingles of the first ``limit`` words (lower-cased, punctuation dropped)."""
+    words = re.findall(r"[a-z0-9]+", (text or "").lower())[:limit]
+    if len(words) < n:
+        return frozenset([hash(" ".join(words))]) if words else frozenset()
+    return frozenset(hash(" ".join(words[i:i + n])) for i in range(len(words) - n + 1))
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    if not a or not b:
+        return 0.0
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)
+
+
+def company_key(company: str | None) -> str | None:
+    """Company name folded for the per-company cap ("Acme, Inc." == "ACME Inc")."""
+    if not company:
+        return None
+    key = re.sub(r"[^a-z0-9]+", " ", company.lower())
+    key = re.sub(r"\b(inc|llc|ltd|corp|corporation|co|company|gmbh|plc|lp)\b", " ", key)
+    return " ".join(key.split()) or None
+
+
+def diversify(companies: Sequence[str | None], signatures: Sequence[frozenset], max_per_company: int,
+              near_duplicate: float = NEAR_DUPLICATE) -> tuple[list[int], dict[int, str]]:
+    """Re-order a ranked list (positions ``0..n-1``, best first) so one company or one text cannot fill it.
+
+    Walking down the list, a posting is held back when ``max_per_company`` postings of its company are already
+    placed, or when its text is near-identical (Jaccard of shingles >= ``near_duplicate``) to one already
+    placed. Held-back postings follow every placed one, in their own order, so nothing is dropped (k results
+    still come back when k are eligible). ``max_per_company`` 0 turns both off. Returns the new order and, per
+    held-back position, why."""
+    n = len(companies)
+    if max_per_company <= 0 or n == 0:
+        return list(range(n)), {}
+    placed: list[int] = []
+    held: list[int] = []
+    why: dict[int, str] = {}
+    per: dict[str, int] = {}
+    for i in range(n):
+        ck = company_key(companies[i])
+        if ck is not None and per.get(ck, 0) >= max_per_company:
+            held.append(i)
+            why[i] = f"more than {max_per_company} from {companies[i]}"
+            continue
+        dup = next((j for j in placed if _jaccard(signatures[i], signatures[j]) >= near_duplicate), None)
+        if dup is not None:
+            held.append(i)
+            why[i] = f"near-identical to result {placed.index(dup) + 1}" + (
+                f" ({companies[dup]})" if companies[dup] else "")
+            continue
+        placed.append(i)
+        if ck is not None:
+            per[ck] = per.get(ck, 0) + 1
+    return placed + held, why
+
+
+# --------------------------------------------------------------------------------------------
+# A score people can read
+# --------------------------------------------------------------------------------------------
+
+# points each signal can give (sum 100) and the raw value at which it gives all of them
+STRENGTH_POINTS = {"semantic": 40.0, "requirements": 30.0, "text": 20.0, "occupation": 10.0}
+_SEM_ZERO, _SEM_FULL = 0.15, 0.65   # cosine of resume and posting vectors
+_REQ_FULL = 0.6                     # share of the posting's requirement lines the resume shows
+_TEXT_FULL = 0.35                   # tf-idf cosine of the whole texts
+
+
+def strength_parts(similarity: float | None, coverage: float | None, text: float | None,
+                   occupation: float | None) -> dict[str, float]:
+    """Points per signal (see :data:`STRENGTH_POINTS`); an unknown signal gives 0."""
+    def clip(x: float) -> float:
+        return max(0.0, min(1.0, x))
+
+    sem = clip(((similarity or 0.0) - _SEM_ZERO) / (_SEM_FULL - _SEM_ZERO)) if similarity is not None else 0.0
+    req = clip((coverage or 0.0) / _REQ_FULL)
+    txt = clip((text or 0.0) / _TEXT_FULL)
+    occ = clip(occupation or 0.0)
+    P = STRENGTH_POINTS
+    return {"semantic": round(P["semantic"] * sem, 1), "requirements": round(P["requirements"] * req, 1),
+            "text": round(P["text"] * txt, 1), "occupation": round(P["occupation"] * occ, 1)}
+
+
+def readable_scores(parts: Sequence[dict[str, float]]) -> list[int]:
+    """0-100 per result, in the given (final) order: the sum of its points, never above the result ranked
+    before it (so the number falls with the rank)."""
+    out: list[int] = []
+    cap = 100
+    for p in parts:
+        v = int(round(min(100.0, max(0.0, sum(p.values())))))
+        v = min(v, cap)
+        out.append(v)
+        cap = v
+    return out

@@ -458,7 +458,7 @@ class MatchService:
         sims = (snap.vectors[rows] @ q[0]).tolist() if len(rows) else []
         first = sorted(range(len(ranked)), key=lambda i: (-round(ranked[i].fused, 12), keys[i]))
         postings = [self._posting(keys[i]) for i in first]
-        rr = rerank(profile.text, profile.skills, [p.title for p in postings], [p.description for p in postings],
+        rr = rerank(profile.text, profile.skills or None, [p.title for p in postings], [p.description for p in postings],
                     [ranked[i].fused for i in first], lex.index.idf, keys=[keys[i] for i in first])
         order = rr.order
         new_order, why = diversify([postings[j].company for j in order],
@@ -535,7 +535,7 @@ def rr_read(profile: CandidateProfile, p: Posting, idf):
     """The second stage's reading of one posting (for results ranked below the stage's candidates)."""
     from .second_stage import digest_posting_cached, digest_resume, read_whole
 
-    return read_whole(digest_resume(profile.text, profile.skills), digest_posting_cached(p.id, p.title, p.description),
+    return read_whole(digest_resume(profile.text, profile.skills or None), digest_posting_cached(p.id, p.title, p.description),
                       idf)
 
 

@@ -52,8 +52,12 @@ def corpus(sample_service):
     return postings, qv
 
 
-def expected_ranking(svc, eligible, qv, k) -> list[str]:
-    from matcher.ranking import query_text_for_lexical, rrf_fuse
+def expected_ranking(svc, eligible, qv, k, max_per_company=2) -> list[str]:
+    """Brute-force first stage (exact dense top-100 + BM25 top-100 over the eligible set, reciprocal rank
+    fusion), then the second stage (matcher.second_stage.rerank) over its top STAGE2_N and the diversity pass
+    (matcher.ranking.diversify), both tested on their own with known answers in tests/test_ranking.py."""
+    from matcher.ranking import diversify, query_text_for_lexical, rrf_fuse, text_signature
+    from matcher.second_stage import STAGE2_N, rerank
 
     if not eligible:
         return []
@@ -64,7 +68,16 @@ def expected_ranking(svc, eligible, qv, k) -> list[str]:
     lex_all = lex_index.scores(query_text_for_lexical(TEXT), len(svc.lexical.keys))
     lexical = sorted(((-float(lex_all[pos[i]]), i) for i in ids if lex_all[pos[i]] > 0))[:100]
     fused = rrf_fuse([[i for _, i in dense], [i for _, i in lexical]], [1.0, 1.0], 60.0)
-    return [i for i, _ in sorted(fused.items(), key=lambda t: (-round(t[1], 12), t[0]))][:k]
+    first = sorted(fused.items(), key=lambda t: (-round(t[1], 12), t[0]))[:max(k + 32, STAGE2_N)]
+    if len(first) < k:  # tiny eligible sets: the rest in row order, as the ranker pads
+        first += [(i, 0.0) for i in ids if i not in fused][: k - len(first)]
+    by_id = {p.id: p for p in eligible}
+    ps = [by_id[i] for i, _ in first]
+    rr = rerank(TEXT, None, [p.title for p in ps], [p.description for p in ps], [s for _, s in first],
+                lex_index.idf, keys=[p.id for p in ps])
+    order = [ps[i] for i in rr.order]
+    new, _ = diversify([p.company for p in order], [text_signature(p.description) for p in order], max_per_company)
+    return [order[i].id for i in new][:k]
 
 
 @pytest.mark.parametrize("case", range(len(CASES)))
@@ -104,11 +117,13 @@ def test_results_follow_the_contract(case, sample_service, corpus):
     by_id = {p.id: p for p in postings}
     for m in resp.results:
         assert ok(by_id[m.id]), f"{m.id} breaks an applied rule"
-    # ranking equals the shipped fusion computed from brute force: exact dense top-100 over the eligible set
-    # (cosine with the stored vectors) and BM25 top-100 over the same set, fused by reciprocal rank
-    assert [m.id for m in resp.results] == expected_ranking(sample_service, eligible, qv, opts.top_k)
-    scores = [m.score for m in resp.results]
-    assert scores == sorted(scores, reverse=True)
+    # ranking equals the shipped ranking computed from brute force: exact dense top-100 over the eligible set
+    # (cosine with the stored vectors) and BM25 top-100 over the same set, fused by reciprocal rank, then
+    # the second stage and the diversity pass
+    assert [m.id for m in resp.results] == expected_ranking(sample_service, eligible, qv, opts.top_k,
+                                                            opts.max_per_company)
+    strength = [m.match for m in resp.results]
+    assert strength == sorted(strength, reverse=True) and all(0 <= x <= 100 for x in strength)
 
 
 def test_unknown_candidate_values_are_reported_as_skipped(sample_service, corpus):

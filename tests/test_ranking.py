@@ -124,3 +124,56 @@ def test_embed_postings_combines_title_and_head():
     v = ranking.embed_postings(FakeEmbedder(), ["T"], [None], ["body"])
     np.testing.assert_allclose(v, [[2 ** -0.5, 2 ** -0.5]], rtol=1e-6)
     assert ranking.embed_postings(FakeEmbedder(), [], [], []).shape == (0, 2)
+
+
+# ---- diversity -------------------------------------------------------------------------------------------
+
+from matcher.ranking import company_key, diversify, readable_scores, strength_parts, text_signature  # noqa: E402
+
+AGENCY_TEXT = ("We are hiring a Site Reliability Engineer for a Fortune 500 client. Kubernetes, Terraform, AWS, "
+               "on-call rotation, Linux, monitoring with Prometheus and Grafana. Apply today with your resume.")
+
+
+def test_company_cap_holds_back_the_third_posting_of_a_company():
+    companies = ["Acme, Inc.", "ACME Inc", "Other", "acme", "Third"]
+    sigs = [text_signature(f"posting number {i} with its own words alpha beta gamma") for i in range(5)]
+    order, why = diversify(companies, sigs, max_per_company=2)
+    assert order == [0, 1, 2, 4, 3]  # the third Acme posting goes after every other one
+    assert set(why) == {3} and "Acme" in why[3] or "acme" in why[3]
+    assert diversify(companies, sigs, max_per_company=0) == ([0, 1, 2, 3, 4], {})  # 0 = off
+    assert diversify(companies, sigs, max_per_company=1)[0] == [0, 2, 4, 1, 3]
+
+
+def test_near_identical_texts_from_other_companies_are_spaced():
+    texts = [AGENCY_TEXT, AGENCY_TEXT + " Thanks.", "Recommendation infrastructure SRE for a "
+             "video app: keep ranking services up across data centers", AGENCY_TEXT]
+    companies = ["Agency A", "Agency B", "TikTok", "Agency C"]
+    order, why = diversify(companies, [text_signature(t) for t in texts], max_per_company=2)
+    assert order == [0, 2, 1, 3]
+    assert why[1].startswith("near-identical to result 1") and "Agency A" in why[1]
+    assert company_key("Acme, Inc.") == company_key("ACME Inc") == "acme" and company_key(None) is None
+    assert text_signature("") == frozenset()
+
+
+def test_nothing_is_dropped_by_diversity():
+    companies = ["A"] * 6 + ["B"]
+    order, _ = diversify(companies, [frozenset({i}) for i in range(7)], max_per_company=2)
+    assert sorted(order) == list(range(7)) and order[:3] == [0, 1, 6]
+
+
+# ---- readable score --------------------------------------------------------------------------------------
+
+def test_strength_parts_known_values():
+    p = strength_parts(0.65, 0.6, 0.35, 1.0)
+    assert p == {"semantic": 40.0, "requirements": 30.0, "text": 20.0, "occupation": 10.0}
+    p = strength_parts(0.40, 0.3, 0.0, None)
+    assert p == {"semantic": 20.0, "requirements": 15.0, "text": 0.0, "occupation": 0.0}
+    assert strength_parts(None, None, None, None) == {"semantic": 0.0, "requirements": 0.0, "text": 0.0,
+                                                      "occupation": 0.0}
+    assert strength_parts(0.05, -1, 9, 2)["semantic"] == 0.0  # clipped to each signal's range
+
+
+def test_readable_scores_fall_with_the_rank():
+    parts = [{"a": 50.0, "b": 20.4}, {"a": 80.0}, {"a": 10.0}, {"a": 120.0}]
+    assert readable_scores(parts) == [70, 70, 10, 10]
+    assert readable_scores([]) == []

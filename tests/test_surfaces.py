@@ -23,7 +23,7 @@ SAMPLES: dict[str, object] = {
     "top_k": 7, "offset": 3, "location": "Austin, TX", "radius_km": 25.5, "remote": "only", "degree": "bachelor",
     "months": 36, "months_slack": 12, "as_of": "2021-08-01", "strict": True, "filters": False,
     "employment_types": ["FULL_TIME", "CONTRACTOR"], "min_salary": 50000.0, "salary_currency": "USD",
-    "posted_within_days": 30, "lat": 30.25, "lon": -97.75,
+    "posted_within_days": 30, "lat": 30.25, "lon": -97.75, "max_per_company": 5,
 }
 # a place is a name or coordinates, not both: two runs cover every option
 RUNS = [{k: v for k, v in SAMPLES.items() if k not in ("lat", "lon")},
