@@ -346,13 +346,15 @@ class Embedder:
             raise ModelUnavailable(f"max_seq_length {self.max_seq_length} is too small to window texts.")
         self.overlap = max(0, min(overlap, self.body_tokens // 2))
         self._forward: Callable[[dict[str, np.ndarray]], np.ndarray]
+        self._forward_invariant: Callable[[dict[str, np.ndarray]], np.ndarray]  # rows independent of the batch
         if backend == "torch":
-            self._forward = self._torch_forward
+            self._forward = self._forward_invariant = self._torch_forward
         else:
             from .onnx_backend import OnnxRunner
 
             self._onnx = OnnxRunner.for_embedder(self, quantized=(backend == "onnx-int8"))
             self._forward = self._onnx.run
+            self._forward_invariant = self._onnx.run_pooled
 
     def __repr__(self) -> str:
         return (f"Embedder(model_id={self.model_id!r}, backend={self.backend!r}, dim={self.dim}, "
@@ -449,17 +451,17 @@ class Embedder:
     def embed_queries(self, texts: Sequence[str], *, max_windows: int | None = None, batch_size: int = 64) -> np.ndarray:
         """``self.embed_query`` of every text, bit for bit, computed in large batches.
 
-        ``embed_query`` pads a text's windows to its longest window; padding to another width (as a mixed
-        batch of ``embed_documents`` does) changes the vector in the 7th decimal and can flip a rounded score.
-        So windows are batched with others padded to the same width: many texts per forward pass, and the
-        same numbers as one text at a time.
+        A query's vector must not depend on what else is in its batch (the batch matcher must give what
+        ``jobmatch match`` gives). Two things would make it: padding to another width (a mixed batch of
+        ``embed_documents`` changes the vector in the 7th decimal, which can flip a rounded score), and, on
+        onnxruntime, the mean pooling's ``ReduceSum``, whose summation order depends on the batch. So
+        windows are batched only with windows of texts of the same width (each text padded to its own
+        longest window, as one text alone is), and the forward pass used is one whose rows are
+        batch-invariant (torch's; onnxruntime's token embeddings pooled row by row in numpy,
+        :meth:`~matcher.onnx_backend.OnnxRunner.run_pooled`). :meth:`embed_query` is this with one text.
         """
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        if self.backend != "torch":
-            # onnxruntime picks its GEMM kernels by batch size, so only the same batch as embed_query's gives the
-            # same bits: one text per call (a 1-window query gains little from batching anyway)
-            return np.stack([self.embed_query(t, max_windows=max_windows) for t in texts])
         windows, owners = self._windows(list(texts), max_windows)
         width = np.zeros(len(texts), np.int64)
         for w, o in zip(windows, owners):
@@ -479,10 +481,10 @@ class Embedder:
                 arrays = {"input_ids": ids, "attention_mask": mask}
                 if "token_type_ids" in self._input_names:
                     arrays["token_type_ids"] = np.zeros_like(ids)
-                out[chunk] = self._forward(arrays)
+                out[chunk] = self._forward_invariant(arrays)
         out = out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return pool_windows(out, owners, len(texts), self.pooling)
 
     def embed_query(self, text: str, *, max_windows: int | None = None) -> np.ndarray:
-        """``(dim,)`` float32 unit vector for one text (e.g. a resume)."""
-        return self.embed_documents([text], max_windows=max_windows)[0]
+        """``(dim,)`` float32 unit vector for one text (e.g. a resume): :meth:`embed_queries` of that text alone."""
+        return self.embed_queries([text], max_windows=max_windows)[0]

@@ -196,3 +196,37 @@ def test_embed_queries_is_embed_query_bit_for_bit_on_torch():
     batch = emb.embed_queries(texts, max_windows=2, batch_size=3)
     for i, t in enumerate(texts):
         assert np.array_equal(batch[i], emb.embed_query(t, max_windows=2))
+
+
+@pytest.mark.slow
+def test_embed_queries_is_embed_query_bit_for_bit_on_onnx_over_real_resumes(cache):
+    """The shipped backend: batched query vectors are those of one query at a time, bit for bit, whatever the
+    batch size and the thread count (onnxruntime's own pooling is not batch-invariant; ours is), over the
+    real resume texts of the shared data (each as the service's query text, 1 window) plus short ones."""
+    import json
+
+    from matcher.service import query_text
+    from matcher.settings import Settings
+
+    src = Path(__file__).resolve().parents[2] / "shared" / "data" / "resumes" / "updated_resume_dataset" / "resumes.jsonl"
+    if not src.is_file():
+        pytest.skip("the shared resume texts are not there")
+    texts = [query_text(json.loads(x)["text"]) for x in src.read_text(encoding="utf-8").splitlines()]
+    texts += ["python developer", "", "Registered nurse, ICU, 6 years " * 12]
+    windows = Settings().query_windows
+    one = Embedder(cache_dir=cache, backend="onnx", threads=1)
+    single = np.stack([one.embed_query(t, max_windows=windows) for t in texts])
+    assert len(texts) > 50 and np.allclose(np.linalg.norm(single, axis=1), 1.0, atol=1e-5)
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        two = Embedder(cache_dir=cache, backend="onnx", threads=2)  # sets torch's process-wide threads
+    finally:
+        torch.set_num_threads(before)
+    for emb, size in ((one, 1), (one, 7), (one, 64), (two, 8)):
+        batch = emb.embed_queries(texts, max_windows=windows, batch_size=size)
+        assert np.array_equal(batch, single), (emb.threads, size)
+    # and the same vectors as onnxruntime's own pooling, up to float rounding
+    cos = (single * one.embed_documents(texts, max_windows=windows)).sum(1)
+    assert cos.min() > 0.99999
