@@ -120,11 +120,21 @@ def test_study_and_internship_ranges_are_not_experience():
 
 
 def test_unpaired_dates_make_months_unknown_not_wrong():
-    text = ("Experience\nSeptember 2019 Senior Team Manager\nDecember 2017 Senior Analyst\n2019\n"
-            "August 2012 Senior Analyst\nDecember 2017\nApril 2011 Project Lead\nAugust 2012")
+    text = ("Experience\nSenior Team Manager, September 2019\nSenior Analyst, December 2017\n"
+            "Senior Analyst, August 2012\nProject Lead, April 2011\nQA 2009 - 2010")
     p = profile_from_text(text, AS_OF)
     assert p.months is None
     assert "could not be paired" in p.unknown["months"]
+
+
+def test_a_dated_title_line_pairs_with_the_date_alone_below_it():
+    # each job: "start date + title" on one line, its end date alone on the next; the latest open job counts
+    # to as_of (Sep 2019 -> Jan 2023 = 40), Dec 2017 -> "2019" (a year only: January) = 13, Aug 2012 -> Dec 2017
+    # and Apr 2011 -> Aug 2012 merge into Apr 2011 -> Jan 2019 = 93; 40 + 93 = 133
+    text = ("Experience\nSeptember 2019 Senior Team Manager\nDecember 2017 Senior Analyst\n2019\n"
+            "August 2012 Senior Analyst\nDecember 2017\nApril 2011 Project Lead\nAugust 2012")
+    p = profile_from_text(text, AS_OF)
+    assert p.months == 133, p.evidence.get("months")
 
 
 @pytest.mark.parametrize("edu, degree", [
@@ -328,3 +338,99 @@ def test_master_with_a_colon_and_presently_attending():
                              "Bachelor of Arts : Spanish 2013", date(2021, 1, 1)).degree == "postgraduate"
     assert profile_from_text("Education\nHigh School Diploma 1990\nEngineering Technology, AAS Presently attending "
                              "Owens Community College", date(2021, 1, 1)).degree == "high_school"
+
+
+# ---- second round (issue 11, tuned on the re-split dev half): each case is a class seen there ----
+
+def test_page_long_word_paragraph_is_split_at_space_runs():
+    # a Word file converted from PDF: the whole page is one paragraph, blocks kept apart by runs of spaces
+    para = (" Haifa, Israel      Languages   Personal qualities Quick learner   Education Computing machines, systems,"
+            " complexes, and networks            2006 – 2012  Moscow Aviation Institute Honours degree \n"
+            "Summary A senior web developer.  Experience Front End Team lead / Senior Developer              "
+            "2014 – 2020 Aviabit Developed applications. " + "Built things. " * 30 +
+            "   Developer / Lead Maintenance Engineer              2009 – 2014           Aviabit Customer support. ")
+    p = profile_from_text("Front End developer\n" + para, AS_OF)
+    assert p.months == 132 and p.degree == "bachelor"
+    assert p.location is not None and p.location.city == "Haifa" and p.location.country == "IL"
+
+
+@pytest.mark.parametrize("lines, months", [
+    ("IBS LLC, Moscow, Software Developer 1998/2004\nVerysell LLC, Team Lead 2004/ 2013\nMitotech, Team Lead 2013/---", 300),
+    ("2019 Platform Engineer @ Cogent\nEmbedded automotive software / 2018 2019\n2016 Engineer @ Protei\nTelecom / 2016 2018", 36),
+    ("September 2019 Senior Team Manager\ncurrently working\nOctober 2008 SQL Developer\nJanuary 2009", 43),
+    ("Worked with ICICI as Sales Manager. (16th Jan 2017 to till 30th Aug 2018)", 19),
+    ("2014.10 - 2017.02 Developer", 28),
+    ("01.2018 - till now Developer", 60),
+    ("Developer (2016 - 2019)\nIntern (2015 - 2016)", 36),
+])
+def test_more_date_layouts(lines, months):
+    p = profile_from_text("Experience\n" + lines, AS_OF)
+    assert p.months == months, (lines, p.evidence.get("months"), p.unknown)
+
+
+def test_year_slashes_outside_experience_are_versions_not_ranges():
+    p = profile_from_text("Skills\nSQL Server 2005/2008/2016, Visual Studio 2010/2014\nEducation\nB.E. 2014", AS_OF)
+    assert p.months is None
+
+
+def test_dates_below_a_study_line_and_membership_sections_are_not_jobs():
+    p = profile_from_text("Skills\nPython\nSep 2017 - May 2018\nLast-year student, graduated with excellent marks.", AS_OF)
+    assert p.months is None
+    q = profile_from_text("Experience\nAnalyst Jan 2010 to Jan 2012\nAssociations:\n"
+                          "Chair of the Junior League Committee from June 2015 to Present", AS_OF)
+    assert q.months == 24
+
+
+def test_glued_education_and_certification_headings():
+    text = ("Experience\nDeveloper OCT 2012 TO SEP 2015\n"
+            "Education Saint-Petersburg University of Engineering & Economics 2008 TO 2013 , Specialist\n"
+            "Certifications MS: Programming in C# Microsoft FEB 2016")
+    p = profile_from_text(text, AS_OF)
+    assert p.degree == "bachelor" and p.months == 35
+
+
+@pytest.mark.parametrize("edu, degree", [
+    ("2004-2009, Master, Computer science, Volgograd, Russia", "postgraduate"),
+    ("Moscow State University (Russia) 1993/1998\nSpecialist of Science in Applied Mathematics", "bachelor"),
+    ("2006 – 2012 Moscow Aviation Institute Honours degree", "bachelor"),
+    ("Full matriculation certificate (Bagrut), 2010", "high_school"),
+    ("Aruba Certified Switching Associate (ACSA) (2022)", None),
+])
+def test_degree_conventions(edu, degree):
+    p = profile_from_text("Education\n" + edu, AS_OF)
+    assert p.degree == degree, (edu, p.evidence.get("degree"))
+
+
+def test_a_bare_university_diploma_is_unknown_with_the_reason():
+    p = profile_from_text("Education\n1999 - Diploma with honours, Saint Petersburg State University", AS_OF)
+    assert p.degree is None and "diploma" in p.unknown["degree"]
+
+
+@pytest.mark.parametrize("header, city, country", [
+    ("Address: Petah-Tikva, Hadera 1", "Petah-Tikva", "IL"),   # a part with a house number is the street
+    ("Haifa Cell:", "Haifa", "IL"),                              # a contact word ends the place
+    ("Kfar Saba, IL", "Kfar Saba", "IL"),                        # Israel, not Illinois
+    ("Chennai, Tamil Nadu", "Chennai", "IN"),                    # a state is not a second city
+    ("Gurgaon, Haryana", "Gurgaon", "IN"),
+])
+def test_more_contact_lines(header, city, country):
+    p = profile_from_text(f"Dana Levi\n{header}\nExperience\nDeveloper 2015 - 2018", AS_OF)
+    assert p.location is not None and p.location.city == city and p.location.country == country, (header, p.location)
+    assert p.confidence["location"] >= 0.6
+
+
+def test_region_label_in_a_sidebar_read_inside_education():
+    p = profile_from_text("Experience\nEngineer 2018 - 2022\nEducation\nState University of Telecommunications\n"
+                          "Graduated 2019 Region: Kfar-Yona, Israel", AS_OF)
+    assert p.location is not None and p.location.country == "IL" and p.location.city == "Kfar-Yona"
+
+
+@pytest.mark.parametrize("text, why", [
+    ("Experience\nDeveloper Sep 2019\nAnalyst Mar 2015\nClerk Jun 2012\nQA 2017 - 2018", "could not be paired"),
+    ("Experience\nDeveloper July 2007", "only one start date"),
+    ("Summary\nDeveloper with 10+ years of experience.\nAcme 2004 Beta 2009 Gamma 2015", "stated total"),
+])
+def test_weak_months_evidence_is_unknown_with_the_reason(text, why):
+    p = profile_from_text(text, date(2021, 1, 1))
+    assert p.months is None and why in p.unknown["months"], p.unknown
+    assert p.confidence["months"] < 0.6

@@ -166,7 +166,8 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
             text = _YEAR_PAIR_END.sub(r"\g<pre>\g<a> - \g<b>\g<post>", text)
         first = _DATE_FIRST.match(text)
         if first and not RANGE.search(text) and idx + 1 < len(lines) and idx + 1 not in consumed \
-                and _ONLY_DATE.match(lines[idx + 1].text) and not _ONLY_DATE.match(lines[idx - 1].text if idx else ""):
+                and _ONLY_DATE.match(lines[idx + 1].text) \
+                and not (idx and idx - 1 not in consumed and _ONLY_DATE.match(lines[idx - 1].text)):
             text = f"{first.group('d')} - {lines[idx + 1].text.strip()} {text[first.end('d'):]}"
             consumed.add(idx + 1)
         elif _ONLY_DATE.match(text):  # a date alone, then "to" alone, then a date alone (PDF columns)

@@ -68,7 +68,7 @@ def clean_text(text: str) -> str:
     return text.strip()
 
 
-_LONG_LINE = re.compile(r"[^\n]{300,}")
+_LONG_LINE = re.compile(r"[^\n]{150,}")
 _SPACE_RUN = re.compile(r"[ \t\u00a0]{3,}")
 PROFILE_FIELDS = ("degree", "months", "location")
 DEFAULT_MIN_CONFIDENCE = 0.6

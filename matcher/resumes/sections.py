@@ -72,7 +72,6 @@ def split_lines(text: str) -> list[Line]:
             g = _GLUED_EDUCATION.match(raw.strip()) or _GLUED_CERTIFICATES.match(raw.strip())
             if g:
                 section = "education" if g.re is _GLUED_EDUCATION else "other"
-                out.append(Line(g.group("h"), section))
-                raw = g.group("rest")
+                out.append(Line(g.group("h"), section))  # the heading, then the whole line in its section
         out.append(Line(raw.strip(), section))
     return out
