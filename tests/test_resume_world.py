@@ -434,3 +434,15 @@ def test_weak_months_evidence_is_unknown_with_the_reason(text, why):
     p = profile_from_text(text, date(2021, 1, 1))
     assert p.months is None and why in p.unknown["months"], p.unknown
     assert p.confidence["months"] < 0.6
+
+
+@pytest.mark.parametrize("lines, months", [
+    ("01/09/2015 - 31/08/2018 Developer", 35),                       # day first: 31 cannot be a month
+    ("01.09.2015 - 31.08.2018 Developer", 35),                       # dotted dates are day first
+    ("05/03/2016 - 04/06/2018 Dev\n15/07/2018 - present Dev2", 81),  # one day-first date decides the resume
+    ("09/01/2015 - 08/31/2018 Developer", 35),                       # US month first
+    ("2015 \u2212 2018 Developer", 36),                               # a minus sign as the dash
+    ("2016 - \u05d4\u05d9\u05d5\u05dd Developer", 84),                 # Hebrew "today"
+])
+def test_full_dates_day_or_month_first(lines, months):
+    assert profile_from_text("Experience\n" + lines, AS_OF).months == months

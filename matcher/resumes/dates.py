@@ -22,7 +22,7 @@ _DATE = (rf"(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH}\.?,?(?:\s*['’]?\s*|-)(
          r"|(?<!\d)(?:19|20)\d{2}\s*(?:[/-]\s*|\.)\d{1,2}(?![\d/.])"
          r"|(?<![\d/.-])(?:19|20)\d{2}(?![\d/]))")
 _PRESENT = (r"(?:present|current(?:ly)?(?:\s+working)?|(?:(?:till|until|up\s*to)\s*)?(?:now|today)|"
-            r"till\s*(?:the\s*)?date|to\s*date|date|today|ongoing|"
+            r"till\s*(?:the\s*)?date|to\s*date|date|today|ongoing|היום|כיום|(?:по\s+)?настоящее\s+время|"
             r"continuing|the\s+present)")
 # a separator, or nothing when a year runs straight into the next month name ("Apr 2020Jun 2020")
 _SEP = r"(?:\s*(?:-+|–|—|~|to|till|until|through|thru)\s*|\s+|(?<=\d)(?=[A-Za-z]))"
@@ -76,7 +76,7 @@ class Span:
     study: bool = False  # its line also names a school or degree (kept: inside an experience section)
 
 
-def _parse_date(s: str, as_of: date, *, is_end: bool = False) -> int | None:
+def _parse_date(s: str, as_of: date, *, is_end: bool = False, day_first: bool = False) -> int | None:
     s = s.strip().lower()
     if re.fullmatch(_PRESENT, s, re.I):
         return as_of.year * 12 + as_of.month - 1
@@ -100,11 +100,23 @@ def _parse_date(s: str, as_of: date, *, is_end: bool = False) -> int | None:
         if 1 <= a <= 12:
             return b * 12 + a - 1
         return None
-    if len(nums) == 3:  # mm/dd/yyyy
-        mo, _, yr = nums
-        if 1 <= mo <= 12:
-            return yr * 12 + mo - 1
+    if len(nums) == 3:  # mm/dd/yyyy (US) or dd/mm/yyyy, dd.mm.yyyy (most other places)
+        a, b, yr = nums
+        if a > 12 or (b <= 12 and (day_first or "." in s)):
+            a, b = b, a
+        if 1 <= a <= 12 and 1 <= b <= 31:
+            return yr * 12 + a - 1
     return None
+
+
+_DMY = re.compile(r"(?<![\d/.])(\d{1,2})\s*[/.]\s*(\d{1,2})\s*[/.]\s*(?:19|20)\d{2}(?!\d)")
+
+
+def day_first(text: str) -> bool:
+    """True when the resume writes full dates day first: some dd/mm/yyyy has a first number above 12 and no
+    date has a second number above 12."""
+    pairs = [(int(a), int(b)) for a, b in _DMY.findall(text)]
+    return any(a > 12 for a, _ in pairs) and not any(b > 12 for _, b in pairs)
 
 
 def _valid_year(v: int | None, as_of: date) -> bool:
@@ -151,6 +163,7 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
     in the document), a start and an end date each alone on consecutive lines (PDF columns), and the most
     recent job's lone or open start date ("Developer Sep 2019", "2022 - EPAM") counted to ``as_of``."""
     cut = as_of.year * 12 + as_of.month - 1
+    dmy = day_first("\n".join(ln.text for ln in lines))
     spans: list[Span] = []
     lone: list[tuple[int, str]] = []
     unpaired: list[str] = []
@@ -194,8 +207,8 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
                     continue
             if re.fullmatch(r"\d{2}", end_s.strip()) and re.fullmatch(r"(?:19|20)\d{2}", start_s.strip()):
                 end_s = start_s.strip()[:2] + end_s.strip()  # "2016-18"
-            a = _parse_date(start_s, as_of)
-            b = _parse_date(end_s, as_of, is_end=True)
+            a = _parse_date(start_s, as_of, day_first=dmy)
+            b = _parse_date(end_s, as_of, is_end=True, day_first=dmy)
             if not (_valid_year(a, as_of) and _valid_year(b, as_of)) or b < a or b - a > 50 * 12:  # type: ignore[operator]
                 continue
             matched = True

@@ -56,6 +56,7 @@ def clean_text(text: str) -> str:
     # U+FF0D (fullwidth hyphen-minus, UTF-8 EF BC 8D) read as cp1252 loses its undefined third byte: "09/2013 ï¼ Current"
     text = re.sub(r"ï¼(?=\s)", " -", text)
     text = unicodedata.normalize("NFKC", text)
+    text = re.sub("[\u2010\u2011\u2012\u2015\u2212]", "-", text)  # hyphen, figure dash, bar, minus: "2015 − 2018"
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00ad", "")
     text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\u200b\ufeff]", " ", text)
     # a whole page in one paragraph (a Word file converted from PDF): its columns and blocks are kept apart only
