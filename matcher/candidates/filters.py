@@ -84,7 +84,8 @@ def location_unknown(cols: FilterColumns) -> np.ndarray:
 def apply_reverse_filters(cols: FilterColumns, job: ColumnRow, opts: ReverseOptions) -> tuple[np.ndarray, ReverseReport]:
     """(mask over candidate index rows, report) for one posting's requirements."""
     mask = cols.alive.copy()
-    total = int(mask.sum())
+    total = int(np.count_nonzero(mask))
+    count = np.count_nonzero  # much faster than bool.sum()
     rules: list[ReverseRuleOutcome] = []
 
     def step(rule: str, ok: np.ndarray | None, unknown: np.ndarray | None = None, *, required=None,
@@ -95,15 +96,15 @@ def apply_reverse_filters(cols: FilterColumns, job: ColumnRow, opts: ReverseOpti
             return
         passes = ok if (unknown is None or opts.strict) else ok | unknown
         new = mask & passes
-        n_unknown = 0 if (unknown is None or opts.strict) else int((new & unknown & ~ok).sum())
-        rules.append(ReverseRuleOutcome(rule=rule, status="applied", removed=int(mask.sum() - new.sum()),
+        n_unknown = 0 if (unknown is None or opts.strict) else int(count(new & unknown & ~ok))
+        rules.append(ReverseRuleOutcome(rule=rule, status="applied", removed=int(count(mask) - count(new)),
                                         unknown=n_unknown, required=required))
         mask = new
 
     if not opts.filters:
         for rule in REVERSE_RULE_ORDER:
             step(rule, None, skipped="filters disabled on request")
-        return mask, ReverseReport(total=total, eligible=int(mask.sum()), rules=rules)
+        return mask, ReverseReport(total=total, eligible=int(count(mask)), rules=rules)
 
     # 1. degree
     if job.degree < 0:
@@ -134,7 +135,7 @@ def apply_reverse_filters(cols: FilterColumns, job: ColumnRow, opts: ReverseOpti
                     "countries": list(job.countries), "applicant_countries": list(job.applicant_countries)}
         step("location", ok, location_unknown(cols), required=required)
 
-    return mask, ReverseReport(total=total, eligible=int(mask.sum()), rules=rules)
+    return mask, ReverseReport(total=total, eligible=int(count(mask)), rules=rules)
 
 
 REVERSE_RULE_ORDER = ("degree", "experience", "location")
