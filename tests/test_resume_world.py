@@ -395,6 +395,11 @@ def test_glued_education_and_certification_headings():
     ("2006 – 2012 Moscow Aviation Institute Honours degree", "bachelor"),
     ("Full matriculation certificate (Bagrut), 2010", "high_school"),
     ("Aruba Certified Switching Associate (ACSA) (2022)", None),
+    ("Candidate of Technical Sciences (PhD), Moscow Power Engineering Institute, 2005", "postgraduate"),
+    ("MA degree in Linguistics, Minsk State Linguistic University, 2004", "postgraduate"),
+    ("Doctor of Medicine (MD), 2010", "postgraduate"),
+    ("Graduate diploma in Software Engineering, 2011", None),
+    ("2021 – Present: B.Sc. in Computer Science, Open University", None),
 ])
 def test_degree_conventions(edu, degree):
     p = profile_from_text("Education\n" + edu, AS_OF)

@@ -17,8 +17,9 @@ _I = re.I
 # strong patterns: trusted anywhere
 _STRONG: list[tuple[int, re.Pattern[str]]] = [
     (4, re.compile(r"\bmaster(?:'s|’s|s)?\s*(?:degree|of|in)\b|\bmaster(?:'s|’s)|\bmasters?\s*:", _I)),
-    (4, re.compile(r"\bM\.?B\.?A(?![a-z])|\bPh\.?\s?D\b|\bdoctor(ate| of (philosophy|medicine|education|pharmacy|"
-                   r"nursing|psychology|law|science|business|dental|veterinary|osteopathic|physical therapy)|al degree)\b|"
+    (4, re.compile(r"\bM\.?B\.?A(?![a-z])|\bPh\.?\s?D\b|\b(?i:doctor(ate| of (philosophy|medicine|education|pharmacy|"
+                   r"nursing|psychology|law|science|business|dental|veterinary|osteopathic|physical therapy)|al degree))\b|"
+                   r"\b(?i:candidate\s+of\s+(?:\w+\s+){0,2}sciences?)\b|"
                    r"\bM\.?\s?Tech\b|\bMCA\b|\bM\.\s?Com\b|\bMCom\b|\bM\.?F\.?A\b|\bMCM\b|\bM\.\s?Sc\b|\bMSc\b|"
                    r"\bM\.\s?S\.|\bM\.\s?A\.|\bM\.\s?Ed\b|\bM\.?P\.?H\b|\bMSW\b|\bMSN\b|\bLL\.?M\b|\bJuris Doctor\b|"
                    r"\bM\.\s?E\.|\bM\.D\.|\bPharm\.?\s?D\b|\bPGDM\b(?!)|\bMBBS\b(?!)")),
@@ -40,7 +41,7 @@ _STRONG: list[tuple[int, re.Pattern[str]]] = [
 # weak patterns: only inside an education section
 _WEAK: list[tuple[int, re.Pattern[str]]] = [
     (4, re.compile(r"\bMS\b(?!\s*-?\s*(office|excel|word|access|project|sql|dynamics|visio|powerpoint|outlook|"
-                   r"windows|dos|exchange|teams|paint|cit))|\bMA\b(?=\s*(in|of|,|-|:|\())|\bME\b(?=\s*(in|\(|,|-))|"
+                   r"windows|dos|exchange|teams|paint|cit))|\bMA\b(?=\s*(in|of|,|-|:|\(|degree))|\bME\b(?=\s*(in|\(|,|-))|"
                    r"\bMEd\b|\bMSEE\b|\bMSCS\b|\bPG\b(?=\s*(in|-|:|,))(?!.*diploma)")),
     (4, re.compile(r"\b(mba|mcom|mtech|msc|mca|m\.\s?sc)\b", _I)),
     # "2004-2009, Master, Computer science": the bare word, not a scrum/web/master class
@@ -53,7 +54,7 @@ _WEAK: list[tuple[int, re.Pattern[str]]] = [
                    r"\bdiploma\b(?!.*(high school|post ?graduate|pg\b|ged))", _I)),
     (1, re.compile(r"\bhigh\s*school\b|\b10th\b|\bSSLC\b|\bintermediate\b|\bsecondary\b", _I)),
 ]
-_PROGRESS = re.compile(r"\b(in progress|pursuing|expected|anticipated|candidate|currently (enrolled|attending|"
+_PROGRESS = re.compile(r"\b(in progress|pursuing|expected|anticipated|candidate(?!\s+of\s+(?:\w+\s+){0,2}sciences?)|currently (enrolled|attending|"
                        r"studying|working)|ongoing|to be completed|will graduate|graduating|present|current|"
                        r"till date|enrolled|coursework|no diploma|not completed|unfinished|incomplete|"
                        r"did not (graduate|complete)|dropped out|without (a )?degree|student|studying|presently|attending)\b", _I)
@@ -72,6 +73,7 @@ _NOT_DEGREE = re.compile(r"\b(post[- ]?graduate diploma|pg diploma|certificate (
                          r"courses? (in|toward)|some college|training)\b", _I)
 # "Diploma with honours, Saint Petersburg State University": a CIS university diploma may be a 5-year degree
 _UNI_DIPLOMA = re.compile(r"^(?!.*\b(?:polytechnic|engineering|associate)\b).*\bdiploma\b.*\buniversit", _I)
+_GRADUATE_DIPLOMA = re.compile(r"\b(?:post[- ]?)?graduate\s+diploma\b", _I)
 _CERTIFIED = re.compile(r"\bcertifi(?:ed|cate|cation)\b", _I)
 _MS_TOOL = re.compile(r"^MS\s*-?\s*(office|excel|word|access|project|sql|dynamics|visio|powerpoint|outlook|windows)", _I)
 _INSTITUTION = re.compile(r"\b(universit\w*|institute|academy|polytechnic)\b", _I)
@@ -140,6 +142,8 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
             continue
         if _NOT_DEGREE.search(ln.text) and hit[0] < 4 and not strong:
             continue
+        if hit[0] == 2 and _GRADUATE_DIPLOMA.search(ln.text):
+            continue  # a (post)graduate diploma follows a degree and is not one (labels README)
         if hit[0] == 2 and not strong and _CERTIFIED.search(ln.text):
             continue  # "Aruba Certified Switching Associate (ACSA)" is a certificate
         nxt = lines[i + 1].text if i + 1 < len(lines) and lines[i + 1].section == ln.section else ""
