@@ -26,6 +26,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="progress bar on stderr (default: when stderr is a terminal)")
     p.add_argument("--no-index", dest="index", action="store_false",
                    help="only store the postings; embed and index them later (`jobmatch reindex` or the next ingest)")
+    p.add_argument("--workers", type=int, default=0, metavar="N",
+                   help="postings embedded at once (threads, or Ray actors with --engine ray); 0 = one per core")
+    p.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="where postings are embedded: this process (local) or Ray Data actors (ray; needs "
+                        "`pip install jobmatch[ray]`); both write the same index")
+    p.add_argument("--ray-address", default=None, metavar="ADDR",
+                   help="with --engine ray: an existing Ray cluster (default: start a local instance, stopped after)")
     add_common(p)
     p.set_defaults(func=cmd_ingest)
 
@@ -80,7 +87,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
             show = sys.stderr.isatty() if args.progress is None else args.progress
             with MatchService(settings) as svc:
-                synced = svc.sync(summary.changed_ids, progress=show)
+                svc.posting_encoder = posting_encoder(args, svc)
+                try:
+                    synced = svc.sync(summary.changed_ids, progress=show)
+                finally:
+                    svc.posting_encoder.close()
             summary.indexed = synced["indexed"]
             summary.index_removed = synced["removed"]
     if args.json:
@@ -88,6 +99,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     else:
         _print_summary(summary)
     return strict_failure(args, summary)
+
+
+def posting_encoder(args: argparse.Namespace, svc):
+    """The posting encoder ``--engine``/``--workers`` ask for (see ``matcher.ingest``)."""
+    from matcher.errors import InvalidRequest
+    from matcher.ingest import LocalPostingEncoder, RayPostingEncoder
+
+    if args.workers < 0:
+        raise InvalidRequest(f"--workers must be >= 0 (0 = one per core), got {args.workers}")
+    if args.engine == "ray":
+        try:
+            import ray  # noqa: F401
+        except ImportError as e:
+            raise InvalidRequest("--engine ray needs Ray: pip install 'jobmatch[ray]' (or use --engine local)") from e
+        return RayPostingEncoder(svc.settings, workers=args.workers, address=args.ray_address)
+    return LocalPostingEncoder(svc.embedder, workers=args.workers)
 
 
 def cmd_show(args: argparse.Namespace) -> int:

@@ -1,6 +1,7 @@
 """Ingest throughput: postings/s for reading + normalising alone, and for reading + storing in a fresh store.
 
     .venv/bin/python benchmarks/bench_ingest.py [--input FILE] [--repeats 3] [--limit N]
+    .venv/bin/python benchmarks/bench_ingest.py --embed --limit 1000 --workers 1 2 [--engines local ray]
 
 Prints a table and writes ``benchmarks/results/ingest.json``. Each measurement has one warm-up run
 (imports, caches) and then ``--repeats`` timed runs; the table shows p50 and max wall time, and postings per
@@ -48,6 +49,52 @@ def run_store(path: Path) -> int:
         return s.records
 
 
+def run_embed(path: Path, workers: list[int], engines: list[str], out: Path) -> int:
+    """Ingest with embedding: store once, then index the same postings with each engine x workers into a fresh
+    data dir (one model, loaded before timing; Ray start-up is included in its time). Writes ``ingest_embed.json``."""
+    import shutil
+
+    from matcher.embed import Embedder
+    from matcher.ingest import LocalPostingEncoder, RayPostingEncoder
+    from matcher.service import MatchService
+    from matcher.settings import Settings
+
+    emb = Embedder(backend=Settings().embed_backend)
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        base = Path(d) / "base"
+        with JobStore(Path(base) / "jobs.sqlite3") as store:
+            summary = ingest_paths([path], store, progress=False)
+        for engine in engines:
+            for w in workers:
+                dd = Path(d) / f"{engine}-{w}"
+                shutil.copytree(base, dd)
+                settings = Settings(data_dir=dd)
+                load0 = os.getloadavg()
+                with MatchService(settings, embedder=emb) as svc:
+                    svc.posting_encoder = (LocalPostingEncoder(emb, workers=w) if engine == "local"
+                                           else RayPostingEncoder(settings, workers=w))
+                    t = time.perf_counter()
+                    try:
+                        res = svc.sync(summary.changed_ids)
+                    finally:
+                        svc.posting_encoder.close()
+                    secs = time.perf_counter() - t
+                row = {"engine": engine, "workers": w, "indexed": res["indexed"], "seconds": round(secs, 2),
+                       "postings_per_s": round(res["indexed"] / secs, 1), "load_before": load0,
+                       "load_after": os.getloadavg()}
+                rows.append(row)
+                print(f"{engine:<6} workers {w}: {row['indexed']} postings in {secs:.1f} s = "
+                      f"{row['postings_per_s']:.1f} postings/s  (load {load0[0]:.2f} -> {row['load_after'][0]:.2f})",
+                      flush=True)
+    report = {"input": str(path), "backend": emb.backend, "results": rows,
+              "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cpus": os.cpu_count()}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    print(f"wrote {out}")
+    return 0
+
+
 def measure(fn, path: Path, repeats: int) -> dict:
     fn(path)  # warm-up
     times, cpu, n = [], [], 0
@@ -67,6 +114,9 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--limit", type=int, default=0, help="only the first N lines (0 = all)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "ingest.json")
+    ap.add_argument("--embed", action="store_true", help="measure embedding + indexing (postings/s) instead")
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="with --embed: worker counts")
+    ap.add_argument("--engines", nargs="+", default=["local"], choices=["local", "ray"], help="with --embed")
     args = ap.parse_args()
     path = args.input
     tmp = None
@@ -79,6 +129,12 @@ def main() -> int:
                 tmp.write(line)
         tmp.close()
         path = Path(tmp.name)
+    if args.embed:
+        try:
+            return run_embed(path, args.workers, args.engines, args.out.with_name("ingest_embed.json"))
+        finally:
+            if tmp:
+                os.unlink(tmp.name)
     try:
         results = {name: measure(fn, path, args.repeats) for name, fn in
                    (("json.loads baseline", run_json), ("read+normalise", run_read), ("read+normalise+store", run_store))}

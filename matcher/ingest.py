@@ -6,6 +6,7 @@ Offers :func:`ingest_paths` -> :class:`IngestSummary` (counts, rejections with t
 """
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -146,3 +147,151 @@ def _store_batch(batch: list[RecordResult], store: JobStore, summary: IngestSumm
             summary.duplicate += 1
             summary.duplicates.append(Duplicate(source=r.source, position=r.position, id=out.id,
                                                 duplicate_of=out.duplicate_of or ""))
+
+
+# ---- embedding postings for the index: on threads (local) or on Ray Data actors -------------------------
+EMBED_CHUNK = 256  # postings per embedding call; fixed whatever the workers, so the vectors are the same bits
+
+
+def default_workers() -> int:
+    """``--workers 0`` (auto): one embedding per usable core. ``benchmarks/bench_ingest.py --embed`` measured
+    2 threads (one ONNX session run each, 1 intra-op thread) against 1 on this 2-core machine (README)."""
+    from .embed import usable_cores
+
+    return usable_cores()
+
+
+def _posting_vectors(embedder, postings: list[Posting]):
+    from .ranking import embed_postings
+
+    return embed_postings(embedder, [p.title for p in postings], [p.company for p in postings],
+                          [p.description for p in postings])
+
+
+class LocalPostingEncoder:
+    """Embeds chunks of postings on ``workers`` threads sharing one :class:`~matcher.embed.Embedder`.
+
+    Each forward pass releases the GIL (onnxruntime, torch), so two threads keep two cores busy with one copy of
+    the model. Chunks are read from the caller's iterator in the caller's thread (the store's SQLite connection
+    stays in its thread), at most ``2 * workers`` are in flight, and results come back in input order.
+    """
+
+    name = "local"
+
+    def __init__(self, embedder, workers: int = 1) -> None:
+        if workers < 0:
+            raise ValueError(f"workers must be >= 0 (0 = one per core), got {workers}")
+        self.embedder = embedder
+        self.workers = workers or default_workers()
+
+    def encode(self, chunks: Iterable[list[Posting]]):
+        """Yield ``(postings, vectors)`` for every chunk, in order."""
+        if self.workers == 1:
+            for chunk in chunks:
+                yield chunk, _posting_vectors(self.embedder, chunk)
+            return
+        from collections import deque
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="embed") as pool:
+            inflight: deque = deque()
+            for chunk in chunks:
+                inflight.append((chunk, pool.submit(_posting_vectors, self.embedder, chunk)))
+                if len(inflight) >= 2 * self.workers:
+                    c, fut = inflight.popleft()
+                    yield c, fut.result()
+            while inflight:
+                c, fut = inflight.popleft()
+                yield c, fut.result()
+
+    def close(self) -> None:
+        pass
+
+
+class _EmbedActor:
+    """Ray actor: one Embedder (1 thread) embedding whole chunks, so its vectors equal the local engine's."""
+
+    def __init__(self, settings_json: str) -> None:
+        from .embed import Embedder
+        from .settings import Settings
+
+        s = Settings.model_validate_json(settings_json)
+        self.embedder = Embedder(s.model, threads=s.torch_threads or 1, backend=s.embed_backend,
+                                 cache_dir=s.model_cache_dir)
+
+    def __call__(self, batch):
+        import numpy as np
+
+        out = []
+        for raw in batch["chunk"]:
+            chunk = [Posting.model_validate(p) for p in json.loads(raw)]
+            out.append(np.ascontiguousarray(_posting_vectors(self.embedder, chunk), np.float32).tobytes())
+        return {"seq": list(batch["seq"]), "vectors": out}
+
+
+class RayPostingEncoder:
+    """Embeds chunks of postings on a pool of Ray Data actors (``jobmatch ingest --engine ray``).
+
+    The driver reads the store, ships each chunk as JSON to an actor holding its own model, and gets float32
+    bytes back, which it writes into the one index (same format as the local engine, same vectors: chunks are
+    embedded whole). Without ``address`` a local Ray instance with ``workers`` CPUs is started, and
+    :meth:`close` shuts it down again. On a cluster every node needs the project and the model installed.
+    """
+
+    name = "ray"
+
+    def __init__(self, settings, workers: int = 0, address: str | None = None, window: int = 64) -> None:
+        self.settings = settings
+        self.workers = workers or default_workers()
+        self.address = address
+        self.window = window  # chunks per Ray dataset (bounds driver memory for big corpora)
+        self._started = False
+
+    def _init(self) -> None:
+        import ray
+
+        if ray.is_initialized():
+            return
+        kw = {"include_dashboard": False, "log_to_driver": False, "logging_level": "ERROR"}
+        if self.address:
+            ray.init(address=self.address, **kw)
+        else:
+            ray.init(num_cpus=self.workers, **kw)
+            self._started = True
+        ctx = ray.data.DataContext.get_current()
+        ctx.enable_progress_bars = False
+        if hasattr(ctx, "enable_operator_progress_bars"):
+            ctx.enable_operator_progress_bars = False
+
+    def encode(self, chunks: Iterable[list[Posting]]):
+        import numpy as np
+        import ray
+
+        self._init()
+        settings_json = self.settings.model_copy(
+            update={"torch_threads": self.settings.torch_threads or 1}).model_dump_json()
+        dim = None
+        it = iter(chunks)
+        while True:
+            window = [c for _, c in zip(range(self.window), it)]
+            if not window:
+                return
+            rows = [{"seq": i, "chunk": json.dumps([p.model_dump(mode="json") for p in c], ensure_ascii=False)}
+                    for i, c in enumerate(window)]
+            ds = ray.data.from_items(rows, override_num_blocks=max(1, min(len(rows), 4 * self.workers)))
+            ds = ds.map_batches(_EmbedActor, batch_size=1, compute=ray.data.ActorPoolStrategy(size=self.workers),
+                                num_cpus=1, fn_constructor_kwargs={"settings_json": settings_json})
+            got: dict[int, bytes] = {}
+            for row in ds.iter_rows():
+                got[int(row["seq"])] = row["vectors"]
+            for i, c in enumerate(window):
+                v = np.frombuffer(got[i], np.float32)
+                dim = dim or (len(v) // max(1, len(c)))
+                yield c, v.reshape(len(c), dim) if len(c) else np.zeros((0, dim or 0), np.float32)
+
+    def close(self) -> None:
+        if self._started:
+            import ray
+
+            ray.shutdown()
+            self._started = False

@@ -26,10 +26,11 @@ from .domain import DEGREE_NAME, CandidateProfile, Match, MatchOptions, MatchRes
 from .errors import IndexNotFound, IndexWriteFailed, InvalidRequest, JobmatchError, NotFound
 from .filters import CandidateFacts, apply_filters, candidate_facts
 from .geo import geocode, parse_place_text, reverse_country
+from .ingest import EMBED_CHUNK, LocalPostingEncoder
 from .lexical import LexicalSide, replace_dir
 from .options import as_utc
 from .lock import DataDirLock
-from .ranking import (HybridRanker, diversify, embed_postings, query_text_for_embedding, query_text_for_lexical,
+from .ranking import (HybridRanker, diversify, query_text_for_embedding, query_text_for_lexical,
                       readable_scores, strength_parts, text_signature)
 from .second_stage import STAGE2_N, rerank
 from .settings import Settings
@@ -122,6 +123,7 @@ class MatchService:
         self.refresh_error: str | None = None  # why the last generation seen on disk was not loaded
         self._view = self._load_view(create_index)
         self.ranker_settings = ranker or {}
+        self.posting_encoder = None  # matcher.ingest.LocalPostingEncoder / RayPostingEncoder; None: 1 thread
 
     # ---- what is served ---------------------------------------------------------------------------
     @property
@@ -277,7 +279,7 @@ class MatchService:
         self.close()
 
     # ---- keeping the index in step with the store -------------------------------------------------
-    def _index_into(self, idx: JobIndex, ids: Iterable[str], batch: int = 512, progress: bool = False,
+    def _index_into(self, idx: JobIndex, ids: Iterable[str], batch: int = EMBED_CHUNK, progress: bool = False,
                     lexical: LexicalSide | None = None) -> int:
         ids = list(ids)
         done = 0
@@ -286,17 +288,16 @@ class MatchService:
             from tqdm import tqdm
 
             bar = tqdm(total=len(ids), unit="posting", desc="embedding", leave=False)
-        for start in range(0, len(ids), batch):
-            chunk = ids[start:start + batch]
-            postings = [self.store.get(i).posting for i in chunk]
-            vecs = embed_postings(self.embedder, [p.title for p in postings], [p.company for p in postings],
-                                  [p.description for p in postings])
+        # the posting encoder (matcher.ingest): threads here, Ray actors for `ingest --engine ray`; same vectors
+        encoder = self.posting_encoder or LocalPostingEncoder(self.embedder, workers=1)
+        chunks = ([self.store.get(i).posting for i in ids[s:s + batch]] for s in range(0, len(ids), batch))
+        for postings, vecs in encoder.encode(chunks):
             idx.upsert([p.id for p in postings], vecs, [posting_row(p) for p in postings])
             if lexical is not None:
                 lexical.update(postings)
-            done += len(chunk)
+            done += len(postings)
             if bar:
-                bar.update(len(chunk))
+                bar.update(len(postings))
         if bar:
             bar.close()
         return done

@@ -5,6 +5,7 @@ import json
 from collections import Counter
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 
 from api.cli import main
@@ -89,3 +90,60 @@ def test_whole_shared_file(tmp_path):
         assert stats.experience == dict(exp)
         assert stats.remote == dict(remote)
         assert stats.expired == expired
+
+
+def _sample_postings(n):
+    from pathlib import Path
+
+    from matcher.postings import read_path
+
+    sample = Path(__file__).parents[1] / "data" / "sample" / "postings.jsonl"
+    out = [r.posting for r in read_path(sample) if r.status == "ok"]
+    return out[:n]
+
+
+def test_threaded_encoder_gives_the_bits_of_one_thread_in_order(embedder):
+    from matcher.ingest import LocalPostingEncoder
+
+    postings = _sample_postings(60)
+    chunks = [postings[a:a + 9] for a in range(0, len(postings), 9)]  # 7 chunks, the last one short
+    one = list(LocalPostingEncoder(embedder, workers=1).encode(iter(chunks)))
+    two = list(LocalPostingEncoder(embedder, workers=2).encode(iter(chunks)))
+    assert [[p.id for p in c] for c, _ in two] == [[p.id for p in c] for c in chunks]
+    for (chunk, a), (_, b) in zip(one, two, strict=True):
+        assert a.shape == (len(chunk), embedder.dim) and np.array_equal(a, b)
+    with pytest.raises(ValueError, match="workers"):
+        LocalPostingEncoder(embedder, workers=-1)
+
+
+def _index_vectors(data_dir):
+    from index import JobIndex
+
+    ix = JobIndex.open(data_dir / "index")
+    snap = ix.snapshot()
+    rows = np.flatnonzero(snap.alive)
+    return dict(zip(snap.key_of(rows), np.asarray(snap.vectors)[rows]))
+
+
+def test_ingest_workers_and_ray_engine_write_the_same_index(tmp_path, capsys):
+    """`ingest --workers 2` and `ingest --engine ray` (a local Ray instance the command starts and stops) store
+    the same vectors for the same postings as one thread; the Ray run leaves no Ray running."""
+    pytest.importorskip("ray", reason="install the `ray` extra: pip install -e '.[ray]'")
+    import ray
+
+    from pathlib import Path
+
+    sample = Path(__file__).parents[1] / "data" / "sample" / "postings.jsonl"
+    src = tmp_path / "jobs.jsonl"
+    src.write_text("".join(sample.read_text().splitlines(keepends=True)[:40]))
+    got = {}
+    for name, extra in (("one", ["--workers", "1"]), ("two", ["--workers", "2"]),
+                        ("ray", ["--engine", "ray", "--workers", "1"])):
+        assert main(["ingest", str(src), "--data-dir", str(tmp_path / name), "--json", *extra]) == 0
+        summary = json.loads(capsys.readouterr().out)
+        assert summary["indexed"] == summary["added"] > 30
+        got[name] = _index_vectors(tmp_path / name)
+    assert not ray.is_initialized()
+    assert got["one"].keys() == got["two"].keys() == got["ray"].keys()
+    for key, v in got["one"].items():
+        assert np.array_equal(v, got["two"][key]) and np.array_equal(v, got["ray"][key]), key
