@@ -116,3 +116,12 @@ def test_openapi_lists_the_candidate_routes(client):
     assert "AddCandidateRequest" in doc["components"]["schemas"]
     assert {"multipart/form-data", "application/json"} <= set(
         doc["paths"]["/v1/candidates"]["post"]["requestBody"]["content"])
+
+
+def test_page_has_the_candidates_tab(client):
+    page = client.get("/").text
+    for needle in ('id="tab-candidates"', 'id="tab-btn-candidates"', 'static/recruiter.js', 'id="add-form"',
+                   'id="search-form"', 'id="rc-results"'):
+        assert needle in page
+    js = client.get("/static/recruiter.js")
+    assert js.status_code == 200 and "v1/match/job" in js.text and ".innerHTML" not in js.text
