@@ -3,20 +3,32 @@
     <index dir>/
       manifest.json          the only mutable file; names the current generation
       gen-000007/            one whole generation (immutable once the manifest names it)
-        vectors.npy          float32 (n, d), normalised
-        keys_blob.npy        uint8 utf-8 bytes of every key, concatenated
-        keys_off.npy         int64 (n+1) offsets into keys_blob
-        alive.npy            bool (n) (False = tombstone)
-        col_<name>.npy       filter columns (see ``index.columns.column_names``)
-        ann.faiss            optional IVF index (faiss.write_index), ids = row numbers
+        vectors.npy          float32 (n0, d), normalised        } segment 0 (prefix ""): rows [0, n0)
+        keys_blob.npy        uint8 utf-8 bytes of every key     }
+        keys_off.npy         int64 (n0+1) offsets into keys_blob }
+        col_<name>.npy       filter columns (``index.columns.column_names``; CSR offsets local to the segment)
+        s000005.vectors.npy  segment 1 (prefix "s000005."): rows [n0, n0+n1), the same files
+        ...
+        alive.npy            bool (n) (False = tombstone), all rows
+        ann.faiss            optional IVF index (faiss.write_index), ids = row numbers, holding the first
+                             ``manifest["ann"]["rows"]`` rows (later rows are added to it on open)
 
 No pickle anywhere: ``np.save``/``np.load(allow_pickle=False)``, JSON, faiss's own writer.
+
+Incremental saves (format 3): rows are append-only between compactions, so a save writes only a new segment
+for the rows added since the last one, a new ``alive.npy`` (1 byte per row) and the IVF file only when it was
+(re)built. Every unchanged file of the previous generation enters the new generation directory as a hard link
+(:func:`link_or_copy`; a copy where the file system has no hard links): no bytes are rewritten, and each
+generation directory is still complete on its own. Segments are merged size-tiered (``merge_count``: the newest
+run is rewritten as one segment once it reaches half the size of the one before it), and all into one by
+``compact``. A format-2 directory is a single segment with prefix "".
 
 Crash safety: a generation is written into ``gen-XXXXXX.tmp-<pid>-<rand>/`` (every file fsynced), the
 directory is renamed to ``gen-XXXXXX`` and the parent fsynced, and only then ``manifest.json`` is
 replaced (temp file + fsync + ``os.replace`` + fsync of the directory). A crash at any point leaves
-the previous manifest naming the previous, complete generation. Older generations and stray temp
-directories are removed after the switch.
+the previous manifest naming the previous, complete generation (files are never modified in place, so a
+hard link shared with the new one is unchanged). Older generations and stray temp directories are removed
+after the switch.
 """
 from __future__ import annotations
 
@@ -30,24 +42,14 @@ from typing import Any
 
 import numpy as np
 
-from matcher.errors import IndexCorrupt
-
+from .atomic import fsync_dir  # noqa: F401 - also imported from here by older callers
+from .errors import IndexCorrupt
 from .faults import point
 
-FORMAT_VERSION = 2  # 2: employment type, salary and datePosted columns (a version-1 index loads them as unknown)
+FORMAT_VERSION = 3  # 2: employment type, salary and datePosted columns (a version-1 index loads them as unknown);
+#                    3: segments (manifest["segments"]) and an IVF file holding a prefix of the rows
 MANIFEST = "manifest.json"
 _CRC_CHUNK = 1 << 24
-
-
-def fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def file_crc32(path: Path) -> int:
@@ -82,6 +84,31 @@ def save_file(dirpath: Path, name: str, writer) -> dict[str, Any]:
         os.fsync(f.fileno())
     os.replace(tmp, final)
     return {"bytes": final.stat().st_size, "crc32": file_crc32(final)}
+
+
+def link_or_copy(src: Path, dst: Path) -> None:
+    """Put an unchanged file of the previous generation into the new one: a hard link (no bytes written), or
+    a copy (fsynced) where the file system refuses hard links."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        tmp = dst.with_name(f".{dst.name}.tmp")
+        shutil.copyfile(src, tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, dst)
+    point("index.file")
+
+
+def merge_count(sizes: list[int], new: int) -> int:
+    """How many of the newest persisted segments (``sizes``, oldest first) to rewrite together with ``new``
+    appended rows as one segment: the run grows while it is at least half the size of the segment before it
+    (size-tiered, so a row is rewritten O(log n) times and a small append never rewrites the big base)."""
+    k, total = 0, new
+    while k < len(sizes) and 2 * total >= sizes[len(sizes) - 1 - k]:
+        total += sizes[len(sizes) - 1 - k]
+        k += 1
+    return k
 
 
 def new_generation_dir(root: Path, generation: int) -> tuple[Path, Path]:

@@ -64,6 +64,14 @@ class PlannerSettings:
 
     tune_recall: float = 0.98  # build_ann: smallest nprobe reaching this recall@10 on held-out rows
     tune_queries: int = 64
+    # drift (JobIndex.save): retrain the IVF index when the rows added since training exceed this share of the
+    # rows it was trained on, or when recall@10 of those new rows (probed every recall_probe_growth of growth,
+    # recall_probe_queries of them as queries) falls below tune_recall
+    retrain_growth: float = 0.25
+    recall_probe_growth: float = 0.05
+    recall_probe_queries: int = 32
+    # an IVF file holding fewer than (1 - this) of the rows is written again (rows past it are re-assigned on open)
+    ann_rewrite_tail: float = 0.05
 
     def nprobe_for(self, eligible: int, nlist: int, tuned: int | None = None) -> int:
         """max(tuned, nprobe_base), raised so the probed lists hold ~ivf_min_candidates eligible rows."""
@@ -259,8 +267,19 @@ def tune_nprobe(ivf, vectors: np.ndarray, settings: PlannerSettings, k: int = 10
         return settings.nprobe_base
     rng = np.random.default_rng(seed)
     qi = np.sort(rng.choice(n, nq, replace=False))
+    Q, truth = _self_truth(vectors, qi, k)
+    p = 4
+    while True:
+        rec = _recall(ivf, Q, qi, truth, p, k)
+        if rec >= settings.tune_recall or p >= ivf.nlist:
+            return int(min(ivf.nlist, max(p, settings.nprobe_base // 4)))
+        p *= 2
+
+
+def _self_truth(vectors: np.ndarray, qi: np.ndarray, k: int) -> tuple[np.ndarray, list[set]]:
+    """Rows ``qi`` as queries and their exact top-k neighbours among all rows, themselves excluded."""
+    n, nq = len(vectors), len(qi)
     Q = np.ascontiguousarray(np.take(vectors, qi, axis=0), np.float32)
-    truth = []
     best = np.full((nq, k + 1), -np.inf, np.float32)
     best_i = np.full((nq, k + 1), -1, np.int64)
     for a in range(0, n, 131072):
@@ -270,16 +289,26 @@ def tune_nprobe(ivf, vectors: np.ndarray, settings: PlannerSettings, k: int = 10
         alli = np.concatenate([best_i, np.broadcast_to(np.arange(a, b), sc.shape)], axis=1)
         top = np.argpartition(-allsc, k, axis=1)[:, :k + 1]
         best, best_i = np.take_along_axis(allsc, top, 1), np.take_along_axis(alli, top, 1)
-    for j in range(nq):
-        truth.append(set(best_i[j].tolist()) - {int(qi[j])})
-    p = 4
-    while True:
-        _, I = ivf.search(Q, k + 1, params=faiss.SearchParametersIVF(nprobe=p))
-        rec = np.mean([len((set(I[j].tolist()) - {int(qi[j])}) & truth[j]) / max(1, len(truth[j]))
-                       for j in range(nq)])
-        if rec >= settings.tune_recall or p >= ivf.nlist:
-            return int(min(ivf.nlist, max(p, settings.nprobe_base // 4)))
-        p *= 2
+    return Q, [set(best_i[j].tolist()) - {int(qi[j])} for j in range(nq)]
+
+
+def _recall(ivf, Q: np.ndarray, qi: np.ndarray, truth: list[set], nprobe: int, k: int) -> float:
+    _, I = ivf.search(Q, k + 1, params=faiss.SearchParametersIVF(nprobe=int(nprobe)))
+    return float(np.mean([len((set(I[j].tolist()) - {int(qi[j])}) & truth[j]) / max(1, len(truth[j]))
+                          for j in range(len(qi))]))
+
+
+def probe_recall(ivf, vectors: np.ndarray, rows: np.ndarray, nprobe: int, settings: PlannerSettings,
+                 k: int = 10, seed: int = 7) -> float:
+    """recall@k of the IVF index at ``nprobe`` with a sample of ``rows`` (e.g. rows added since training) as
+    queries, against exact search over all rows (themselves excluded)."""
+    rows = np.asarray(rows, np.int64)
+    if len(rows) == 0 or len(vectors) <= k + 1:
+        return 1.0
+    rng = np.random.default_rng(seed)
+    qi = np.sort(rng.choice(rows, min(len(rows), settings.recall_probe_queries), replace=False))
+    Q, truth = _self_truth(vectors, qi, k)
+    return _recall(ivf, Q, qi, truth, nprobe, k)
 
 
 def add_in_chunks(ivf, vectors: np.ndarray, start: int, chunk: int = 65536) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import platform
+import secrets
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -35,13 +36,12 @@ from typing import Any
 import faiss
 import numpy as np
 
-from matcher.errors import IndexCorrupt, IndexModelMismatch, IndexNotFound
-
 from . import persist
 from .columns import (CSR_SETS, ROW_ARRAYS, ROW_DEFAULTS, ColumnRow, CountryVocab, FilterColumns, column_names,
                       empty_arrays, rows_to_arrays, take_rows)
+from .errors import IndexCorrupt, IndexModelMismatch, IndexNotFound
 from .planner import (PlannerSettings, SearchResult, add_in_chunks, as_masks, build_ivf, exact_full,
-                      exact_subset, ivf_search, tune_nprobe)
+                      exact_subset, ivf_search, probe_recall, tune_nprobe)
 
 METRIC = "ip"
 
@@ -86,11 +86,23 @@ class _RWLock:
 class _Ann:
     """An IVF index whose ids are row numbers, with a lock separating adds from searches."""
 
-    def __init__(self, ivf, readonly: bool = False, nprobe: int | None = None):
+    def __init__(self, ivf, readonly: bool = False, nprobe: int | None = None, *, trained_rows: int | None = None,
+                 checked_rows: int | None = None, recall: float | None = None, reason: str | None = None,
+                 lineage: str | None = None):
         self.ivf = ivf
         self.nprobe = nprobe  # tuned at build time (None: use settings.nprobe_base)
         self.readonly = readonly  # memory-mapped from disk: copy to memory before adding
         self.lock = _RWLock()
+        # drift bookkeeping (manifest "ann"): rows when trained, rows at the last recall probe and its result
+        self.trained_rows = int(trained_rows if trained_rows is not None else ivf.ntotal)
+        self.checked_rows = int(checked_rows if checked_rows is not None else self.trained_rows)
+        self.recall = recall
+        self.reason = reason
+        self.lineage = lineage or secrets.token_hex(8)  # same centroids and row numbering (a saved file stays valid)
+
+    def _same(self, ivf) -> "_Ann":
+        return _Ann(ivf, nprobe=self.nprobe, trained_rows=self.trained_rows, checked_rows=self.checked_rows,
+                    recall=self.recall, reason=self.reason, lineage=self.lineage)
 
     def writable(self) -> "_Ann":
         """This index, or an in-memory copy of a memory-mapped one (whose lists cannot grow)."""
@@ -110,7 +122,7 @@ class _Ann:
         new.replace_invlists(al, True)
         al.this.disown()
         new.ntotal, new.is_trained = ivf.ntotal, True
-        return _Ann(new, nprobe=self.nprobe)
+        return self._same(new)
 
     @property
     def nlist(self) -> int:
@@ -136,6 +148,51 @@ class _Buf:
 
     def view(self) -> np.ndarray:
         return self.data[:self.n]
+
+
+def _join_segments(parts: list[dict[str, np.ndarray]], dim: int, root) -> tuple[np.ndarray, dict, list[str]]:
+    """Vectors, column arrays and keys of the whole index from its segments (oldest first). One segment is
+    returned as loaded (memory-mapped when asked); several are concatenated, CSR offsets shifted."""
+    try:
+        keys: list[str] = []
+        for part in parts:
+            raw, off = bytes(np.asarray(part["keys_blob"])), part["keys_off"]
+            keys += [raw[off[i]:off[i + 1]].decode() for i in range(len(off) - 1)]
+    except (UnicodeDecodeError, IndexError) as e:
+        raise IndexCorrupt(f"index at {root}: the key list is damaged ({e}); rebuild with `jobmatch reindex`") from e
+    if len(parts) == 1:
+        return parts[0]["vectors"], {c: parts[0][c] for c in column_names()}, keys
+    vec = np.concatenate([p["vectors"] for p in parts]) if parts else np.empty((0, dim), np.float32)
+    arrays = {}
+    for c in column_names():
+        if c.endswith("_off"):
+            shift, pieces = 0, [np.zeros(1, np.int64)]
+            for p in parts:
+                pieces.append(np.asarray(p[c][1:], np.int64) + shift)
+                shift += int(p[c][-1])
+            arrays[c] = np.concatenate(pieces)
+        else:
+            arrays[c] = np.concatenate([p[c] for p in parts])
+    return vec, arrays, keys
+
+
+def _segment_arrays(st: "IndexSnapshot", a: int, b: int) -> dict[str, np.ndarray]:
+    """Files of one segment: rows [a, b) of the snapshot (CSR offsets rebased to the segment)."""
+    out: dict[str, np.ndarray] = {"vectors": st.vectors[a:b]}
+    kb = [k.encode() for k in st.key_of(range(a, b))]
+    out["keys_blob"] = np.frombuffer(b"".join(kb), np.uint8)
+    out["keys_off"] = np.concatenate([[0], np.cumsum([len(x) for x in kb], dtype=np.int64)]).astype(np.int64)
+    cols = st.columns
+    for c in ROW_ARRAYS:
+        out[f"col_{c}"] = cols.array(c)[a:b]
+    for sname, elems in CSR_SETS.items():
+        off = cols.array(f"{sname}_off")
+        lo, hi = int(off[a]), int(off[b])
+        out[f"col_{sname}_off"] = np.asarray(off[a:b + 1], np.int64) - lo
+        out[f"col_{sname}_row"] = cols.array(f"{sname}_row")[lo:hi]
+        for e in elems:
+            out[f"col_{sname}_{e}"] = cols.array(f"{sname}_{e}")[lo:hi]
+    return out
 
 
 class IndexSnapshot:
@@ -271,6 +328,13 @@ class JobIndex:
         self._row_of: dict[str, int] = {}
         self._vocab = CountryVocab()
         self._ann: _Ann | None = None
+        # what the last save (or open) left on disk, reusable by the next save: segments (prefix, rows) covering
+        # rows [0, sum) exactly as they are in memory, their generation dir and manifest entries, the IVF file
+        self._saved_segs: list[tuple[str, int]] = []
+        self._saved_dir: Path | None = None
+        self._saved_files: dict[str, Any] = {}
+        self._saved_ann: tuple[dict[str, Any], int, str] | None = None  # (entry, rows it holds, lineage)
+        self.last_save: dict[str, Any] = {}  # bytes written and linked by the last save
         self._publish()
 
     # ---- construction ----------------------------------------------------------------------
@@ -323,28 +387,38 @@ class JobIndex:
             return persist.load_npy(gdir, name, files[name], mmap=mmap, verify=verify)
 
         n = int(m["rows"])
-        vec = load("vectors.npy")
-        blob, koff = load("keys_blob.npy"), load("keys_off.npy")
+        segs = m.get("segments") or [{"prefix": "", "rows": n}]
+        if sum(int(g["rows"]) for g in segs) != n:
+            raise IndexCorrupt(f"index at {root}: its segments hold {sum(int(g['rows']) for g in segs)} rows, the "
+                               f"manifest says {n}; rebuild with `jobmatch reindex`")
         alive = np.array(load("alive.npy"))
         # columns added after the index was written load as unknown; the owner refills them (missing_columns)
-        self.missing_columns = [c for c in column_names() if f"col_{c}.npy" not in files and c in ROW_DEFAULTS]
-        arrays = {c: np.full(n, ROW_DEFAULTS[c], ROW_ARRAYS[c]) if c in self.missing_columns else load(f"col_{c}.npy")
-                  for c in column_names()}
-        if vec.shape != (n, self.dim) or len(koff) != n + 1 or len(alive) != n or any(
-                len(arrays[c]) != n for c in ROW_ARRAYS):
+        self.missing_columns = [c for c in column_names() if c in ROW_DEFAULTS and any(
+            f"{g['prefix']}col_{c}.npy" not in files for g in segs)]
+        parts: list[dict[str, np.ndarray]] = []
+        for g in segs:
+            pre, rows = g["prefix"], int(g["rows"])
+            part = {"vectors": load(pre + "vectors.npy"), "keys_blob": load(pre + "keys_blob.npy"),
+                    "keys_off": load(pre + "keys_off.npy")}
+            for c in column_names():
+                part[c] = np.full(rows, ROW_DEFAULTS[c], ROW_ARRAYS[c]) if c in self.missing_columns else \
+                    load(f"{pre}col_{c}.npy")
+            if part["vectors"].shape != (rows, self.dim) or len(part["keys_off"]) != rows + 1 or any(
+                    len(part[c]) != rows for c in ROW_ARRAYS):
+                raise IndexCorrupt(f"index at {root}: array lengths of segment {pre or 'base'} disagree with the "
+                                   f"manifest's {rows} rows; rebuild with `jobmatch reindex`")
+            parts.append(part)
+        if len(alive) != n:
             raise IndexCorrupt(f"index at {root}: array lengths disagree with the manifest's {n} rows; "
                                "rebuild with `jobmatch reindex`")
-        try:
-            raw = bytes(np.asarray(blob))
-            keys = [raw[koff[i]:koff[i + 1]].decode() for i in range(n)]
-        except (UnicodeDecodeError, IndexError) as e:
-            raise IndexCorrupt(f"index at {root}: the key list is damaged ({e}); rebuild with `jobmatch reindex`") from e
+        vec, arrays, keys = _join_segments(parts, self.dim, root)
         self._vec = _Buf(vec)
         self._cols = {k: _Buf(v) for k, v in arrays.items()}
         self._alive = alive
         self._keys = keys
         self._row_of = {k: i for i, k in enumerate(keys) if alive[i]}
         self._vocab = CountryVocab(m.get("countries", []))
+        ann_meta = m.get("ann") or {}
         if "ann.faiss" in files:
             p = gdir / "ann.faiss"
             ent = files["ann.faiss"]
@@ -354,9 +428,21 @@ class JobIndex:
                 ivf = faiss.read_index(str(p), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if mmap else 0)
             except RuntimeError as e:
                 raise IndexCorrupt(f"index file {p} cannot be read ({e}); rebuild with `jobmatch reindex`") from e
-            if ivf.ntotal != n:
-                raise IndexCorrupt(f"index file {p} holds {ivf.ntotal} rows, expected {n}; run `jobmatch reindex`")
-            self._ann = _Ann(ivf, readonly=mmap, nprobe=(m.get("ann") or {}).get("nprobe"))
+            held = int(ann_meta.get("rows", n))  # format 3: the file holds the first `rows` rows
+            if ivf.ntotal != held or held > n:
+                raise IndexCorrupt(f"index file {p} holds {ivf.ntotal} rows, expected {held} of {n}; "
+                                   "run `jobmatch reindex`")
+            ann = _Ann(ivf, readonly=mmap, nprobe=ann_meta.get("nprobe"), trained_rows=ann_meta.get("trained_rows"),
+                       checked_rows=ann_meta.get("checked_rows"), recall=ann_meta.get("recall"),
+                       reason=ann_meta.get("reason"))
+            if held < n:  # rows saved after the IVF file: add them (assignment only, no training)
+                ann = ann.writable()
+                add_in_chunks(ann.ivf, vec[held:], 0)
+            self._ann = ann
+            self._saved_ann = (files["ann.faiss"], held, ann.lineage)
+        if not self.missing_columns:  # what the next save may link instead of writing again
+            self._saved_segs = [(g["prefix"], int(g["rows"])) for g in segs]
+            self._saved_dir, self._saved_files = gdir, dict(files)
         self._publish()
         return self
 
@@ -498,10 +584,21 @@ class JobIndex:
             self._vec = _Buf(vec)
             self._cols = {k: _Buf(np.array(v)) for k, v in arrays.items()}
             self._alive = np.ones(len(idx), np.bool_)
+            self._saved_segs = []  # rows renumbered: the next save writes one new segment
             if self._ann is not None:
                 self._ann = self._refill_ann(self._ann, vec)
             self._publish()
             return dropped
+
+    def merge_segments(self) -> None:
+        """Make the next save write all rows as one segment (``compact`` does this too)."""
+        with self._wlock:
+            self._saved_segs = []
+
+    @property
+    def segments(self) -> list[int]:
+        """Rows per saved segment, oldest first (rows appended since the last save not included)."""
+        return [r for _, r in self._saved_segs]
 
     @staticmethod
     def _refill_ann(old: _Ann, vec: np.ndarray) -> _Ann:
@@ -513,18 +610,20 @@ class JobIndex:
         quantizer.this.disown()
         new.is_trained = True
         add_in_chunks(new, vec, 0)
-        return _Ann(new, nprobe=old.nprobe)
+        n = len(vec)
+        return _Ann(new, nprobe=old.nprobe, trained_rows=min(old.trained_rows, n), checked_rows=min(old.checked_rows, n),
+                    recall=old.recall, reason=old.reason)
 
-    def _new_ann(self, vec: np.ndarray) -> _Ann | None:
+    def _new_ann(self, vec: np.ndarray, reason: str = "built") -> _Ann | None:
         if len(vec) < max(39, self.settings.nlist_for(len(vec))):
             return None
         ivf = build_ivf(vec, self.settings)
-        return _Ann(ivf, nprobe=tune_nprobe(ivf, vec, self.settings))
+        return _Ann(ivf, nprobe=tune_nprobe(ivf, vec, self.settings), reason=reason)
 
-    def build_ann(self) -> bool:
+    def build_ann(self, reason: str = "built") -> bool:
         """(Re)build the IVF index over all rows now; False when there are too few rows to train."""
         with self._wlock:
-            self._ann = self._new_ann(self._vec.view())
+            self._ann = self._new_ann(self._vec.view(), reason)
             self._publish()
             return self._ann is not None
 
@@ -543,19 +642,49 @@ class JobIndex:
             "rows": st.n_rows, "alive": st.n_alive, "generation": self.generation,
             "generation_dir": f"gen-{self.generation:06d}",
             "countries": list(st.columns.country_vocab),
-            "ann": None if st.ann is None else {"type": "IndexIVFFlat", "nlist": st.ann.nlist,
-                                                "nprobe": st.ann.nprobe},
+            "ann": None if st.ann is None else {
+                "type": "IndexIVFFlat", "nlist": st.ann.nlist, "nprobe": st.ann.nprobe,
+                "trained_rows": st.ann.trained_rows, "checked_rows": st.ann.checked_rows, "recall": st.ann.recall,
+                "reason": st.ann.reason},
             "build_settings": {"planner": asdict(self.settings), "compact_ratio": self.compact_ratio},
             "versions": {"faiss": faiss.__version__, "numpy": np.__version__, "python": platform.python_version()},
             "created": self.created, "saved": time.time(),
         }
 
+    def _check_drift(self) -> None:
+        """Retrain the IVF index when the corpus has drifted from what it was trained on: more than
+        ``retrain_growth`` x the training rows added since, or (probed each ``recall_probe_growth`` of growth)
+        recall@10 of rows added since training, searched as queries, below ``tune_recall``. The reason is
+        recorded in the manifest (``ann.reason``)."""
+        ann, s = self._ann, self.settings
+        if ann is None:
+            return
+        n = self._vec.n
+        grown = n - ann.trained_rows
+        if grown > s.retrain_growth * ann.trained_rows:
+            self.build_ann(reason=f"drift: {grown} rows added since training on {ann.trained_rows}")
+            return
+        if grown > 0 and n - ann.checked_rows >= s.recall_probe_growth * ann.trained_rows:
+            rows = np.arange(ann.trained_rows, n)
+            nprobe = s.nprobe_for(n, ann.nlist, ann.nprobe)
+            ann.lock.acquire_read()
+            try:
+                rec = probe_recall(ann.ivf, self._vec.view(), rows, nprobe, s)
+            finally:
+                ann.lock.release_read()
+            ann.checked_rows, ann.recall = n, round(rec, 4)
+            if rec < s.tune_recall:
+                self.build_ann(reason=f"drift: recall@10 {rec:.3f} of rows added since training (below "
+                                      f"{s.tune_recall})")
+
     def save(self, *, build_ann: bool | None = None) -> int:
         """Write a new generation and switch the manifest to it; returns the generation number.
 
+        Incremental: only rows added since the last save are written (one new segment), plus the tombstone
+        mask and, when it was rebuilt, the IVF file; unchanged files are hard-linked (see ``index.persist``).
         Compacts first when tombstones exceed ``compact_ratio`` of the rows. Builds the IVF index when
         ``build_ann`` is True, or (None) when the corpus has at least ``settings.ann_min_rows`` rows and
-        none exists yet.
+        none exists yet; retrains it on drift (:meth:`_check_drift`). ``last_save`` tells what was written.
         """
         with self._wlock:
             st = self._state
@@ -563,12 +692,14 @@ class JobIndex:
                 self.compact()
             if build_ann or (build_ann is None and self._ann is None and len(self) >= self.settings.ann_min_rows):
                 self.build_ann()
+            elif build_ann is None:
+                self._check_drift()
             st = self._state
             self.path.mkdir(parents=True, exist_ok=True)
             gen = self.generation + 1
             tmp, final = persist.new_generation_dir(self.path, gen)
             try:
-                files = self._write_generation(tmp, st)
+                files, segs, ann_rows, stats = self._write_generation(tmp, st, gen)
                 persist.publish_generation(tmp, final)
             except BaseException:  # disk full, read-only, ...: the manifest still names the previous generation
                 import shutil
@@ -579,30 +710,82 @@ class JobIndex:
             self._publish()
             man = self.manifest()
             man["rows"], man["alive"] = st.n_rows, st.n_alive
+            man["segments"] = [{"prefix": pre, "rows": rows} for pre, rows in segs]
+            if man["ann"] is not None:
+                man["ann"]["rows"] = ann_rows
             man["files"] = files
             persist.write_manifest(self.path, man)
+            self._saved_segs, self._saved_dir, self._saved_files = segs, final, files
+            self._saved_ann = (files["ann.faiss"], ann_rows, st.ann.lineage) if st.ann is not None else None
+            self.last_save = {**stats, "generation": gen, "segments": [r for _, r in segs]}
             persist.remove_stale(self.path, keep=final.name)
             return gen
 
-    def _write_generation(self, tmp: Path, st: IndexSnapshot) -> dict[str, Any]:
-        """Every file of one generation into ``tmp`` (each fsynced); their manifest entries."""
-        files: dict[str, Any] = {}
-        files["vectors.npy"] = persist.save_npy(tmp, "vectors.npy", st.vectors)
-        kb = [k.encode() for k in st.key_of(range(st.n_rows))]
-        off = np.concatenate([[0], np.cumsum([len(b) for b in kb], dtype=np.int64)]).astype(np.int64)
-        files["keys_blob.npy"] = persist.save_npy(tmp, "keys_blob.npy", np.frombuffer(b"".join(kb), np.uint8))
-        files["keys_off.npy"] = persist.save_npy(tmp, "keys_off.npy", off)
-        files["alive.npy"] = persist.save_npy(tmp, "alive.npy", st.alive)
-        for c in column_names():
-            files[f"col_{c}.npy"] = persist.save_npy(tmp, f"col_{c}.npy", st.columns.array(c))
-        if st.ann is not None:
-            st.ann.lock.acquire_read()
+    def _reusable(self, names: list[str]) -> bool:
+        d = self._saved_dir
+        if d is None:
+            return False
+        for name in names:
+            ent = self._saved_files.get(name)
             try:
-                files["ann.faiss"] = persist.save_file(tmp, "ann.faiss",
-                                                       lambda p: faiss.write_index(st.ann.ivf, p))
-            finally:
-                st.ann.lock.release_read()
-        return files
+                if ent is None or (d / name).stat().st_size != ent["bytes"]:
+                    return False
+            except OSError:
+                return False
+        return True
+
+    def _write_generation(self, tmp: Path, st: IndexSnapshot, gen: int):
+        """The files of one generation into ``tmp`` (each fsynced): unchanged segments and IVF file linked from the
+        previous generation, rows added since written as one segment (merged with the newest segments when
+        ``persist.merge_count`` says so). Returns (manifest entries, segments, rows in the IVF file, byte counts)."""
+        files: dict[str, Any] = {}
+        n = st.n_rows
+        saved = list(self._saved_segs)
+        if sum(r for _, r in saved) > n or not self._reusable(
+                [pre + f for pre, _ in saved for f in _segment_files()]):
+            saved = []
+        covered = sum(r for _, r in saved)
+        k = persist.merge_count([r for _, r in saved], n - covered) if n > covered else 0
+        keep = saved[:len(saved) - k]
+        written = linked = 0
+        for pre, _rows in keep:
+            for f in _segment_files():
+                persist.link_or_copy(self._saved_dir / (pre + f), tmp / (pre + f))
+                files[pre + f] = self._saved_files[pre + f]
+                linked += files[pre + f]["bytes"]
+        segs = list(keep)
+        start = sum(r for _, r in keep)
+        if n > start or not segs:
+            pre = "" if start == 0 else f"s{gen:06d}."
+            for name, arr in _segment_arrays(st, start, n).items():
+                files[f"{pre}{name}.npy"] = persist.save_npy(tmp, f"{pre}{name}.npy", arr)
+                written += files[f"{pre}{name}.npy"]["bytes"]
+            segs.append((pre, n - start))
+        files["alive.npy"] = persist.save_npy(tmp, "alive.npy", st.alive)
+        written += files["alive.npy"]["bytes"]
+        ann_rows = 0
+        if st.ann is not None:
+            sa = self._saved_ann
+            if sa is not None and sa[2] == st.ann.lineage and (n - sa[1]) <= self.settings.ann_rewrite_tail * n \
+                    and self._reusable(["ann.faiss"]):
+                persist.link_or_copy(self._saved_dir / "ann.faiss", tmp / "ann.faiss")
+                files["ann.faiss"], ann_rows = sa[0], sa[1]
+                linked += sa[0]["bytes"]
+            else:
+                st.ann.lock.acquire_read()
+                try:
+                    files["ann.faiss"] = persist.save_file(tmp, "ann.faiss",
+                                                           lambda p: faiss.write_index(st.ann.ivf, p))
+                    ann_rows = int(st.ann.ivf.ntotal)
+                finally:
+                    st.ann.lock.release_read()
+                written += files["ann.faiss"]["bytes"]
+        return files, segs, ann_rows, {"bytes_written": written, "bytes_linked": linked}
+
+
+def _segment_files() -> list[str]:
+    """File names of one segment (after its prefix)."""
+    return ["vectors.npy", "keys_blob.npy", "keys_off.npy"] + [f"col_{c}.npy" for c in column_names()]
 
 
 __all__ = ["JobIndex", "IndexSnapshot", "METRIC", "CSR_SETS"]

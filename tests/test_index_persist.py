@@ -201,3 +201,179 @@ def test_sigkill_during_save_keeps_previous_generation(tmp_path):
     ix2.save()  # and a later save works and cleans up
     assert len(JobIndex.open(path)) == len(ix2)
     assert sum(1 for p in path.iterdir() if p.is_dir()) == 1
+
+
+# ---- incremental saves (format 3: segments, hard links, IVF file holding a prefix of the rows) ----------------
+def _rows(n, start=0):
+    return [ColumnRow(degree=(start + i) % 5, months=i % 60, remote=i % 4 == 0,
+                      points=((40.0 + i % 7, -74.0 + i % 3),) * (i % 3), countries=("US",) * (i % 2),
+                      applicant_countries=("CA",) if i % 5 == 0 else ()) for i in range(n)]
+
+
+def _same_index(a, b):
+    sa, sb = a.snapshot(), b.snapshot()
+    assert sa.n_rows == sb.n_rows and np.array_equal(sa.alive, sb.alive)
+    assert sa.key_of(range(sa.n_rows)) == sb.key_of(range(sb.n_rows))
+    assert np.array_equal(np.asarray(sa.vectors), np.asarray(sb.vectors))
+    for i in range(sa.n_rows):
+        assert sa.columns.row(i) == sb.columns.row(i), i
+
+
+def _gen_files(path):
+    man = json.loads((path / "manifest.json").read_text())
+    return man, path / man["generation_dir"]
+
+
+@pytest.mark.parametrize("mmap", [False, True])
+def test_save_writes_only_what_changed_and_links_the_rest(tmp_path, mmap):
+    path = tmp_path / "ix"
+    ix, _ = make(path, n=1000)
+    ix.save()
+    base_bytes = ix.last_save["bytes_written"]
+    man1, gen1 = _gen_files(path)
+    inode = (gen1 / "vectors.npy").stat().st_ino
+    rng = np.random.default_rng(1)
+    ix.upsert([f"add{i}" for i in range(20)], unit(rng.standard_normal((20, D))), _rows(20))
+    ix.remove(["k5"])
+    ix.save()
+    man2, gen2 = _gen_files(path)
+    assert [s["rows"] for s in man2["segments"]] == [1000, 20] and man2["format_version"] == 3
+    assert (gen2 / "vectors.npy").stat().st_ino == inode  # the base segment is a hard link, not a copy
+    seg = man2["segments"][1]["prefix"]
+    new_files = {n for n in man2["files"] if n.startswith(seg)} | {"alive.npy"}
+    assert ix.last_save["bytes_written"] == sum(man2["files"][n]["bytes"] for n in new_files)
+    assert ix.last_save["bytes_written"] < 0.1 * base_bytes
+    assert not gen1.exists()  # the previous generation is gone; its files live on as links
+    back = JobIndex.open(path, mmap=mmap)
+    _same_index(ix, back)
+    assert "k5" not in back and back.segments == [1000, 20]
+    q = unit(rng.standard_normal((3, D)))
+    mask = ix.columns.degree_at_most(2) & ix.columns.any_point_within(41.0, -74.0, 300)
+    assert back.search(q, 10, mask=mask).hits == ix.search(q, 10, mask=mask).hits
+    # a save with nothing new writes the tombstone mask only
+    back.save()
+    assert back.last_save["bytes_written"] == man2["files"]["alive.npy"]["bytes"]
+
+
+def test_segments_merge_size_tiered_and_compact_makes_one(tmp_path):
+    path = tmp_path / "ix"
+    ix, _ = make(path, n=64)
+    ix.save()
+    rng = np.random.default_rng(2)
+    seen = []
+    for r in range(12):
+        ix.upsert([f"r{r}-{i}" for i in range(4)], unit(rng.standard_normal((4, D))), _rows(4, r))
+        ix.save()
+        seen.append(list(ix.segments))
+        assert sum(ix.segments) == ix.n_rows
+        assert all(a > b for a, b in zip(ix.segments, ix.segments[1:])), ix.segments  # tiers shrink
+        _same_index(ix, JobIndex.open(path))
+    assert max(len(s) for s in seen) <= 4 and seen[0] == [64, 4] and seen[1] == [64, 8]
+    ix.remove([f"r{r}-0" for r in range(12)])
+    assert ix.compact() == 12
+    ix.save()
+    assert ix.segments == [ix.n_rows] == [64 + 36]
+    _same_index(ix, JobIndex.open(path, mmap=True))
+    assert json.loads((path / "manifest.json").read_text())["segments"] == [{"prefix": "", "rows": 100}]
+
+
+def test_ivf_file_linked_while_it_holds_most_rows_and_retrained_on_drift(tmp_path):
+    path = tmp_path / "ix"
+    settings = PlannerSettings(nlist=16, subset_max=50, retrain_growth=0.25, ann_rewrite_tail=0.05)
+    ix, X = make(path, n=2000, settings=settings)
+    ix.build_ann()
+    ix.save()
+    man, gen = _gen_files(path)
+    assert man["ann"]["rows"] == 2000 and man["ann"]["trained_rows"] == 2000 and man["ann"]["reason"] == "built"
+    ann_inode = (gen / "ann.faiss").stat().st_ino
+    rng = np.random.default_rng(3)
+    v = unit(rng.standard_normal((50, D)))
+    ix.upsert([f"n{i}" for i in range(50)], v, _rows(50))
+    ix.save()  # 50 rows past the file: linked, the rows are added to the IVF lists on open
+    man, gen = _gen_files(path)
+    assert (gen / "ann.faiss").stat().st_ino == ann_inode and man["ann"]["rows"] == 2000
+    q = unit(rng.standard_normal((4, D)))
+    mask = ix.columns.degree_at_most(3)
+    for mmap in (False, True):
+        back = JobIndex.open(path, mmap=mmap, settings=settings)
+        assert back.snapshot().ann.ivf.ntotal == 2050
+        _same_index(ix, back)
+        a, b = ix.search(q, 10, mask=mask), back.search(q, 10, mask=mask)
+        assert a.hits == b.hits and set(b.plans) <= {"ivf", "ivf+fallback"}
+        assert back.search(v[7], 1).hits[0][0][0] == "n7"
+    # past ann_rewrite_tail the file is written again (same training: no retrain yet)
+    ix.upsert([f"m{i}" for i in range(100)], unit(rng.standard_normal((100, D))), _rows(100))
+    ix.save()
+    man, gen = _gen_files(path)
+    assert man["ann"]["rows"] == 2150 and man["ann"]["trained_rows"] == 2000
+    # drift: more than retrain_growth x the training rows added -> retrained at save, the reason recorded
+    ix.upsert([f"d{i}" for i in range(600)], unit(rng.standard_normal((600, D))), _rows(600))
+    ix.save()
+    man, _ = _gen_files(path)
+    assert man["ann"]["trained_rows"] == 2750 and man["ann"]["rows"] == 2750
+    assert man["ann"]["reason"].startswith("drift: 750 rows added since training on 2000")
+    back = JobIndex.open(path, settings=settings)
+    assert back.snapshot().ann.trained_rows == 2750
+    assert back.search(q, 10, mask=mask).hits == ix.search(q, 10, mask=mask).hits
+
+
+def test_recall_probe_runs_on_growth_and_retrains_below_target(tmp_path):
+    path = tmp_path / "ix"
+    rng = np.random.default_rng(4)
+    settings = PlannerSettings(nlist=16, retrain_growth=10.0, recall_probe_growth=0.05, ann_rewrite_tail=1.0)
+    ix = JobIndex.create(path, dim=D, model_id="m", settings=settings)
+    ix.upsert([f"k{i}" for i in range(2000)], unit(rng.standard_normal((2000, D))), _rows(2000))
+    ix.build_ann()
+    ix.save()
+    ix.upsert([f"a{i}" for i in range(50)], unit(rng.standard_normal((50, D))), _rows(50))
+    ix.save()  # 2.5 % growth: below recall_probe_growth, no probe
+    man = json.loads((path / "manifest.json").read_text())["ann"]
+    assert man["checked_rows"] == 2000 and man["recall"] is None
+    ix.upsert([f"b{i}" for i in range(60)], unit(rng.standard_normal((60, D))), _rows(60))
+    ix.save()  # 5.5 %: probed with rows added since training as queries; recall recorded, above target
+    man = json.loads((path / "manifest.json").read_text())["ann"]
+    assert man["checked_rows"] == 2110 and 0.98 <= man["recall"] <= 1.0 and man["reason"] == "built"
+    # the same probe against an unreachable target retrains, and says why
+    ix.set_settings(PlannerSettings(**{**settings.__dict__, "tune_recall": 1.01}))
+    ix.upsert([f"c{i}" for i in range(120)], unit(rng.standard_normal((120, D))), _rows(120))
+    ix.save()
+    man = json.loads((path / "manifest.json").read_text())["ann"]
+    assert man["reason"].startswith("drift: recall@10") and man["trained_rows"] == 2230 == man["rows"]
+
+
+def test_crash_during_incremental_save_keeps_previous_generation_and_its_links(tmp_path, monkeypatch):
+    path = tmp_path / "ix"
+    ix, _ = make(path, n=300, settings=PlannerSettings(nlist=4))
+    ix.build_ann()
+    ix.save()
+    ix.upsert(["late1"], unit(np.ones((1, D))), [ColumnRow()])
+    ix.save()
+    before = JobIndex.open(path)
+    ix.upsert(["late2"], unit(-np.ones((1, D))), [ColumnRow()])
+    real = persist.save_npy
+
+    def dying(dirpath, name, arr):
+        if name == "alive.npy":  # segment files written and links made: die before the last file
+            raise KeyboardInterrupt("simulated crash")
+        return real(dirpath, name, arr)
+
+    monkeypatch.setattr(persist, "save_npy", dying)
+    with pytest.raises(KeyboardInterrupt):
+        ix.save()
+    monkeypatch.setattr(persist, "save_npy", real)
+    after = JobIndex.open(path)  # checksums verified: the linked files were not touched
+    _same_index(before, after)
+    assert "late2" not in after and after.generation == 2
+    ix.save()
+    final = JobIndex.open(path)
+    assert "late2" in final and final.generation == 3
+    assert sorted(p.name for p in path.iterdir() if p.is_dir()) == ["gen-000003"]
+
+
+def test_merge_count_is_size_tiered():
+    assert persist.merge_count([], 10) == 0
+    assert persist.merge_count([1_000_000], 1000) == 0
+    assert persist.merge_count([1_000_000, 1000], 1000) == 1
+    assert persist.merge_count([1_000_000, 8000, 1000], 1000) == 1
+    assert persist.merge_count([1_000_000, 3000, 1000], 1000) == 2
+    assert persist.merge_count([1000], 600) == 1  # half the base or more: rewritten as one
