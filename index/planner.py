@@ -33,9 +33,11 @@ class PlannerSettings:
 
     * ``ann_min_rows``: a flat scan of 100k rows costs ~16-28 ms p50 per query; an IVF index costs
       seconds to build and gives up exactness, so exact search stays the default below 150k.
-    * ``subset_max``: at 1M with an IVF index, gathering 10k eligible rows exactly costs ~7 ms p50,
-      5k ~1.8 ms, 1k ~0.9 ms (recall 1.0); IVF with a selector costs 1-7 ms but needs many probes
-      for recall at low selectivity (0.91 at 1% with 1000 candidates), so <= 10k rows go exact.
+    * ``subset_max``: the crossover of exact subset search (faiss scoring the eligible rows in place,
+      cost ~ eligible rows) and IVF with a bitmap selector (cost ~ probed lists, which grow as 1/eligible),
+      measured at 1M rows on 2 shared cores (load 6-9, so both slow): 2 % eligible exact 16 ms vs IVF 20 ms
+      (recall 0.9955), 3 % 20 vs 15-19 ms (0.9985), 3.9 % 15 vs 11 ms, 5.2 % 18 vs 2-3 ms (1.0); at load ~1
+      10k rows cost 0.6 ms exact and 50k 4.4 ms. So up to 30k eligible rows are searched exactly.
     * ``ivf_min_candidates``: probes enough lists to meet ~5000 eligible rows, which keeps filtered
       recall@10 >= 0.98 where 1000 gave 0.97 at 2% (probing is cheap: non-members are skipped
       by the id check, only members have their distance computed).
@@ -46,7 +48,7 @@ class PlannerSettings:
     """
 
     ann_min_rows: int = 150_000  # build an IVF index at save() only for corpora at least this big
-    subset_max: int = 10_000  # with an IVF index: eligible count up to which we gather exactly
+    subset_max: int = 30_000  # with an IVF index: eligible count up to which we search exactly
     subset_fraction: float = 0.25  # without one: gather when m <= this * n, else full scan
     nprobe_base: int = 48  # nprobe at 100% selectivity
     ivf_min_candidates: int = 5000  # filtered: probe enough lists to meet ~this many eligible rows
