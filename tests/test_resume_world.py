@@ -451,3 +451,23 @@ def test_weak_months_evidence_is_unknown_with_the_reason(text, why):
 ])
 def test_full_dates_day_or_month_first(lines, months):
     assert profile_from_text("Experience\n" + lines, AS_OF).months == months
+
+
+@pytest.mark.parametrize("line", [
+    "Alumnae, 2005 - Present Montrose City Council, awarded key to the City of Montrose, 1999 - 2001.",
+    "Board of North Region Leadership Institute, volunteer activities at New Orleans Enhancement",
+    "2015 Kunsthaus, Artist in Residence Exhibition, Salzwedel, Germany",
+    "Preferred Work Location : Selangor",
+])
+def test_label_words_inside_sentences_are_not_location_labels(line):
+    p = profile_from_text(f"Jane Doe\nCity , State\nSummary\n{line}\nExperience\nClerk Jan 2013 to Jan 2014", AS_OF)
+    assert p.location is None, (line, p.location, p.evidence.get("location"))
+
+
+@pytest.mark.parametrize("line, city", [
+    ("Present Resident in Nairobi, Kenya.", "Nairobi"),
+    ("Current location: Doha, Qatar", "Doha"),
+])
+def test_location_labels_still_read(line, city):
+    p = profile_from_text(f"Jane Doe\nCity , State\nSummary\n{line}", AS_OF)
+    assert p.location is not None and p.location.city == city

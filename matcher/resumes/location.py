@@ -18,10 +18,31 @@ from matcher.domain import Place
 from matcher.geo import find_city, name_key, normalize_country, us_states
 from matcher.resumes.sections import Line
 
-_LABEL = re.compile(
-    r"(?:^|(?<=[\s|•·,;(]))(?:(?:permanent|present|current|home|mailing|residential|correspondence|postal)\s+)?"
-    r"(?:address|location|(?:city|place)\s+of\s+residence|residence|resident\s+of|resident|lives?\s+in|based\s+in|"
-    r"current\s+city|city|region)\s*(?:[:\-–—]+|\s(?=[A-Z]))\s*(?P<v>.*)", re.I)
+_LABEL_WORDS = (r"(?:(?:permanent|present|current|home|mailing|residential|correspondence|postal)\s+)?"
+                r"(?:address|location|(?:city|place)\s+of\s+residence|residence|resident\s+(?:of|in)|resident|"
+                r"lives?\s+in|based\s+in|current\s+city|city|region)")
+# a label with a colon or dash may stand anywhere on a line ("... | Residence: Kiryat Ono, Montefiore, 13")
+_LABEL_COLON = re.compile(rf"(?:^|(?<=[\s|•·,;(]))(?<![\w-]){_LABEL_WORDS}\s*[:\-–—]+\s*(?P<v>.*)", re.I)
+# without one only at the start of a line ("Present Resident in Nairobi, Kenya", "Location TelAviv"): inside a
+# sentence "City Council", "Artist in Residence Exhibition", "North Region Leadership" are not labels
+_LABEL_START = re.compile(rf"^[\W_]*(?!city\b|region\b){_LABEL_WORDS}\s+(?=[A-Z])(?P<v>.*)", re.I)
+# where the person would like to work is not where they live
+_NOT_HOME = re.compile(r"\b(?:prefer\w*|desired|target|willing|relocat\w*|work|job|office|company|branch|"
+                       r"posting|project|client|site|exam|interview)\W*$", re.I)
+
+
+class _Label:
+    """One matcher over both label forms (``search`` returns a match with the value as group ``v``)."""
+
+    @staticmethod
+    def search(text: str):  # type: ignore[no-untyped-def]
+        for m in list(_LABEL_COLON.finditer(text)) + [_LABEL_START.match(text)]:
+            if m and not _NOT_HOME.search(text[max(0, m.start() - 30): m.start()]):
+                return m
+        return None
+
+
+_LABEL = _Label()
 # a label that names the candidate's home wherever it stands (a sidebar a layout put inside "Education")
 _HOME_LABEL = re.compile(r"(?:^|(?<=[\s|•·,;(]))(?:address|residence|region|place\s+of\s+residence)\s*:\s*(?P<v>.*)", re.I)
 _ICON = re.compile(r"[⌂\U0001F3E0\U0001F3E1\U0001F4CD]\s*[:\-]?\s*(?P<v>.*)")
