@@ -471,3 +471,14 @@ def test_label_words_inside_sentences_are_not_location_labels(line):
 def test_location_labels_still_read(line, city):
     p = profile_from_text(f"Jane Doe\nCity , State\nSummary\n{line}", AS_OF)
     assert p.location is not None and p.location.city == city
+
+
+def test_coursework_lines_and_passed_expected_dates_do_not_make_a_degree_unfinished():
+    text = ("Education\nAssociate of Science: Medical Billing, Current\nCentral Piedmont Community College\n"
+            "Coursework in Healthcare Management\nHigh School Diploma: 10 2007")
+    assert profile_from_text(text, date(2021, 1, 1)).degree == "high_school"
+    text = "Education\nCoursework in Project Management\nBachelor of Arts : Communication 2007 State University"
+    assert profile_from_text(text, date(2021, 1, 1)).degree == "bachelor"
+    text = "Education\nBachelor of Arts : Business 2017 Pennsylvania State University Expected graduation 2017"
+    assert profile_from_text(text, date(2021, 1, 1)).degree == "bachelor"
+    assert profile_from_text("Education\nMBA, expected May 2022\nBachelor of Arts, 2016", date(2021, 1, 1)).degree == "bachelor"

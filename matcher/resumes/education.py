@@ -76,6 +76,7 @@ _UNI_DIPLOMA = re.compile(r"^(?!.*\b(?:polytechnic|engineering|associate)\b).*\b
 _GRADUATE_DIPLOMA = re.compile(r"\b(?:post[- ]?)?graduate\s+diploma\b", _I)
 _CERTIFIED = re.compile(r"\bcertifi(?:ed|cate|cation)\b", _I)
 _MS_TOOL = re.compile(r"^MS\s*-?\s*(office|excel|word|access|project|sql|dynamics|visio|powerpoint|outlook|windows)", _I)
+_EXPECTED_WORDS = {"expected", "anticipated", "graduating", "will graduate"}
 _INSTITUTION = re.compile(r"\b(universit\w*|institute|academy|polytechnic)\b", _I)
 _COURSE = re.compile(r"\b(course|courses|bootcamp|training|program(me)?)\b", _I)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -99,9 +100,12 @@ def _level_in(text: str, patterns: list[tuple[int, re.Pattern[str]]]) -> tuple[i
 
 
 def _in_progress(ctx: str, as_of: date) -> bool:
-    if _PROGRESS.search(ctx):
-        return True
     years = [int(y) for y in _YEAR.findall(ctx)]
+    words = {m.group(0).lower() for m in _PROGRESS.finditer(ctx)}
+    if words and words <= _EXPECTED_WORDS and years and max(years) <= as_of.year:
+        return False  # "Expected graduation 2017" read in 2021: the expected date has passed (labels README)
+    if words:
+        return True
     return bool(years) and max(years) > as_of.year
 
 
@@ -153,6 +157,8 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
         prev = lines[i - 1].text if i and lines[i - 1].section == ln.section else ""
         if not prev or prev.rstrip().endswith((".", ";")) or _level_in(prev, _STRONG) or _level_in(prev, _WEAK):
             prev = ""
+        # a "Coursework in ..." line next to a degree lists its courses; it does not say the degree is unfinished
+        prev, nxt = ("" if re.search(r"\bcoursework\b", x, re.I) else x for x in (prev, nxt))
         if _in_progress(prev + " " + ln.text + " " + nxt, as_of):
             progress.append(ln.text[:200])
             continue
