@@ -28,7 +28,7 @@ from starlette.routing import Match
 
 from matcher.domain import CandidateProfile, MatchOptions, MatchResponse
 from matcher.errors import (FileTooLarge, InvalidRequest, JobmatchError, ModelUnavailable, NotFound,
-                            ParseCancelled, ResumeError, error_code)
+                            ParseCancelled, ResumeError, error_payload)
 from matcher.lock import WriterLockTimeout
 from matcher.options import build_options, parse_when
 from matcher.paging import JobPage, JobQuery, list_jobs, match_page
@@ -174,9 +174,10 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
         route = template(request)
         if isinstance(e, ResumeError) and route.startswith("/v1/match"):  # a resume failed, not a posting body
             state.metrics.parse_failures.labels("resume", getattr(e, "reason", "invalid")).inc()
-        state.metrics.rejected.labels(route, error_code(e)).inc()
+        payload = error_payload(e)  # the same {code, message} as the CLI's --json and batch records
+        state.metrics.rejected.labels(route, payload["code"]).inc()
         headers = {"Retry-After": str(settings.retry_after_s)} if e.status_code in (429, 503) else None
-        return _error(e.status_code, error_code(e), str(e), headers=headers)
+        return _error(e.status_code, payload["code"], payload["message"], headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, e: RequestValidationError):

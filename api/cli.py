@@ -4,7 +4,7 @@
 Exit codes: 0 success; 1 the command ran and failed (not found, refused input, ``ingest --strict`` with
 rejections, an incomplete batch); 2 usage (argparse: unknown flag, bad flag value); 130 interrupted.
 Errors go to stderr as one sentence, or as ``{"error": {"code", "message"}}`` with ``--json`` (the codes of the
-HTTP API: :func:`matcher.errors.error_code`).
+HTTP API: :func:`matcher.errors.error_payload`).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import importlib
 import json
 import sys
 
-from matcher.errors import JobmatchError, error_code
+from matcher.errors import JobmatchError, error_payload
 
 # one entry per command module; each module's register() adds its sub-commands
 COMMANDS: list[str] = ["cmd_ingest", "cmd_parse", "cmd_match", "cmd_batch", "cmd_candidates", "cmd_match_job"]
@@ -44,7 +44,8 @@ def report(e: JobmatchError, *, as_json: bool) -> None:
     """One error on stderr: a sentence, or the JSON error shape of the API."""
     message = " ".join(str(e).split()) or type(e).__name__
     if as_json:
-        print(json.dumps({"error": {"code": error_code(e), "message": message}}, ensure_ascii=False), file=sys.stderr)
+        payload = {**error_payload(e), "message": message}  # the API's {code, message}, on one line
+        print(json.dumps({"error": payload}, ensure_ascii=False), file=sys.stderr)
     else:
         print(f"jobmatch: error: {message}", file=sys.stderr)
 

@@ -27,13 +27,13 @@ so int8 is opt-in (``backend="onnx-int8"``), never the default.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from index.atomic import atomic_write
 
 from .errors import ModelUnavailable
 
@@ -51,25 +51,6 @@ QUANT_PER_CHANNEL = True
 QUANT_RECIPE = "attn+inter"
 _QUANT_NODES = re.compile(
     r"layer\.(\d+)/(attention/self/(query|key|value)|attention/output/dense|intermediate/dense)/MatMul$")
-
-
-def _atomic_write(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def export_dir(emb: "Embedder") -> Path:
@@ -108,7 +89,7 @@ def export_fp32(emb: "Embedder", path: Path) -> None:
                               output_names=["sentence_embedding", "token_embeddings"], dynamic_axes=axes,
                               opset_version=OPSET, do_constant_folding=True, dynamo=False)
 
-    _atomic_write(path, write)
+    atomic_write(path, write)
 
 
 def quantize_int8(src: Path, dst: Path, layers: tuple[int, ...] = QUANT_LAYERS,
@@ -127,7 +108,7 @@ def quantize_int8(src: Path, dst: Path, layers: tuple[int, ...] = QUANT_LAYERS,
         quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8, per_channel=per_channel,
                          op_types_to_quantize=["MatMul"], nodes_to_quantize=nodes)
 
-    _atomic_write(dst, write)
+    atomic_write(dst, write)
     return nodes
 
 
@@ -172,7 +153,7 @@ class OnnxRunner:
 
             meta = {"export_version": EXPORT_VERSION, "model_id": emb.model_id, "checksum": emb.checksum,
                     "opset": OPSET, "torch": torch.__version__, "dim": emb.dim}
-            _atomic_write(meta_path, lambda p: p.write_text(json.dumps(meta, indent=2)))
+            atomic_write(meta_path, lambda p: p.write_text(json.dumps(meta, indent=2)))
         return runner
 
     def run(self, arrays: dict[str, np.ndarray]) -> np.ndarray:

@@ -93,7 +93,9 @@ def test_every_input_is_accounted_for(full_run, resume_dir):
                 if p.is_file() and not p.name.startswith(".")}
     assert set(lines) == expected
     errors = {i: r["error"]["code"] for i, r in lines.items() if r["error"]}
-    assert errors == {"broken.pdf": "corrupt", "photo.png": "unsupported_type", "text/empty.txt": "empty"}
+    # the codes of the HTTP API (matcher.errors: one vocabulary for the API, the CLI's --json and batch records)
+    assert errors == {"broken.pdf": "corrupt_document", "photo.png": "unsupported_file_type",
+                      "text/empty.txt": "empty_document"}
     for i, r in lines.items():
         if r["error"]:
             assert r["results"] == [] and r["error"]["message"]
@@ -103,7 +105,8 @@ def test_every_input_is_accounted_for(full_run, resume_dir):
     on_disk = json.loads(summary_path(out).read_text())
     assert on_disk == summary
     assert (summary["inputs"], summary["processed"], summary["ok"], summary["failed"]) == (11, 11, 8, 3)
-    assert summary["complete"] and summary["failures_by_code"] == {"corrupt": 1, "unsupported_type": 1, "empty": 1}
+    assert summary["complete"] and summary["failures_by_code"] == {"corrupt_document": 1, "unsupported_file_type": 1,
+                                                                   "empty_document": 1}
     assert set(summary["stages_s"]) >= {"parse", "embed", "search", "write"}
 
 
@@ -182,8 +185,8 @@ def test_jsonl_input_with_text_path_json_resume_and_profile_fields(tmp_path, sam
     got = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(got) == 9
     errs = sorted((r["id"], r["error"]["code"]) for r in got if r["error"])
-    assert errs == [("bad-option", "invalid_input"), ("line-9", "invalid_input"), ("no-source", "invalid_input"),
-                    ("nowhere", "invalid_input"), ("t1", "duplicate_id")]
+    assert errs == [("bad-option", "invalid_request"), ("line-9", "invalid_request"), ("no-source", "invalid_request"),
+                    ("nowhere", "invalid_request"), ("t1", "duplicate_id")]
     ok = {r["id"]: r for r in got if not r["error"]}
     assert set(ok) == {"t1", "t2", "p1", "j1"}
 

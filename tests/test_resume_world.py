@@ -482,3 +482,22 @@ def test_coursework_lines_and_passed_expected_dates_do_not_make_a_degree_unfinis
     text = "Education\nBachelor of Arts : Business 2017 Pennsylvania State University Expected graduation 2017"
     assert profile_from_text(text, date(2021, 1, 1)).degree == "bachelor"
     assert profile_from_text("Education\nMBA, expected May 2022\nBachelor of Arts, 2016", date(2021, 1, 1)).degree == "bachelor"
+
+
+@pytest.mark.parametrize("edu, degree", [
+    ("I then hope to transfer to Colorado School of Mines to obtain a B. S Degree in Engineering.\n"
+     "High School Diploma 2012", "high_school"),
+    ("B. S. Degree: Progress , 01 /2020\nHigh school diploma 2010", "high_school"),
+    ("Ph.D. : Homeland Security Walden University I finished all course work.\nBachelor of Arts, 2005", "bachelor"),
+    ("2019-2021 B.Sc. Computer Science, Reichman University (expected graduation 2021)", None),  # not before as_of
+])
+def test_plans_and_unfinished_degrees(edu, degree):
+    assert profile_from_text("Education\n" + edu, date(2021, 1, 1)).degree == degree
+
+
+def test_a_qualifications_heading_over_a_skills_list_is_not_education():
+    text = ("Qualifications\nWindows NT/2000/2003\nMS Hyperv 2005-2008 SECURITY SYSTEMS\n"
+            "Education and Training\nHigh School Diploma, 2004")
+    assert profile_from_text(text, date(2021, 1, 1)).degree == "high_school"
+    indian = "Qualifications\nB.E. (Mechanical), Pune University, 2014\nHSC 2010"
+    assert profile_from_text(indian, date(2021, 1, 1)).degree == "bachelor"

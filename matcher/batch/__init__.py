@@ -3,7 +3,7 @@
 Modules (each imports only those above it in this list; no private name crosses a module)::
 
     inputs    BatchInput, iter_inputs (a directory or a JSONL file), candidate_options
-    records   ok_record / error_record / error_of, Writer (append-only OUT), read_done, summary_path
+    records   ok_record / error_record, Writer (append-only OUT), read_done, summary_path
     parse     the parse worker: init_parse_worker, parse_one (never raises for a bad resume)
     matching  match_parsed: batched query vectors, then match_page per candidate (= ``jobmatch match``)
     engine    BatchConfig, StageTimes, RunOutput, StopRun and the Engine interface
@@ -18,12 +18,12 @@ from __future__ import annotations
 from .engine import BatchConfig, Engine, RunOutput, StageTimes, StopRun
 from .inputs import OPTION_KEYS, SOURCE_KEYS, BatchInput, candidate_options, iter_inputs
 from .matching import FORWARD_BATCH, embed_queries, match_parsed, query_vectors
-from .records import Writer, error_of, error_record, ok_record, read_done, summary_path
+from .records import Writer, error_record, ok_record, read_done, summary_path
 from .run import ENGINES, engine_for, plan_inputs, run_batch
 
 __all__ = [
     "BatchConfig", "BatchInput", "ENGINES", "Engine", "FORWARD_BATCH", "OPTION_KEYS", "RunOutput", "SOURCE_KEYS",
-    "StageTimes", "StopRun", "Writer", "candidate_options", "embed_queries", "engine_for", "error_of",
+    "StageTimes", "StopRun", "Writer", "candidate_options", "embed_queries", "engine_for",
     "error_record", "iter_inputs", "match_parsed", "ok_record", "plan_inputs", "query_vectors", "read_done",
     "run_batch", "summary_path",
 ]

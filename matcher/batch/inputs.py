@@ -62,16 +62,16 @@ def jsonl_input(raw: bytes, n: int, src: Path) -> BatchInput:
     try:
         obj = json.loads(raw)
     except ValueError as e:
-        return BatchInput(id=f"line-{n}", source=where, error=("invalid_input", f"line {n} is not JSON ({e})"))
+        return BatchInput(id=f"line-{n}", source=where, error=(InvalidRequest.code, f"line {n} is not JSON ({e})"))
     if not isinstance(obj, dict):
-        return BatchInput(id=f"line-{n}", source=where, error=("invalid_input", f"line {n} is not a JSON object"))
+        return BatchInput(id=f"line-{n}", source=where, error=(InvalidRequest.code, f"line {n} is not a JSON object"))
     cid = obj.get("id")
     if cid is None or (isinstance(cid, str) and not cid.strip()):
         cid = f"line-{n}"
     item = BatchInput(id=str(cid), source=where)
     given = [k for k in SOURCE_KEYS if obj.get(k) is not None]
     if len(given) != 1:
-        item.error = ("invalid_input", f"give exactly one of {', '.join(SOURCE_KEYS)} (found {len(given)})")
+        item.error = (InvalidRequest.code, f"give exactly one of {', '.join(SOURCE_KEYS)} (found {len(given)})")
         return item
     kind = given[0]
     if kind == "path":
@@ -80,11 +80,11 @@ def jsonl_input(raw: bytes, n: int, src: Path) -> BatchInput:
         item.path, item.source = str(p), str(p)
     elif kind == "text":
         if not isinstance(obj["text"], str):
-            item.error = ("invalid_input", "`text` must be a string")
+            item.error = (InvalidRequest.code, "`text` must be a string")
         item.text = obj["text"] if isinstance(obj["text"], str) else None
     else:
         if not isinstance(obj["json_resume"], dict):
-            item.error = ("invalid_input", "`json_resume` must be a JSON Resume object")
+            item.error = (InvalidRequest.code, "`json_resume` must be a JSON Resume object")
         item.json_resume = obj["json_resume"] if isinstance(obj["json_resume"], dict) else None
     opts = dict(obj.get("options") or {}) if isinstance(obj.get("options"), dict) else {}
     opts.update({k: v for k, v in obj.items() if k in OPTION_KEYS})

@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from typing import Any
 
+from ..errors import CorruptDocument, error_payload
 from ..settings import Settings
 from .engine import Engine, RunOutput
 from .inputs import BatchInput
@@ -94,8 +95,9 @@ class LocalEngine(Engine):
                                 attempts[it.id] += 1
                                 if attempts[it.id] >= 2:
                                     r = {"id": it.id, "source": it.source, "options": it.options, "profile": None,
-                                         "seconds": 0.0, "error": {"code": "corrupt", "message":
-                                         "The parser crashed on this file. Re-save it as PDF or .docx and try again."}}
+                                         "seconds": 0.0, "error": error_payload(CorruptDocument(
+                                             "The parser crashed on this file. Re-save it as PDF or .docx "
+                                             "and try again."))}
                                 else:
                                     queue.append(it)
                                     continue

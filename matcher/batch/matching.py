@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 
 from ..domain import CandidateProfile, MatchOptions, MatchResponse
-from ..errors import InvalidRequest
+from ..errors import InvalidRequest, error_payload
 from ..paging import match_page
 from .inputs import candidate_options
-from .records import error_of, error_record, ok_record
+from .records import error_record, ok_record
 
 # windows per forward pass: on 2 CPU cores 4-8 windows of 256 word pieces are fastest (64 is 10-15% slower:
 # the attention tensors leave the cache); measured 2026-11-27, 128 resumes, 1 and 2 torch threads
@@ -39,7 +39,7 @@ def match_parsed(svc, parsed: Sequence[dict[str, Any]], base: MatchOptions, *,
             if not profile.text.strip():
                 raise InvalidRequest("the resume has no text to match on; send a resume with some text")
         except Exception as e:  # noqa: BLE001
-            records[i] = error_record(p["id"], p["source"], error_of(e))
+            records[i] = error_record(p["id"], p["source"], error_payload(e))
             continue
         todo.append((i, profile, opts))
     t0 = time.perf_counter()
@@ -55,7 +55,7 @@ def match_parsed(svc, parsed: Sequence[dict[str, Any]], base: MatchOptions, *,
             resps.append(e)
     for (i, _, _), r in zip(todo, resps):
         p = parsed[i]
-        records[i] = error_record(p["id"], p["source"], error_of(r)) if isinstance(r, BaseException) \
+        records[i] = error_record(p["id"], p["source"], error_payload(r)) if isinstance(r, BaseException) \
             else ok_record(p["id"], p["source"], r)
     t2 = time.perf_counter()
     return records, {"embed": t1 - t0, "search": t2 - t1}  # type: ignore[return-value]

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ..domain import CandidateProfile
-from ..errors import EmptyDocument, FileTooLarge, ParseTimeout
+from ..errors import EmptyDocument, FileTooLarge, ParseMemoryExceeded, ParseTimeout, UnreadableFile, error_payload
 from ..settings import Settings
 from .inputs import BatchInput
-from .records import error_of
 
 _PARSER = None  # this process's ResumeParser, built by init_parse_worker
 
@@ -81,12 +80,12 @@ def parse_one(item: BatchInput, as_of: datetime) -> dict[str, Any]:
                 signal.setitimer(signal.ITIMER_REAL, 0)
                 signal.signal(signal.SIGALRM, old)
     except MemoryError:
-        out["error"] = {"code": "memory", "message": f"Reading the file needed more than "
-                        f"{parser.settings.parse_memory_mb} MB and was stopped."}
+        out["error"] = error_payload(ParseMemoryExceeded(
+            f"Reading the file needed more than {parser.settings.parse_memory_mb} MB and was stopped."))
     except OSError as e:
-        out["error"] = {"code": "unreadable", "message": f"could not read {item.source}: {e.strerror or e}"}
+        out["error"] = error_payload(UnreadableFile(f"could not read {item.source}: {e.strerror or e}"))
     except Exception as e:  # noqa: BLE001 - recorded for this candidate; the run goes on
-        out["error"] = error_of(e)
+        out["error"] = error_payload(e)
     out["seconds"] = time.perf_counter() - t0
     return out
 

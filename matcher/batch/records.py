@@ -2,7 +2,8 @@
 
 A record is ``{id, source, profile, filters, results, error}``; ``results`` are the
 :class:`~matcher.domain.Match` values of :meth:`MatchService.match` for the same resume and options. A
-candidate that fails is written with ``error: {code, message}`` and the run goes on. OUT is only ever
+candidate that fails is written with ``error``: the :func:`~matcher.errors.error_payload` ``{code, message}`` of
+its error (the codes of the HTTP API) and the run goes on. OUT is only ever
 appended to (every line flushed); ``OUT.summary.json`` is written atomically at the end.
 """
 from __future__ import annotations
@@ -15,19 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain import MatchResponse
-from ..errors import InvalidRequest, JobmatchError, ResumeError
-
-
-def error_of(exc: BaseException) -> dict[str, str]:
-    """``{code, message}`` for a failed candidate: the resume error's reason, else the error's kind."""
-    if isinstance(exc, ResumeError):
-        return {"code": exc.reason, "message": str(exc)}
-    if isinstance(exc, InvalidRequest):
-        return {"code": "invalid_input", "message": str(exc)}
-    if isinstance(exc, JobmatchError):
-        name = type(exc).__name__.rstrip("_")
-        return {"code": "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_"), "message": str(exc)}
-    return {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}
+from ..errors import InvalidRequest
 
 
 def ok_record(cid: str, source: str, resp: MatchResponse) -> dict[str, Any]:
@@ -81,24 +70,6 @@ def read_done(out: Path, *, repair: bool = True) -> set[str]:
             fh.flush()
             os.fsync(fh.fileno())
     return done
-
-
-def write_json_atomic(path: Path, obj: Any) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(obj, fh, indent=2, ensure_ascii=False, default=str)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    try:
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:
-        pass
 
 
 class Writer:

@@ -13,11 +13,13 @@ import time
 from collections import Counter
 from typing import Any
 
-from ..errors import InvalidRequest
+from index.atomic import write_json_atomic
+
+from ..errors import DuplicateId, InvalidRequest
 from ..options import as_utc
 from .engine import BatchConfig, Engine, RunOutput, StopRun
 from .inputs import BatchInput, iter_inputs
-from .records import Writer, read_done, summary_path, write_json_atomic
+from .records import Writer, read_done, summary_path
 
 # engine name -> "module:class"; imported only when chosen (the ray engine needs the `ray` extra)
 ENGINES = {"local": "matcher.batch.local:LocalEngine", "ray": "matcher.batch.ray:RayEngine"}
@@ -43,7 +45,7 @@ def plan_inputs(cfg: BatchConfig) -> tuple[list[BatchInput], int, int, Counter]:
     todo = []
     for it in items:
         if it.id in seen and not it.error:
-            it.error = ("duplicate_id", f"the id {it.id!r} was already used by an earlier input; ids must be unique")
+            it.error = (DuplicateId.code, f"the id {it.id!r} was already used by an earlier input; ids must be unique")
         seen.add(it.id)
         if it.id not in done:
             todo.append(it)

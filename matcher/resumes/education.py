@@ -57,7 +57,9 @@ _WEAK: list[tuple[int, re.Pattern[str]]] = [
 _PROGRESS = re.compile(r"\b(in progress|pursuing|expected|anticipated|candidate(?!\s+of\s+(?:\w+\s+){0,2}sciences?)|currently (enrolled|attending|"
                        r"studying|working)|ongoing|to be completed|will graduate|graduating|present|current|"
                        r"till date|enrolled|coursework|no diploma|not completed|unfinished|incomplete|"
-                       r"did not (graduate|complete)|dropped out|without (a )?degree|student|studying|presently|attending)\b", _I)
+                       r"did not (graduate|complete)|dropped out|without (a )?degree|student|studying|presently|attending|"
+                       r"progress|hope to|plan(?:ning)? to|intend(?:ing)? to|to obtain|working towards?|"
+                       r"all course ?work|all but dissertation|ABD)\b", _I)
 # dotted abbreviations are degrees anywhere ("B.A in Economics", "M.Eng"); undotted "BA"/"MS" only in an
 # education section (a "BA" elsewhere is as often a business analyst)
 _DOTTED = re.compile(r"\b(?P<d>[BM])\.\s?(?:A|S|Sc|SC|Eng|E|Ed|Com|Tech|Arch|Phil)\b\.?(?!\s*(?:Office|Excel|Word)\b)")
@@ -102,7 +104,7 @@ def _level_in(text: str, patterns: list[tuple[int, re.Pattern[str]]]) -> tuple[i
 def _in_progress(ctx: str, as_of: date) -> bool:
     years = [int(y) for y in _YEAR.findall(ctx)]
     words = {m.group(0).lower() for m in _PROGRESS.finditer(ctx)}
-    if words and words <= _EXPECTED_WORDS and years and max(years) <= as_of.year:
+    if words and words <= _EXPECTED_WORDS and years and max(years) < as_of.year:
         return False  # "Expected graduation 2017" read in 2021: the expected date has passed (labels README)
     if words:
         return True

@@ -74,4 +74,29 @@ def split_lines(text: str) -> list[Line]:
                 section = "education" if g.re is _GLUED_EDUCATION else "other"
                 out.append(Line(g.group("h"), section))  # the heading, then the whole line in its section
         out.append(Line(raw.strip(), section))
+    return _qualifications_without_study(out)
+
+
+_QUALIFICATIONS = re.compile(r"^\W*(?:summary of |core |key |professional )?qualifications?\W*$", re.I)
+_STUDY_WORDS = re.compile(r"\b(?:universit\w*|college|institute|school|academy|bachelor\w*|master\w*|degree|diploma|"
+                          r"b\.?\s?(?:sc|tech|com|e|a|s)\b|m\.?\s?(?:sc|tech|com|ba|ca)\b|ssc|hsc|sslc|10th|12th|"
+                          r"board|graduat\w*|matriculation|ged)\b", re.I)
+
+
+def _qualifications_without_study(lines: list[Line]) -> list[Line]:
+    """A "Qualifications" heading starts an education section in Indian resumes ("Qualifications: B.E., 2014")
+    but a list of skills in US ones ("Qualifications / Windows NT/2000 / MS Hyperv"): a block under it that names
+    no school, degree or board is "other"."""
+    out = list(lines)
+    i = 0
+    while i < len(out):
+        if out[i].section == "education" and _QUALIFICATIONS.match(out[i].text):
+            j = i + 1
+            while j < len(out) and out[j].section == "education" and not heading_of(out[j].text):
+                j += 1
+            if not any(_STUDY_WORDS.search(x.text) for x in out[i + 1:j]):
+                out[i:j] = [Line(x.text, "other") for x in out[i:j]]
+            i = j
+        else:
+            i += 1
     return out
