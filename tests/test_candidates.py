@@ -168,8 +168,11 @@ def test_reverse_filters_agree_with_the_oracle(filled_pool, make_job, kw):
     opts = ReverseOptions(top_k=1000, radius_km=kw.get("radius_km", 50.0), months_slack=kw.get("slack", 0),
                           strict=kw.get("strict", False))
     assert {p.hybrid for p in _postings(make_job)} == {True, False}
+    unknown_total, removed_total = 0, 0
     for job in _postings(make_job):
         resp = pool.match_posting(job, opts)
+        unknown_total += sum(r.unknown for r in resp.filters.rules)
+        removed_total += sum(r.removed for r in resp.filters.rules)
         want = oracle.eligible(job, profiles, **kw)
         assert {m.id for m in resp.results} == want, job.title
         assert resp.filters.eligible == len(want) and resp.filters.total == len(profiles)
@@ -180,6 +183,7 @@ def test_reverse_filters_agree_with_the_oracle(filled_pool, make_job, kw):
         for r in resp.filters.rules:
             assert (r.status == "skipped") == all(oracle.rule_results(job, p, **kw)[r.rule] == "skipped"
                                                   for p in profiles.values())
+    assert removed_total > 0 and (unknown_total == 0 if kw.get("strict") else unknown_total > 0)
 
 
 def test_unknown_candidate_values_are_explained(filled_pool, make_job):
