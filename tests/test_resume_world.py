@@ -501,3 +501,11 @@ def test_a_qualifications_heading_over_a_skills_list_is_not_education():
     assert profile_from_text(text, date(2021, 1, 1)).degree == "high_school"
     indian = "Qualifications\nB.E. (Mechanical), Pune University, 2014\nHSC 2010"
     assert profile_from_text(indian, date(2021, 1, 1)).degree == "bachelor"
+
+
+def test_credentials_and_courses_beside_degrees():
+    text = "Education\nBS : Accounting Business Administration , 2005 University of Maryland\nCPA Candidate"
+    assert profile_from_text(text, date(2021, 1, 1)).degree == "bachelor"
+    text = ("Education\nB. S : Business Administration, 2002\n"
+            "New Horizons Course: OLL - Developing MS ASP .NET Web Applications Using Visual Studio October, 2007")
+    assert profile_from_text(text, date(2021, 1, 1)).degree == "bachelor"

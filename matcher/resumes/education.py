@@ -76,6 +76,7 @@ _NOT_DEGREE = re.compile(r"\b(post[- ]?graduate diploma|pg diploma|certificate (
 # "Diploma with honours, Saint Petersburg State University": a CIS university diploma may be a 5-year degree
 _UNI_DIPLOMA = re.compile(r"^(?!.*\b(?:polytechnic|engineering|associate)\b).*\bdiploma\b.*\buniversit", _I)
 _GRADUATE_DIPLOMA = re.compile(r"\b(?:post[- ]?)?graduate\s+diploma\b", _I)
+_CREDENTIAL = re.compile(r"\b(?:CPA|CFA|CMA|PMP|CPP|certif\w*|licen[cs]\w*|exams?)\b", _I)
 _CERTIFIED = re.compile(r"\bcertifi(?:ed|cate|cation)\b", _I)
 _MS_TOOL = re.compile(r"^MS\s*-?\s*(office|excel|word|access|project|sql|dynamics|visio|powerpoint|outlook|windows)", _I)
 _EXPECTED_WORDS = {"expected", "anticipated", "graduating", "will graduate"}
@@ -150,6 +151,9 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
             continue
         if hit[0] == 2 and _GRADUATE_DIPLOMA.search(ln.text):
             continue  # a (post)graduate diploma follows a degree and is not one (labels README)
+        if not strong and hit[1].strip().upper() in ("MS", "MA", "ME") and (_CERTIFIED.search(ln.text) or
+                                                                       _COURSE.search(ln.text)):
+            continue  # "New Horizons Course: Developing MS ASP .NET Web Applications"
         if hit[0] == 2 and not strong and _CERTIFIED.search(ln.text):
             continue  # "Aruba Certified Switching Associate (ACSA)" is a certificate
         nxt = lines[i + 1].text if i + 1 < len(lines) and lines[i + 1].section == ln.section else ""
@@ -161,6 +165,8 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
             prev = ""
         # a "Coursework in ..." line next to a degree lists its courses; it does not say the degree is unfinished
         prev, nxt = ("" if re.search(r"\bcoursework\b", x, re.I) else x for x in (prev, nxt))
+        if _CREDENTIAL.search(nxt):
+            nxt = ""  # "CPA Candidate" under a BS is about the CPA
         if _in_progress(prev + " " + ln.text + " " + nxt, as_of):
             progress.append(ln.text[:200])
             continue
