@@ -57,7 +57,7 @@ _WEAK: list[tuple[int, re.Pattern[str]]] = [
 _PROGRESS = re.compile(r"\b(in progress|pursuing|expected|anticipated|candidate(?!\s+of\s+(?:\w+\s+){0,2}sciences?)|currently (enrolled|attending|"
                        r"studying|working)|ongoing|to be completed|will graduate|graduating|present|current|"
                        r"till date|enrolled|coursework|no diploma|not completed|unfinished|incomplete|"
-                       r"did not (graduate|complete)|dropped out|without (a )?degree|student|studying|presently|attending|"
+                       r"did not (graduate|complete)|dropped out|without (a )?degree|(?<!top )(?<!best )(?<!outstanding )student|studying|presently|attending|"
                        r"progress|hope to|plan(?:ning)? to|intend(?:ing)? to|to obtain|working towards?|"
                        r"all course ?work|all but dissertation|ABD)\b", _I)
 # dotted abbreviations are degrees anywhere ("B.A in Economics", "M.Eng"); undotted "BA"/"MS" only in an
