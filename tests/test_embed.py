@@ -17,10 +17,10 @@ from matcher.embed import (
     BUNDLED_MODEL_ID,
     BUNDLED_SHA256,
     Embedder,
-    _safe_extract,
     locate_bundled_model,
     pool_windows,
     resolve_threads,
+    safe_extract,
     split_windows,
 )
 from matcher.errors import ModelChecksumMismatch, ModelUnavailable
@@ -60,7 +60,7 @@ def test_safe_extract_refuses_path_traversal(tmp_path):
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("../evil.txt", "x")
     with zipfile.ZipFile(buf) as zf, pytest.raises(ModelUnavailable, match="unsafe path"):
-        _safe_extract(zf, tmp_path / "dest")
+        safe_extract(zf, tmp_path / "dest")
     assert not (tmp_path / "evil.txt").exists()
 
 
@@ -121,7 +121,7 @@ def test_output_shape_dtype_and_unit_norm(emb):
 @pytest.mark.slow
 def test_short_text_matches_sentence_transformers_encode(emb):
     texts = ["hello world", PYTHON_JOB]
-    np.testing.assert_allclose(emb.embed_documents(texts), emb._st.encode(texts), atol=1e-5)
+    np.testing.assert_allclose(emb.embed_documents(texts), emb.model.encode(texts), atol=1e-5)
 
 
 @pytest.mark.slow
@@ -227,6 +227,6 @@ def test_embed_queries_is_embed_query_bit_for_bit_on_onnx_over_real_resumes(cach
     for emb, size in ((one, 1), (one, 7), (one, 64), (two, 8)):
         batch = emb.embed_queries(texts, max_windows=windows, batch_size=size)
         assert np.array_equal(batch, single), (emb.threads, size)
-    # and the same vectors as onnxruntime's own pooling, up to float rounding
+    # and the same vectors as the documents' path (length-sorted mixed batches), up to float rounding
     cos = (single * one.embed_documents(texts, max_windows=windows)).sum(1)
     assert cos.min() > 0.99999

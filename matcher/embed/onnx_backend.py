@@ -1,4 +1,4 @@
-"""onnxruntime backend for :class:`matcher.embed.Embedder` (``backend="onnx"`` / ``"onnx-int8"``).
+"""The onnxruntime backend of :class:`~matcher.embed.Embedder` (``backend="onnx"`` / ``"onnx-int8"``).
 
 The whole sentence-transformers pipeline (transformer + pooling + normalise) is exported once with
 ``torch.onnx.export`` (TorchScript exporter, opset 17, dynamic batch and sequence axes) into
@@ -23,60 +23,64 @@ reference; 2 shared cores under load ~9, so speeds are CPU-time based and rough)
 
 Per-channel weights are what matters (0.94 -> 0.99+); even so top-10 agreement stays below 0.95,
 so int8 is opt-in (``backend="onnx-int8"``), never the default.
+
+Pooling happens here, not in onnxruntime: the graph's ``token_embeddings`` are pooled row by row in numpy
+(:func:`~matcher.embed.windows.mean_pool_rows`). Measured 2026-12-01 (83 real resumes, batches of 1 to 64,
+1 and 2 threads): onnxruntime's token embeddings of a row do not depend on the rest of the batch, but its
+``ReduceSum`` over the sequence (the graph's mean pooling) does, by up to 1.3e-7 per component, which can
+flip a rounded score; pooled in numpy, a row is the same bits in any batch (the :class:`Backend` contract).
 """
 from __future__ import annotations
 
 import json
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.atomic import atomic_write
 
-from .errors import ModelUnavailable
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .embed import Embedder
+from ..errors import ModelUnavailable
+from .backend import Backend, ModelSpec
+from .windows import mean_pool_rows
 
 OPSET = 17
-# 2: the transformer's token embeddings are a second output (``token_embeddings``), for the batch-invariant
-# query path (:meth:`OnnxRunner.run_pooled`); a version-1 file (one output) is exported again on first use
+# 2: the transformer's token embeddings are a second output (``token_embeddings``), pooled in numpy; a
+# version-1 file (one output) is exported again on first use
 EXPORT_VERSION = 2
 OUTPUTS = ("sentence_embedding", "token_embeddings")
 # Which MatMuls get int8 weights (see the table above and benchmarks/bench_embed.py).
 QUANT_LAYERS: tuple[int, ...] = (0, 1, 2, 3, 4, 5)
 QUANT_PER_CHANNEL = True
 QUANT_RECIPE = "attn+inter"
-_QUANT_NODES = re.compile(
+QUANT_NODES = re.compile(
     r"layer\.(\d+)/(attention/self/(query|key|value)|attention/output/dense|intermediate/dense)/MatMul$")
 
 
-def export_dir(emb: "Embedder") -> Path:
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", emb.model_id.strip("/").split("/")[-1])[:60] or "model"
-    return emb.cache_dir / "onnx" / f"{name}-{emb.checksum[:12]}"
+def export_dir(cache_dir: Path, model_id: str, checksum: str) -> Path:
+    """Where the exports of one model (by id and weights checksum) are cached."""
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", model_id.strip("/").split("/")[-1])[:60] or "model"
+    return cache_dir / "onnx" / f"{name}-{checksum[:12]}"
 
 
-def export_fp32(emb: "Embedder", path: Path) -> None:
-    """Export ``emb``'s sentence-transformers model (to sentence_embedding) to ONNX at ``path``."""
+def export_fp32(module, input_names: tuple[str, ...], sample: dict[str, np.ndarray], path: Path) -> None:
+    """Export the sentence-transformers ``module`` (outputs :data:`OUTPUTS`) to ONNX at ``path``, traced on the
+    padded input batch ``sample`` (dynamic batch and sequence axes)."""
     import warnings
 
     import torch
 
-    st = emb._st
-    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in emb._input_names or n != "token_type_ids"]
+    names = list(input_names)
 
     class _Wrapper(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.st = st
+            self.st = module
 
         def forward(self, *inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
             out = self.st(dict(zip(names, inputs)))
             return out["sentence_embedding"], out["token_embeddings"]
 
-    sample = emb._batch_arrays([emb._prefix + [emb._pad_id + 1000] * 16 + emb._suffix] * 2)
     args = tuple(torch.from_numpy(sample[n]) for n in names)
     axes = {n: {0: "batch", 1: "sequence"} for n in names}
     axes["sentence_embedding"] = {0: "batch"}
@@ -86,7 +90,7 @@ def export_fp32(emb: "Embedder", path: Path) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(_Wrapper().eval(), args, str(tmp), input_names=names,
-                              output_names=["sentence_embedding", "token_embeddings"], dynamic_axes=axes,
+                              output_names=list(OUTPUTS), dynamic_axes=axes,
                               opset_version=OPSET, do_constant_folding=True, dynamo=False)
 
     atomic_write(path, write)
@@ -100,7 +104,7 @@ def quantize_int8(src: Path, dst: Path, layers: tuple[int, ...] = QUANT_LAYERS,
 
     graph = onnx.load(str(src), load_external_data=False).graph
     nodes = [n.name for n in graph.node if n.op_type == "MatMul"
-             and (m := _QUANT_NODES.search(n.name)) and int(m.group(1)) in layers]
+             and (m := QUANT_NODES.search(n.name)) and int(m.group(1)) in layers]
     if not nodes:
         raise ModelUnavailable(f"No BERT-style MatMul nodes found in {src}; int8 needs a BERT-like model.")
 
@@ -112,8 +116,10 @@ def quantize_int8(src: Path, dst: Path, layers: tuple[int, ...] = QUANT_LAYERS,
     return nodes
 
 
-class OnnxRunner:
+class OnnxBackend(Backend):
     """An onnxruntime session taking the same arrays as the torch forward."""
+
+    name = "onnx"
 
     def __init__(self, path: Path, threads: int) -> None:
         import onnxruntime as ort
@@ -129,56 +135,35 @@ class OnnxRunner:
         self.output_names = [o.name for o in self.session.get_outputs()]
 
     @classmethod
-    def for_embedder(cls, emb: "Embedder", *, quantized: bool) -> "OnnxRunner":
-        d = export_dir(emb)
+    def for_model(cls, spec: ModelSpec, *, quantized: bool) -> OnnxBackend:
+        """The backend for ``spec``'s model: exported (and quantised) once into the cache, then loaded."""
+        d = export_dir(spec.cache_dir, spec.model_id, spec.checksum)
         fp32 = d / "model-fp32.onnx"
         meta_path = d / "export.json"
         if not fp32.is_file():
-            export_fp32(emb, fp32)
+            export_fp32(spec.module, spec.input_names, spec.sample, fp32)
         target = fp32
         if quantized:
             tag = f"{QUANT_RECIPE}-l" + "".join(map(str, QUANT_LAYERS)) + ("-pc" if QUANT_PER_CHANNEL else "")
             target = d / f"model-int8-{tag}.onnx"
             if not target.is_file():
                 quantize_int8(fp32, target)
-        runner = cls(target, emb.threads)
-        stale = not set(OUTPUTS) <= set(runner.output_names)  # a version-1 export: one output
+        backend = cls(target, spec.threads)
+        stale = not set(OUTPUTS) <= set(backend.output_names)  # a version-1 export: one output
         if stale:
-            export_fp32(emb, fp32)
+            export_fp32(spec.module, spec.input_names, spec.sample, fp32)
             if quantized:
                 quantize_int8(fp32, target)
-            runner = cls(target, emb.threads)
+            backend = cls(target, spec.threads)
         if stale or not meta_path.is_file():
             import torch
 
-            meta = {"export_version": EXPORT_VERSION, "model_id": emb.model_id, "checksum": emb.checksum,
-                    "opset": OPSET, "torch": torch.__version__, "dim": emb.dim}
+            meta = {"export_version": EXPORT_VERSION, "model_id": spec.model_id, "checksum": spec.checksum,
+                    "opset": OPSET, "torch": torch.__version__, "dim": spec.dim}
             atomic_write(meta_path, lambda p: p.write_text(json.dumps(meta, indent=2)))
-        return runner
+        return backend
 
-    def run(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
-        feed = {n: arrays[n] for n in self.input_names}
-        return np.asarray(self.session.run(["sentence_embedding"], feed)[0], dtype=np.float32)
-
-    def run_pooled(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
-        """Like :meth:`run`, but every row's vector is the same bits whatever else is in the batch.
-
-        Measured (2026-12-01, 83 real resumes, batches of 1 to 64, 1 and 2 threads): onnxruntime's token
-        embeddings of a row do not depend on the batch, but its ``ReduceSum`` over the sequence (the mean
-        pooling) does (last-bit differences, up to 1.3e-7 per component). So the pooling (mean over the
-        row's tokens, then unit length, as sentence-transformers' Pooling + Normalize) is done here, row by
-        row in numpy, on the token embeddings.
-        """
+    def forward(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
         feed = {n: arrays[n] for n in self.input_names}
         tokens = np.asarray(self.session.run(["token_embeddings"], feed)[0], dtype=np.float32)
-        return pool_rows(tokens, arrays["attention_mask"])
-
-
-def pool_rows(tokens: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Mean of each row's unmasked token vectors, at unit length; row by row, so batch-invariant."""
-    out = np.empty((tokens.shape[0], tokens.shape[2]), np.float32)
-    for r in range(tokens.shape[0]):
-        n = max(1, int(mask[r].sum()))
-        v = tokens[r, mask[r].astype(bool)].sum(axis=0, dtype=np.float32) / np.float32(n)
-        out[r] = v / max(float(np.linalg.norm(v)), 1e-12)
-    return out
+        return mean_pool_rows(tokens, arrays["attention_mask"])

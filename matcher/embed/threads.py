@@ -1,0 +1,27 @@
+"""Threads for the model.
+
+``threads=0`` (auto) chooses **1** intra-op thread. ``benchmarks/bench_stages.py`` measured a resume query on
+this 2-core machine: with torch, 2 threads take 44 ms against 75 ms on an idle machine but 86 ms (p99 231)
+against 74 ms as soon as one other process spins on a core (onnxruntime: 31 vs 41 idle, 64 vs 44 busy). A
+server always has other work (the parser worker, a second request), so it gets its parallelism from running
+requests side by side instead (one embedding per core, ``Settings.compute_slots``), and batch workers from
+processes. Set ``JOBMATCH_TORCH_THREADS=2`` only for a single-user process on an otherwise idle machine.
+``torch.set_num_threads`` is process-wide; the last Embedder built wins.
+"""
+from __future__ import annotations
+
+import os
+
+
+def usable_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def resolve_threads(threads: int = 0) -> int:
+    """0 = auto: 1 thread (parallelism comes from concurrent requests or worker processes; see above)."""
+    if threads < 0:
+        raise ValueError(f"threads must be >= 0 (0 = auto), got {threads}")
+    return threads or 1

@@ -1,0 +1,20 @@
+"""The ``torch`` backend: the sentence-transformers model (transformer, mean pooling, normalise) in PyTorch."""
+from __future__ import annotations
+
+import numpy as np
+
+from .backend import Backend, ModelSpec
+
+
+class TorchBackend(Backend):
+    name = "torch"
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.module = spec.module
+
+    def forward(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            out = self.module({k: torch.from_numpy(v) for k, v in arrays.items()})
+        return out["sentence_embedding"].float().numpy()
