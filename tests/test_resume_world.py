@@ -362,6 +362,9 @@ def test_page_long_word_paragraph_is_split_at_space_runs():
     ("2014.10 - 2017.02 Developer", 28),
     ("01.2018 - till now Developer", 60),
     ("Developer (2016 - 2019)\nIntern (2015 - 2016)", 36),
+    ("Sep 2015 | Jun 2018 | Developer | Acme", 33),   # a Word table row: start and end in their own cells
+    ("Developer | Acme | 09/2015 | present", 88),
+    ("From: 09/2015 To: 06/2018 Developer", 33),
 ])
 def test_more_date_layouts(lines, months):
     p = profile_from_text("Experience\n" + lines, AS_OF)

@@ -59,6 +59,8 @@ _YEAR_SLASH = re.compile(r"(?<![\d/.])((?:19|20)\d{2})\s*/\s*((?:19|20)\d{2})(?!
 _YEAR_OPEN = re.compile(r"(?<![\d/.])((?:19|20)\d{2})\s*[/\-–—]\s*(?:-{2,}|\.{3}|…)(?=\W*$)")
 # "Embedded automotive software / 2018 2019": two bare years ending a line after a separator (a dash lost)
 _YEAR_PAIR_END = re.compile(r"(?P<pre>(?:[/|,]|^)\s*)(?P<a>(?:19|20)\d{2})\s+(?P<b>(?:19|20)\d{2})(?P<post>\W*)$")
+_CELL_PAIR = re.compile(rf"(?P<a>{_DATE})\s*\|\s*(?P<b>{_DATE}|{_PRESENT}\b)", re.I)
+_TO_LABEL = re.compile(r"(?<=\d)\s+to\s*:\s*", re.I)
 _MONTH_YEAR = re.compile(rf"\b{MONTH}\.?,?\s*(?:19|20)\d{{2}}\b", re.I)
 _ONLY_DATE = re.compile(rf"^\W*(?:{_DATE}|{_PRESENT})\W*$", re.I)
 # "December 2017 Senior System Analyst" above "September 2019" / "currently working" alone on the next line
@@ -175,6 +177,8 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
         matched = False
         if ln.section == "experience":  # elsewhere "2005/2008" is as often a product version
             text = _YEAR_SLASH.sub(r"\1 - \2", text)
+            text = _CELL_PAIR.sub(r"\g<a> - \g<b>", text)  # table cells: "Sep 2015 | Jun 2018 | Developer"
+            text = _TO_LABEL.sub(" to ", text)  # "From: 09/2015 To: 06/2018"
             text = _YEAR_OPEN.sub(r"\1 - present", text)
             text = _YEAR_PAIR_END.sub(r"\g<pre>\g<a> - \g<b>\g<post>", text)
         first = _DATE_FIRST.match(text)
