@@ -126,14 +126,16 @@ def main() -> None:
     lex_s = None
     if not args.no_lexical:
         t0 = time.perf_counter()
-        texts = {k: " ".join(rng.choice(WORDS, size=60)) for k in keys}
+        rng_text = np.random.default_rng(args.seed + 3)  # its own stream: the postings do not depend on it
+        texts = {k: " ".join(rng_text.choice(WORDS, size=60)) for k in keys}
         lexical = CandidateLexical.build(texts)
         lex_s = time.perf_counter() - t0
     snap = idx.snapshot()
     queries = synthetic_vectors(args.queries, args.seed + 1)
-    jobs = job_rows(args.queries, rng, city)
+    rng_jobs = np.random.default_rng(args.seed + 2)
+    jobs = job_rows(args.queries, rng_jobs, city)
     opts = ReverseOptions(top_k=args.k)
-    qtexts = [" ".join(rng.choice(WORDS, size=80)) for _ in range(args.queries)]
+    qtexts = [" ".join(rng_jobs.choice(WORDS, size=80)) for _ in range(args.queries)]
 
     def filtered_dense(i):
         mask, report = apply_reverse_filters(snap.columns, jobs[i], opts)

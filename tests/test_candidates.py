@@ -246,3 +246,15 @@ def test_inline_posting_errors_are_the_ingestion_errors(make_job):
 def test_empty_pool_answers_with_an_empty_report(pool, make_job):
     resp = pool.match_posting(posting_from_jsonld(make_job()), ReverseOptions())
     assert resp.results == [] and resp.filters.total == 0
+
+
+def test_store_and_index_are_reconciled_after_a_crash_between_them(pool, make_job):
+    a = pool.add_profile(profile(PY_RESUME), kind="text")
+    # a writer that died after the SQLite commit and before the index save: the row is stored and pending
+    cid, _ = pool.store.upsert(profile(NURSE_RESUME), kind="text")
+    assert pool.store.pending() == [cid] and cid not in pool.view().index
+    pool.store.delete(a.id)  # and one deleted from the store whose index row was never removed
+    counts = pool.sync()
+    assert counts == {"indexed": 1, "removed": 1, "total": 1} and pool.store.pending() == []
+    job = posting_from_jsonld(make_job(title="Nurse", description="ICU"))
+    assert [m.id for m in pool.match_posting(job, ReverseOptions(filters=False)).results] == [cid]
