@@ -51,14 +51,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path, port: int) -> subprocess.Popen:
+def start_server(data_dir: Path, port: int, *, log_level: str = "warning", log_file: Path | None = None,
+                 workers: int = 1) -> subprocess.Popen:
+    """``jobmatch serve`` on 127.0.0.1:``port``; returns once every worker answers /readyz (with several
+    workers, a request reaches whichever accepts it: wait for ``workers`` distinct pids to say ready)."""
     env = dict(os.environ, JOBMATCH_DATA_DIR=str(data_dir))
-    proc = subprocess.Popen([str(JOBMATCH), "serve", "--port", str(port), "--log-level", "warning"], env=env)
+    err = open(log_file, "ab") if log_file else None
+    proc = subprocess.Popen([str(JOBMATCH), "serve", "--port", str(port), "--log-level", log_level,
+                             "--workers", str(workers)], env=env, stderr=err)
     deadline = time.time() + 300
+    ready_pids: set[str] = set()
     while time.time() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return proc
+            r = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2)
+            if r.status_code == 200 and "jobmatch_ready 1.0" in r.text:
+                start = next(x for x in r.text.splitlines() if x.startswith("process_start_time_seconds"))
+                ready_pids.add(start)
+                if len(ready_pids) >= workers:
+                    return proc
         except httpx.HTTPError:
             pass
         if proc.poll() is not None:

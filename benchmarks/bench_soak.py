@@ -106,6 +106,8 @@ def main() -> int:
     ap.add_argument("--concurrency", type=int, default=4)
     ap.add_argument("--pdfs", type=int, default=20)
     ap.add_argument("--ingest-every-s", type=float, default=20.0, help="side writer period (0 = none)")
+    ap.add_argument("--server-log", default="/tmp/jobmatch-soak-server.log",
+                    help="the server's stderr (JSON lines, one per request): counted at the end")
     args = ap.parse_args()
 
     tmp = None
@@ -119,7 +121,9 @@ def main() -> int:
     blobs = [(p.name, p.read_bytes()) for p in pdfs]
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    server = start_server(data_dir, port)
+    server_log = Path(args.server_log)
+    server_log.unlink(missing_ok=True)
+    server = start_server(data_dir, port, log_level="info", log_file=server_log)  # logging as deployed
     samples: list[dict] = []
     lat: list[float] = []
     errors: list[str] = []
@@ -186,6 +190,12 @@ def main() -> int:
         if tmp:
             tmp.cleanup()
     first, last = samples[0], samples[-1]
+    access = errors_logged = 0
+    with open(server_log, encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line) if line.startswith("{") else {}
+            access += rec.get("logger") == "jobmatch.access" and rec.get("route") == "/v1/match/resume"
+            errors_logged += rec.get("level") == "ERROR"
     result = {
         "uploads": len(lat), "errors": len(errors), "error_examples": errors[:5], "seconds": round(wall, 1),
         "uploads_per_s": round(len(lat) / wall, 2), "concurrency": args.concurrency,
@@ -196,12 +206,15 @@ def main() -> int:
                    "tree_rss_mb": round(last["tree_rss_mb"] - first["tree_rss_mb"], 1),
                    "tree_fds": last["tree_fds"] - first["tree_fds"]},
         "side_writer": {k: v for k, v in side.items()}, "served_generation": ready.get("generation"),
+        "server_log": {"upload_access_lines": access, "error_lines": errors_logged,
+                       "bytes": server_log.stat().st_size},
         "hardware": hardware(),
         "command": "benchmarks/bench_soak.py " + " ".join(sys.argv[1:]),
     }
     path = write_json("soak.json", result)
     print(json.dumps({k: result[k] for k in ("uploads", "errors", "seconds", "uploads_per_s", "p50_ms", "p99_ms",
-                                             "start", "end", "growth", "side_writer", "served_generation")}, indent=1))
+                                             "start", "end", "growth", "side_writer", "served_generation",
+                                             "server_log")}, indent=1))
     print(f"wrote {path}")
     return 0 if not errors and side["seen"] == side["ingested"] and not side["ingest_failures"] else 1
 

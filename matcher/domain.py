@@ -129,6 +129,10 @@ class MatchOptions(BaseModel):
     top_k: int = Field(default=10, ge=1, le=1000, description="how many results (default 10; at most MAX_TOP_K)")
     offset: int = Field(default=0, ge=0, le=10_000,
                         description="skip this many ranked results first (page 2 of 10 is offset 10, top_k 10)")
+    cursor: str | None = Field(default=None, max_length=16_384,
+                               description="`next_cursor` of the previous page (same query): the next top_k "
+                                           "results not shown yet, however postings changed meanwhile (not with "
+                                           "offset)")
     location: str | None = Field(default=None, max_length=300,
                                  description='candidate location, e.g. "Austin, TX" or "Germany" (not with lat/lon)')
     lat: float | None = Field(default=None, ge=-90, le=90, description="candidate latitude (with lon)")
@@ -222,3 +226,5 @@ class MatchResponse(BaseModel):
     candidate: CandidateProfile
     filters: FilterReport
     results: list[Match]
+    next_cursor: str | None = Field(default=None, description="pass as `cursor` (with the same query) for the next "
+                                    "page; null when no more results")

@@ -1,16 +1,25 @@
-"""Paging: match results by ``offset`` and stored postings by cursor.
+"""Paging: match results by ``offset`` or cursor, and stored postings by cursor.
 
 Offers :func:`match_page` (one page of ranked results: the first ``offset + top_k`` are ranked and the page
-is cut from them) and :class:`JobQuery` / :func:`list_jobs` (stored postings filtered by company, country,
-remote, expiry and a text query, in id order, with an opaque cursor).
+is cut from them; or, with a cursor, the best ``top_k`` not shown yet) and :class:`JobQuery` /
+:func:`list_jobs` (stored postings filtered by company, country, remote, expiry and a text query, in id
+order, with an opaque cursor).
 
 The job cursor is the last id returned: pages are taken in id order after it, so a posting added or removed
 meanwhile never makes a page repeat or skip a posting that was there all along (keyset paging).
+
+A match cursor cannot be a position: a ranking is not an order that stays put (a new posting moves everything
+below it, and BM25's statistics move with the corpus). It names what was shown instead: a 48-bit hash of each
+posting id already returned (base64, 8 characters per result). The next page is the current ranking without
+those, cut at ``top_k``. So a posting is never shown twice, and one that stays eligible is never skipped: it
+is on a later page if not on this one, whatever was added or removed meanwhile. At most
+:data:`MAX_CURSOR_RESULTS` results are paged this way.
 """
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from datetime import datetime
 from typing import Literal
 
@@ -21,15 +30,47 @@ from .errors import InvalidRequest
 from .options import as_utc
 
 MAX_PAGE = 500
+MAX_CURSOR_RESULTS = 2_000  # results a match cursor can remember (16,000 characters)
+_SEEN_BYTES = 6
+
+
+def seen_key(posting_id: str) -> bytes:
+    return hashlib.blake2b(posting_id.encode(), digest_size=_SEEN_BYTES).digest()
+
+
+def encode_match_cursor(shown: list[bytes]) -> str:
+    return "m" + base64.urlsafe_b64encode(b"".join(shown)).decode().rstrip("=")
+
+
+def decode_match_cursor(cursor: str) -> set[bytes]:
+    try:
+        if not cursor.startswith("m"):
+            raise ValueError(cursor)
+        body = cursor[1:]
+        raw = base64.b64decode(body + "=" * (-len(body) % 4), altchars=b"-_", validate=True)
+        if not raw or len(raw) % _SEEN_BYTES:
+            raise ValueError(cursor)
+    except (binascii.Error, ValueError):
+        raise InvalidRequest("cursor: not a match cursor this server gave; pass `next_cursor` of the previous "
+                             "page unchanged (with the same query), or leave it out to start again") from None
+    return {raw[i:i + _SEEN_BYTES] for i in range(0, len(raw), _SEEN_BYTES)}
 
 
 def match_page(svc, profile: CandidateProfile, opts: MatchOptions, **kw) -> MatchResponse:
-    """``svc.match`` for results ``offset .. offset + top_k`` of the ranking."""
-    if not opts.offset:
-        return svc.match(profile, opts, **kw)
-    wide = opts.model_copy(update={"top_k": opts.top_k + opts.offset, "offset": 0})
+    """``svc.match`` for results ``offset .. offset + top_k`` of the ranking, or with ``opts.cursor`` the best
+    ``top_k`` not shown on the pages before; ``next_cursor`` leads on from this page."""
+    if opts.cursor and opts.offset:
+        raise InvalidRequest("give `cursor` or `offset`, not both: the cursor already knows what was shown")
+    seen = decode_match_cursor(opts.cursor) if opts.cursor else set()
+    depth = opts.offset + opts.top_k + len(seen)
+    wide = opts.model_copy(update={"top_k": depth, "offset": 0, "cursor": None})
     resp = svc.match(profile, wide, **kw)
-    return resp.model_copy(update={"results": resp.results[opts.offset:]})
+    ranked = [(m, key) for m in resp.results if (key := seen_key(m.id)) not in seen]
+    page = ranked[opts.offset:opts.offset + opts.top_k]
+    shown = [*seen, *(key for _, key in ranked[:opts.offset + opts.top_k])]
+    more = len(resp.results) == depth  # the ranking was cut: there may be more
+    next_cursor = encode_match_cursor(shown) if more and page and len(shown) <= MAX_CURSOR_RESULTS else None
+    return resp.model_copy(update={"results": [m for m, _ in page], "next_cursor": next_cursor})
 
 
 class JobQuery(BaseModel):

@@ -40,7 +40,7 @@ def test_upload_real_pdf_returns_profile_report_and_ranked_results(client):
                     data={"as_of": AS_OF, "top_k": "5", "location": "Austin, TX", "radius_km": "20000"})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert set(body) == {"candidate", "filters", "results"}
+    assert set(body) == {"candidate", "filters", "results", "next_cursor"}
     assert body["candidate"]["degree"] in ("high_school", "associate", "bachelor", "postgraduate", None)
     assert body["candidate"]["location"]["city"] == "Austin" and "location" in body["candidate"]["overridden"]
     assert [x["rule"] for x in body["filters"]["rules"]] == ["validity", "degree", "experience", "location",

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from matcher.domain import EMPLOYMENT_TYPES, CandidateProfile, FilterReport, Match, MatchOptions, MatchResponse
+from matcher.paging import decode_match_cursor, encode_match_cursor, seen_key
 from matcher.settings import Settings
 
 # one value per option, none of them the default; a new option without a value here fails the first test
@@ -24,10 +25,11 @@ SAMPLES: dict[str, object] = {
     "months": 36, "months_slack": 12, "as_of": "2021-08-01", "strict": True, "filters": False,
     "employment_types": ["FULL_TIME", "CONTRACTOR"], "min_salary": 50000.0, "salary_currency": "USD",
     "posted_within_days": 30, "lat": 30.25, "lon": -97.75, "max_per_company": 5,
+    "cursor": encode_match_cursor([seen_key("job-000"), seen_key("job-001")]),  # two results shown before
 }
-# a place is a name or coordinates, not both: two runs cover every option
-RUNS = [{k: v for k, v in SAMPLES.items() if k not in ("lat", "lon")},
-        {k: SAMPLES[k] for k in ("lat", "lon", "top_k")}]
+# a place is a name or coordinates, not both; a cursor is not given with an offset: two runs cover every option
+RUNS = [{k: v for k, v in SAMPLES.items() if k not in ("lat", "lon", "cursor")},
+        {k: SAMPLES[k] for k in ("lat", "lon", "top_k", "cursor")}]
 
 
 def _base(annotation):
@@ -123,17 +125,22 @@ def test_every_option_means_the_same_on_every_surface(values, recording, tmp_pat
         return o.model_copy(update={"top_k": o.top_k + o.offset, "offset": 0})
 
     expected_ranked = as_ranked(MatchOptions(**values)).model_dump()
+    seen = len(decode_match_cursor(values["cursor"])) if values.get("cursor") else 0
     for surface, got in (("cli", cli), ("form", form), ("json", body), ("batch", batch)):
         dumped = got.model_dump()
         if surface in ("form", "json"):  # recorded by the service, after paging widened the ranking
-            dumped = {**dumped, "top_k": dumped["top_k"] - values.get("offset", 0), "offset": values.get("offset", 0)}
-            assert got.top_k == expected_ranked["top_k"] and got.offset == 0
+            dumped = {**dumped, "top_k": dumped["top_k"] - values.get("offset", 0) - seen,
+                      "offset": values.get("offset", 0), "cursor": values.get("cursor")}
+            assert got.top_k == expected_ranked["top_k"] + seen and got.offset == 0 and got.cursor is None
         wrong = {k: (dumped[k], expected[k]) for k in values if dumped[k] != expected[k]
                  and not (k == "as_of" and dumped[k].replace(tzinfo=None) == expected[k].replace(tzinfo=None))}
         assert not wrong, f"{surface} read these options differently (got, expected): {wrong}"
     # the offset was applied: the service ranked top_k + offset and the page starts after the offset
     if values.get("offset"):
         assert [m["id"] for m in r.json()["results"]] == [f"job-{i:03d}" for i in range(3, 10)]
+    if values.get("cursor"):  # the two results the cursor names are not shown again
+        assert [m["id"] for m in r.json()["results"]] == [f"job-{i:03d}" for i in range(2, 9)]
+        assert decode_match_cursor(r.json()["next_cursor"]) == {seen_key(f"job-{i:03d}") for i in range(9)}
 
 
 def test_openapi_validates_and_tells_the_truth(recording):
