@@ -2,9 +2,13 @@
 
     .venv/bin/python benchmarks/bench_api.py --data-dir /tmp/jm-full          # ingests the 7,684 postings first if empty
     .venv/bin/python benchmarks/bench_api.py --url http://127.0.0.1:8000      # against a server you started
+    .venv/bin/python benchmarks/bench_api.py --data-dir DIR --workers 1,2 --out api-workers.json
+                                              # jobmatch serve --workers N for each N, same load on each
 
 Real 1-2 page PDFs from ../shared/data/resumes/livecareer/pdf, at concurrency 1 and 8: p50/p99 latency,
-uploads/s, errors. Prints a table and writes benchmarks/results/api.json.
+uploads/s, errors, and the load average before and after each run (the machine may be shared). Servers log
+at info level (one JSON line per request, to a temporary file), as deployed. Prints a table and writes
+benchmarks/results/api.json (or ``--out``).
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -129,34 +134,48 @@ def main() -> int:
     ap.add_argument("--concurrency", default="1,8")
     ap.add_argument("--as-of", default="2021-08-01")
     ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--workers", default="1", help="comma-separated: jobmatch serve --workers N for each")
+    ap.add_argument("--out", default="api.json", help="file name under benchmarks/results/")
     args = ap.parse_args()
+    worker_counts = [int(w) for w in args.workers.split(",")]
 
-    proc = None
-    url = args.url
-    if not url:
+    if not args.url:
         store = args.data_dir / "jobs.sqlite3"
         if not store.exists():
             print(f"ingesting {args.postings} into {args.data_dir} (embeds every posting; takes minutes)", file=sys.stderr)
             subprocess.run([str(JOBMATCH), "ingest", str(args.postings), "--data-dir", str(args.data_dir)], check=True,
                            stdout=subprocess.DEVNULL)
-        port = free_port()
-        proc = start_server(args.data_dir, port)
-        url = f"http://127.0.0.1:{port}"
-    try:
-        pdfs = pick_pdfs(args.pdfs)
-        info = httpx.get(f"{url}/readyz", timeout=10).json()
-        run_load(url, pdfs, 1, args.warmup, args.as_of)
-        rows = [run_load(url, pdfs, int(c), args.requests, args.as_of) for c in args.concurrency.split(",")]
-    finally:
-        if proc is not None:
-            proc.send_signal(signal.SIGINT)
-            proc.wait(timeout=30)
+    pdfs = pick_pdfs(args.pdfs)
+    rows = []
+    info: dict = {}
+    for workers in ([1] if args.url else worker_counts):
+        proc = None
+        url = args.url
+        if not url:
+            port = free_port()
+            log = Path(tempfile.mkstemp(prefix="jobmatch-bench-api-", suffix=".log")[1])
+            proc = start_server(args.data_dir, port, log_level="info", log_file=log, workers=workers)
+            url = f"http://127.0.0.1:{port}"
+        try:
+            info = httpx.get(f"{url}/readyz", timeout=10).json()
+            run_load(url, pdfs, 1, args.warmup * workers, args.as_of)
+            for c in args.concurrency.split(","):
+                load_before = os.getloadavg()
+                row = run_load(url, pdfs, int(c), args.requests, args.as_of)
+                rows.append({"workers": workers, **row, "loadavg_before": [round(x, 2) for x in load_before],
+                             "loadavg_after": [round(x, 2) for x in os.getloadavg()]})
+        finally:
+            if proc is not None:
+                proc.send_signal(signal.SIGINT)
+                proc.wait(timeout=60)
+                log.unlink(missing_ok=True)
     print(f"server: {info}")
-    print(f"{'conc':>4} {'reqs':>5} {'err':>4} {'p50 ms':>8} {'p99 ms':>8} {'uploads/s':>10}")
+    print(f"{'workers':>7} {'conc':>4} {'reqs':>5} {'err':>4} {'p50 ms':>8} {'p99 ms':>8} {'uploads/s':>10} {'load 1m':>8}")
     for r in rows:
-        print(f"{r['concurrency']:>4} {r['requests']:>5} {r['errors']:>4} {r['p50_ms']:>8.0f} {r['p99_ms']:>8.0f} "
-              f"{r['uploads_per_s']:>10.2f}")
-    path = write_json("api.json", {"hardware": hardware(), "server": info, "pdfs": len(pdfs), "runs": rows})
+        print(f"{r['workers']:>7} {r['concurrency']:>4} {r['requests']:>5} {r['errors']:>4} {r['p50_ms']:>8.0f} "
+              f"{r['p99_ms']:>8.0f} {r['uploads_per_s']:>10.2f} {r['loadavg_before'][0]:>8.2f}")
+    path = write_json(args.out, {"hardware": hardware(), "server": info, "pdfs": len(pdfs), "runs": rows,
+                                 "command": "benchmarks/bench_api.py " + " ".join(sys.argv[1:])})
     print(f"wrote {path}")
     return 0
 

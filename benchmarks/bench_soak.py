@@ -81,10 +81,12 @@ def side_writer(data_dir: Path, url: str, every_s: float, stop: threading.Event,
         r = subprocess.run([str(JOBMATCH), "ingest", str(f), "--data-dir", str(data_dir), "--json", "--no-progress"],
                            capture_output=True, text=True)
         f.unlink()
-        if r.returncode != 0:
-            out["ingest_failures"].append(r.stderr[-500:])
+        i += 1  # a new word each time, even after a failure (a retried word would be "unchanged")
+        changed = json.loads(r.stdout).get("changed_ids") if r.returncode == 0 else None
+        if not changed:
+            out["ingest_failures"].append(r.stderr[-500:] or r.stdout[-500:])
             continue
-        pid = json.loads(r.stdout)["changed_ids"][0]
+        pid = changed[0]
         out["ingested"] += 1
         t0 = time.time()
         while time.time() - t0 < 10:
@@ -95,7 +97,6 @@ def side_writer(data_dir: Path, url: str, every_s: float, stop: threading.Event,
                 out["seen_after_s"].append(round(time.time() - t0, 2))
                 break
             time.sleep(0.2)
-        i += 1
 
 
 def main() -> int:
