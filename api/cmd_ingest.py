@@ -169,7 +169,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
           + ("" if gap.in_step else " (the next write, `jobmatch ingest`, or a starting server closes the gap)"))
     for name, counts in (("degree", stats.by_degree), ("experience", stats.experience), ("remote", stats.remote),
                          ("country", stats.by_country), ("employment type", stats.by_employment_type),
-                         ("salary", stats.salary), ("posted", stats.posted), ("industry", stats.by_industry)):
+                         ("salary", stats.salary), ("posted", stats.posted), ("industry", stats.by_industry),
+                         ("occupation (O*NET-SOC)", stats.by_occupation)):
         print(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     print(f"  hybrid (remote with an office): {stats.hybrid}; with warnings: {stats.with_warnings}")
     return 0

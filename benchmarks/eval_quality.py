@@ -260,6 +260,10 @@ class Lab:
             n = int(rep[len("title+desc"):].rstrip("w"))
             return [ranking.posting_text_for_embedding(t, co, d, max_words=n)
                     for t, co, d in zip(c.titles, c.companies, c.descs)]
+        if rep == "lines":  # the second stage's requirement/responsibility lines (boilerplate dropped), one window
+            from matcher.second_stage import posting_lines
+
+            return ["\n".join(posting_lines(d)) or t for t, d in zip(c.titles, c.descs)]
         if rep == "lexical":
             return [ranking.posting_text_for_lexical(t, co, d) for t, co, d in zip(c.titles, c.companies, c.descs)]
         raise ValueError(rep)
@@ -468,13 +472,21 @@ class Lab:
         def f():
             from matcher.second_stage import digest_resume, read_whole, _vec
 
+            from matcher.occupations import agreement, classify_title, resume_occupation
+
             idf = self.idf()
             out = {}
             for q in self.q:
                 res = self.first_stage()[q["query_id"]][:n]
                 rd = digest_resume(q["text"])
                 rv = _vec(rd.tf, idf)
-                out[q["query_id"]] = [read_whole(rd, self.posting_digest(r), idf, resume_vec=rv) for r, _ in res]
+                ro = resume_occupation(q["text"])
+                reads = []
+                for r, _ in res:
+                    x = read_whole(rd, self.posting_digest(r), idf, resume_vec=rv)
+                    x.occupation = agreement(ro, classify_title(self.c.titles[r]))
+                    reads.append(x)
+                out[q["query_id"]] = reads
             return out
 
         return self.memo(f"readings:{n}", f)
@@ -606,7 +618,12 @@ def variants(lab: Lab) -> dict[str, Callable[[], Run]]:
                              (0.5, 0.5, 0.3), (2, 2, 0)):
             name = f"stage2:n={n};cov={cov};text={txt};skills={sk}"
             V[name] = (lambda n=n, cov=cov, txt=txt, sk=sk: lab.stage2_run(
-                {"prior": 1.0, "coverage": cov, "text": txt, "skills": sk}, n))
+                {"prior": 1.0, "coverage": cov, "text": txt, "skills": sk, "occupation": 0.0}, n))
+        for occ in (0.25, 0.5, 1.0):
+            for cov, txt in ((0, 0), (0.6, 0.6), (1, 1)):
+                name = f"stage2:n={n};cov={cov};text={txt};occ={occ}"
+                V[name] = (lambda n=n, cov=cov, txt=txt, occ=occ: lab.stage2_run(
+                    {"prior": 1.0, "coverage": cov, "text": txt, "skills": 0.0, "occupation": occ}, n))
     return V
 
 

@@ -15,8 +15,12 @@ DEGREE_LEVEL: dict[str, int] = {"high_school": 1, "associate": 2, "bachelor": 3,
 DEGREE_NAME: dict[int, str] = {v: k for k, v in DEGREE_LEVEL.items()}
 
 RemotePreference = Literal["any", "only", "exclude"]
-RuleName = Literal["validity", "degree", "experience", "location", "employment_type", "salary", "freshness"]
-RULES: tuple[str, ...] = ("validity", "degree", "experience", "location", "employment_type", "salary", "freshness")
+RuleName = Literal["validity", "degree", "experience", "location", "employment_type", "salary", "freshness",
+                   "occupation"]
+RULES: tuple[str, ...] = ("validity", "degree", "experience", "location", "employment_type", "salary", "freshness",
+                          "occupation")
+# O*NET-SOC codes or their prefixes, comma-separated: "15-1252", "15-1252.00", "15-12", "15"
+OCCUPATIONS_PATTERN = r"^\s*\d{2}(-\d{1,4}(\.\d{2})?)?(\s*,\s*\d{2}(-\d{1,4}(\.\d{2})?)?)*\s*$"
 # schema.org employmentType values (Google's list); the bit of each in the index column is its position
 EmploymentType = Literal["FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN", "VOLUNTEER", "PER_DIEM", "OTHER"]
 EMPLOYMENT_TYPES: tuple[str, ...] = ("FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN", "VOLUNTEER",
@@ -159,6 +163,10 @@ class MatchOptions(BaseModel):
     posted_within_days: int | None = Field(default=None, ge=0, le=36_500,
                                            description="datePosted at most this many days before as_of "
                                                        "(no datePosted passes as unknown)")
+    occupations: str | None = Field(default=None, max_length=300, pattern=OCCUPATIONS_PATTERN,
+                                    description="keep postings whose O*NET-SOC occupation (read from the title) starts "
+                                                "with one of these comma-separated codes, e.g. 15-1252,15-2051 or "
+                                                "15-12 (a title naming no known occupation passes as unknown)")
     max_per_company: int = Field(default=2, ge=0, le=1000,
                                  description="diversity: at most this many results per company before the others "
                                              "(and near-identical postings from different companies placed after "
@@ -216,6 +224,9 @@ class Match(BaseModel):
                                           "up to 40), requirements (share of the posting's requirement lines the "
                                           "resume shows, 30), text (whole-text word overlap, 20), occupation "
                                           "(same O*NET occupation, 10)")
+    occupation: dict[str, Any] = Field(
+        default_factory=dict, description="O*NET-SOC occupations: `posting` (from its title), `candidate` (from the "
+                                          "resume's recent job titles), `agreement` 0-1 (null: either unknown)")
     ranking: dict[str, Any] = Field(default_factory=dict,
                                     description="how it was ranked: semantic_rank / keyword_rank in the first stage "
                                                 "(null: not in that side's top 100), requirement lines met, "

@@ -331,6 +331,11 @@ class LexicalIndex:
         self._bm25 = bm
 
     @property
+    def texts(self) -> dict[int, str]:
+        """The indexed text of every row (read-only: the index is rebuilt, never edited in place)."""
+        return self._texts
+
+    @property
     def idf(self):
         """Inverse document frequencies of this index's texts (:class:`matcher.second_stage.IdfTable`)."""
         from .second_stage import IdfTable
@@ -522,38 +527,51 @@ def company_key(company: str | None) -> str | None:
     return " ".join(key.split()) or None
 
 
-def diversify(companies: Sequence[str | None], signatures: Sequence[frozenset], max_per_company: int,
-              near_duplicate: float = NEAR_DUPLICATE) -> tuple[list[int], dict[int, str]]:
-    """Re-order a ranked list (positions ``0..n-1``, best first) so one company or one text cannot fill it.
+DIVERSITY_PAGE = 10
 
-    Walking down the list, a posting is held back when ``max_per_company`` postings of its company are already
-    placed, or when its text is near-identical (Jaccard of shingles >= ``near_duplicate``) to one already
-    placed. Held-back postings follow every placed one, in their own order, so nothing is dropped (k results
-    still come back when k are eligible). ``max_per_company`` 0 turns both off. Returns the new order and, per
-    held-back position, why."""
+
+def diversify(companies: Sequence[str | None], signatures: Sequence[frozenset], max_per_company: int,
+              near_duplicate: float = NEAR_DUPLICATE, page: int = DIVERSITY_PAGE) -> tuple[list[int], dict[int, str]]:
+    """Re-order a ranked list (positions ``0..n-1``, best first) so one company or one text cannot fill a page.
+
+    The list is filled page by page (``page`` results): walking down what is left, a posting waits for the
+    next page when ``max_per_company`` postings of its company are already on this page, or when its text is
+    near-identical (Jaccard of word shingles >= ``near_duplicate``) to one already on it. Nothing is dropped
+    (k results still come back when k are eligible) and a held-back posting is only spaced out, first in line
+    on the next page. ``max_per_company`` 0 turns both off. Returns the new order and, per held-back
+    position, why."""
     n = len(companies)
     if max_per_company <= 0 or n == 0:
         return list(range(n)), {}
-    placed: list[int] = []
-    held: list[int] = []
+    keys = [company_key(c) for c in companies]
+    out: list[int] = []
     why: dict[int, str] = {}
-    per: dict[str, int] = {}
-    for i in range(n):
-        ck = company_key(companies[i])
-        if ck is not None and per.get(ck, 0) >= max_per_company:
-            held.append(i)
-            why[i] = f"more than {max_per_company} from {companies[i]}"
-            continue
-        dup = next((j for j in placed if _jaccard(signatures[i], signatures[j]) >= near_duplicate), None)
-        if dup is not None:
-            held.append(i)
-            why[i] = f"near-identical to result {placed.index(dup) + 1}" + (
-                f" ({companies[dup]})" if companies[dup] else "")
-            continue
-        placed.append(i)
-        if ck is not None:
-            per[ck] = per.get(ck, 0) + 1
-    return placed + held, why
+    remaining = list(range(n))
+    while remaining:
+        on_page: list[int] = []
+        per: dict[str, int] = {}
+        rest: list[int] = []
+        for i in remaining:
+            if len(on_page) >= page:
+                rest.append(i)
+                continue
+            ck = keys[i]
+            if ck is not None and per.get(ck, 0) >= max_per_company:
+                rest.append(i)
+                why.setdefault(i, f"more than {max_per_company} from {companies[i]} on one page")
+                continue
+            dup = next((j for j in on_page if _jaccard(signatures[i], signatures[j]) >= near_duplicate), None)
+            if dup is not None:
+                rest.append(i)
+                why.setdefault(i, "near-identical to a result above" + (f" ({companies[dup]})" if companies[dup]
+                                                                         else ""))
+                continue
+            on_page.append(i)
+            if ck is not None:
+                per[ck] = per.get(ck, 0) + 1
+        out += on_page
+        remaining = rest
+    return out, {i: w for i, w in why.items() if out.index(i) > i}
 
 
 # --------------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ _BOILER = re.compile(
 MIN_LINE_TOKENS = 3
 MAX_LINES = 60
 # How the stage-2 reading and the first-stage rank are mixed (measured in benchmarks/eval_quality.py)
-STAGE2_WEIGHTS = {"prior": 1.0, "coverage": 0.6, "text": 0.6, "skills": 0.0}
+STAGE2_WEIGHTS = {"prior": 1.0, "coverage": 0.6, "text": 0.6, "skills": 0.0, "occupation": 0.5}
 
 
 class IdfTable:
@@ -147,6 +147,7 @@ class Reading:
     lines_met: int             # lines with at least half their weight shown
     skills_in_common: list[str] = field(default_factory=list)
     skills_missing: list[str] = field(default_factory=list)
+    occupation: float | None = None  # agreement of the two O*NET occupations (matcher.occupations), None: unknown
 
 
 def _vec(tf: dict[str, int], idf: IdfTable) -> dict[str, float]:
@@ -192,7 +193,8 @@ def stage2_scores(prior: Sequence[float], readings: Sequence[Reading],
     cols = {"prior": np.asarray(prior, dtype=np.float64),
             "coverage": np.array([r.coverage for r in readings]),
             "text": np.array([r.text for r in readings]),
-            "skills": np.array([r.skills for r in readings])}
+            "skills": np.array([r.skills for r in readings]),
+            "occupation": np.array([r.occupation or 0.0 for r in readings])}
     out = np.zeros(n)
     for name, x in cols.items():
         if not w.get(name):
@@ -203,6 +205,7 @@ def stage2_scores(prior: Sequence[float], readings: Sequence[Reading],
 
 
 STAGE2_N = 50  # first-stage candidates the second stage reads
+_UNSET = object()
 
 
 @dataclass
@@ -217,17 +220,25 @@ class Reranked:
 def rerank(resume_text: str, resume_skills: Sequence[str] | None, titles: Sequence[str | None],
            descriptions: Sequence[str | None], prior: Sequence[float], idf: IdfTable, *,
            keys: Sequence[str] | None = None, n: int = STAGE2_N,
-           weights: dict[str, float] | None = None) -> Reranked:
+           weights: dict[str, float] | None = None, resume_occ=_UNSET) -> Reranked:
     """Re-order the first ``n`` candidates (given best first, with their first-stage ``prior`` scores) by
     :func:`stage2_scores`; the rest keep their first-stage order after them. Ties: input order."""
+    from .occupations import agreement, classify_title
+
     m = min(n, len(prior))
     rd = digest_resume(resume_text, resume_skills)
     rv = _vec(rd.tf, idf)
+    if resume_occ is _UNSET:
+        from .occupations import resume_occupation
+
+        resume_occ = resume_occupation(resume_text)
     readings: list[Reading | None] = []
     for i in range(m):
         d = (digest_posting_cached(keys[i], titles[i], descriptions[i]) if keys is not None
              else digest_posting(titles[i], descriptions[i]))
-        readings.append(read_whole(rd, d, idf, resume_vec=rv))
+        r = read_whole(rd, d, idf, resume_vec=rv)
+        r.occupation = agreement(resume_occ, classify_title(titles[i]))
+        readings.append(r)
     s = stage2_scores(list(prior[:m]), readings, weights) if m else np.zeros(0)
     head = sorted(range(m), key=lambda i: (-s[i], i))
     scores = [float(x) for x in s] + [float(x) for x in prior[m:]]

@@ -32,6 +32,7 @@ from .options import as_utc
 from .lock import DataDirLock
 from .ranking import (HybridRanker, diversify, query_text_for_embedding, query_text_for_lexical,
                       readable_scores, strength_parts, text_signature)
+from .occupations import agreement, classify_title, resume_occupation
 from .second_stage import STAGE2_N, rerank
 from .settings import Settings
 
@@ -431,10 +432,55 @@ class MatchService:
         snap = view.index.snapshot()  # one consistent view for masks and search
         facts = candidate_facts(profile, opts)
         mask, report = apply_filters(snap.columns, facts, opts, as_of)
+        mask, report = self._occupation_rule(snap, view.lexical, mask, report, opts)
         hits = self._rank(snap, profile, query_vec, mask, opts.top_k, view.lexical,
                           max_per_company=opts.max_per_company)
         results = [self._explain(h, profile, facts) for h in hits]
         return MatchResponse(candidate=profile, filters=report, results=results)
+
+    def _occupation_rule(self, snap, lexical: LexicalSide, mask: np.ndarray, report, opts: MatchOptions):
+        """The ``occupations`` filter (O*NET-SOC code prefixes; the posting's occupation is read from its title by
+        :mod:`matcher.occupations`): a posting whose title names no known occupation passes as unknown (fails
+        with ``strict``). Reported as the rule ``occupation``."""
+        from .domain import RuleOutcome
+
+        if any(r.rule == "occupation" for r in report.rules):  # filters disabled: already reported as skipped
+            return mask, report
+        if not opts.occupations:
+            rule = RuleOutcome(rule="occupation", status="skipped",
+                               reason="not requested; set `occupations` (O*NET-SOC codes or prefixes, e.g. "
+                                      "15-1252,15-2051) to apply this rule")
+            return mask, report.model_copy(update={"rules": [*report.rules, rule]})
+        wanted = tuple(dict.fromkeys(c.strip() for c in opts.occupations.split(",") if c.strip()))
+        codes = self._row_occupations(snap, lexical)
+        known = codes != ""
+        hit = np.zeros(codes.size, dtype=bool)
+        for w in wanted:
+            hit |= np.char.startswith(codes, w)
+        passes = hit | (~known & (not opts.strict))
+        new = mask & passes[: mask.size]
+        rule = RuleOutcome(rule="occupation", status="applied", removed=int(mask.sum() - new.sum()),
+                           unknown=int((new & ~known[: mask.size]).sum()), candidate_value=list(wanted))
+        return new, report.model_copy(update={"rules": [*report.rules, rule], "eligible": int(new.sum())})
+
+    def _row_occupations(self, snap, lexical: LexicalSide) -> np.ndarray:
+        """O*NET-SOC code of every snapshot row's posting title ("" unknown), cached per snapshot and lexical
+        side (the title is the first line of the lexical text)."""
+        from .occupations import classify_title
+
+        cached = getattr(self, "_occ_cache", None)
+        if cached is not None and cached[0] is snap and cached[1] is lexical.index:
+            return cached[2]
+        pos = {k: i for i, k in enumerate(lexical.keys)}
+        texts = lexical.index.texts
+        out = []
+        for key in snap.key_of(np.arange(snap.n_rows)):
+            text = texts.get(pos.get(key, -1), "")
+            occ = classify_title(text.split("\n", 1)[0]) if text else None
+            out.append(occ.code if occ is not None else "")
+        arr = np.array(out, dtype=str) if out else np.zeros(0, dtype="<U10")
+        self._occ_cache = (snap, lexical.index, arr)
+        return arr
 
     def _rank(self, snap, profile: CandidateProfile, qv: np.ndarray, mask: np.ndarray,
               k: int, lexical: LexicalSide | None = None, *, max_per_company: int = 0) -> list[_Hit]:
@@ -459,8 +505,10 @@ class MatchService:
         sims = (snap.vectors[rows] @ q[0]).tolist() if len(rows) else []
         first = sorted(range(len(ranked)), key=lambda i: (-round(ranked[i].fused, 12), keys[i]))
         postings = [self._posting(keys[i]) for i in first]
+        cand_occ = resume_occupation(profile.text)
         rr = rerank(profile.text, profile.skills or None, [p.title for p in postings], [p.description for p in postings],
-                    [ranked[i].fused for i in first], lex.index.idf, keys=[keys[i] for i in first])
+                    [ranked[i].fused for i in first], lex.index.idf, keys=[keys[i] for i in first],
+                    resume_occ=cand_occ)
         order = rr.order
         new_order, why = diversify([postings[j].company for j in order],
                                    [_signature(postings[j].id, postings[j].description) for j in order],
@@ -471,8 +519,12 @@ class MatchService:
         for j in order:
             i = first[j]
             reading = rr.readings[j] or rr_read(profile, postings[j], lex.index.idf)
-            parts = strength_parts(sims[i], reading.coverage, reading.text, None)
-            hits.append(_Hit(postings[j], ranked[i], float(sims[i]), rr.scores[j], reading, parts, why.get(j)))
+            if reading.occupation is None and cand_occ is not None:
+                reading.occupation = agreement(cand_occ, classify_title(postings[j].title))
+            parts = strength_parts(sims[i], reading.coverage, reading.text, reading.occupation)
+            hit = _Hit(postings[j], ranked[i], float(sims[i]), rr.scores[j], reading, parts, why.get(j))
+            hit.candidate_occupation = cand_occ
+            hits.append(hit)
         for h, m in zip(hits, readable_scores([h.parts for h in hits])):
             h.match = m
         return hits
@@ -507,6 +559,9 @@ class MatchService:
         skills = _skills_in_common(p.id, p.title + "\n" + p.description, tuple(profile.skills))
         rd = hit.reading
         missing = [s for s in rd.skills_missing if s not in skills][:20]
+        p_occ, c_occ = classify_title(p.title), hit.candidate_occupation
+        occupation = {"posting": p_occ.as_dict() if p_occ else None, "candidate": c_occ.as_dict() if c_occ else None,
+                      "agreement": rd.occupation}
         ranking = {"semantic_rank": hit.ranked.dense_rank, "keyword_rank": hit.ranked.lex_rank,
                    "requirement_lines": rd.lines, "requirement_lines_met": rd.lines_met,
                    "stage2_score": round(hit.stage2, 6) if math.isfinite(hit.stage2) else None,
@@ -517,19 +572,22 @@ class MatchService:
                      score=round(float(score), 6) if math.isfinite(score) else 0.0,
                      similarity=round(float(sim), 4) if math.isfinite(sim) else None, distance_km=dist, url=p.url,
                      valid_through=p.valid_through, requirements=reqs, skills_in_common=skills,
-                     skills_missing=missing, match=hit.match, match_signals=hit.parts, ranking=ranking)
+                     skills_missing=missing, match=hit.match, match_signals=hit.parts, occupation=occupation,
+                     ranking=ranking)
 
 
 class _Hit:
     """One ranked result before it is explained."""
 
-    __slots__ = ("posting", "ranked", "similarity", "stage2", "reading", "parts", "held_back", "match")
+    __slots__ = ("posting", "ranked", "similarity", "stage2", "reading", "parts", "held_back", "match",
+                 "candidate_occupation")
 
     def __init__(self, posting: Posting, ranked, similarity: float, stage2: float, reading, parts: dict,
                  held_back: str | None) -> None:
         self.posting, self.ranked, self.similarity, self.stage2 = posting, ranked, similarity, stage2
         self.reading, self.parts, self.held_back = reading, parts, held_back
         self.match: int | None = None
+        self.candidate_occupation = None
 
 
 def rr_read(profile: CandidateProfile, p: Posting, idf):

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel
 
 from matcher.domain import DEGREE_NAME
+from matcher.occupations import classify_title
 from matcher.store import JobStore
 
 
@@ -28,6 +29,8 @@ class StoreStats(BaseModel):
     posted: dict[str, int]              # datePosted within 7 / 30 / 90 days of as_of, older, unknown
     by_industry: dict[str, int]         # each comma-separated industry once; the 20 most frequent, "other", "unknown"
     hybrid: int                         # remote postings with an office too
+    by_occupation: dict[str, int] = {}  # O*NET-SOC occupation read from the title ("15-1252 Software Developers");
+                                        # the 20 most frequent, "other", "unknown" (matcher.occupations)
 
 
 def compute_stats(store: JobStore, as_of: datetime | None = None) -> StoreStats:
@@ -43,6 +46,7 @@ def compute_stats(store: JobStore, as_of: datetime | None = None) -> StoreStats:
     salary: Counter[str] = Counter()
     posted: Counter[str] = Counter()
     industry: Counter[str] = Counter()
+    occupation: Counter[str] = Counter()
     total = expired = warned = hybrid = 0
     for p in store.iter_postings():
         total += 1
@@ -63,11 +67,14 @@ def compute_stats(store: JobStore, as_of: datetime | None = None) -> StoreStats:
             posted[next((f"within {d} days" for d in (7, 30, 90) if age <= d), "older")] += 1
         # boards list several industries in one string ("Computer Software,Internet"): count each
         industry.update({i.strip() for i in (p.industry or "").split(",") if i.strip()} or {"unknown"})
+        occ = classify_title(p.title)
+        occupation[f"{occ.code[:7]} {occ.title}" if occ else "unknown"] += 1
     return StoreStats(total=total, as_of=as_of, expired=expired, by_degree=dict(degree.most_common()),
                       experience=dict(experience.most_common()), remote=dict(remote.most_common()),
                       by_country=dict(country.most_common()), with_warnings=warned,
                       by_employment_type=dict(etype.most_common()), salary=dict(salary.most_common()),
-                      posted=dict(posted.most_common()), by_industry=_top(industry, 20), hybrid=hybrid)
+                      posted=dict(posted.most_common()), by_industry=_top(industry, 20), hybrid=hybrid,
+                      by_occupation=_top(occupation, 20))
 
 
 def _top(c: Counter[str], n: int) -> dict[str, int]:

@@ -44,12 +44,14 @@ def test_upload_real_pdf_returns_profile_report_and_ranked_results(client):
     assert body["candidate"]["degree"] in ("high_school", "associate", "bachelor", "postgraduate", None)
     assert body["candidate"]["location"]["city"] == "Austin" and "location" in body["candidate"]["overridden"]
     assert [x["rule"] for x in body["filters"]["rules"]] == ["validity", "degree", "experience", "location",
-                                                                 "employment_type", "salary", "freshness"]
+                                                                 "employment_type", "salary", "freshness",
+                                                                 "occupation"]
     assert len(body["results"]) == 5
     for m in body["results"]:
         assert {"id", "title", "company", "score", "location", "remote", "requirements"} <= set(m)
-    scores = [m["score"] for m in body["results"]]
-    assert scores == sorted(scores, reverse=True)
+    strength = [m["match"] for m in body["results"]]  # the readable 0-100 score falls with the rank
+    assert strength == sorted(strength, reverse=True) and all(0 <= x <= 100 for x in strength)
+    assert all(set(m["match_signals"]) == {"semantic", "requirements", "text", "occupation"} for m in body["results"])
 
 
 def test_upload_docx_and_text_and_json_resume(client):

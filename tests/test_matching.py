@@ -103,7 +103,8 @@ def test_results_follow_the_contract(case, sample_service, corpus):
     eligible = [p for p in postings if ok(p)]
     # the more filters come last: each one's "passed as unknown" count is over what the earlier rules left
     rules = {r.rule: r for r in resp.filters.rules}
-    assert list(rules) == ["validity", "degree", "experience", "location", "employment_type", "salary", "freshness"]
+    assert list(rules) == ["validity", "degree", "experience", "location", "employment_type", "salary", "freshness",
+                           "occupation"]
     if opts.filters and opts.min_salary is not None and not opts.posted_within_days:
         cur = opts.salary_currency.upper()
         unknown = [p for p in eligible if p.salary is None or p.salary.currency != cur]
@@ -131,7 +132,8 @@ def test_unknown_candidate_values_are_reported_as_skipped(sample_service, corpus
     resp = sample_service.match(CandidateProfile(text=TEXT), MatchOptions(as_of=AS_OF), query_vec=qv)
     status = {r.rule: r.status for r in resp.filters.rules}
     assert status == {"validity": "applied", "degree": "skipped", "experience": "skipped", "location": "skipped",
-                      "employment_type": "skipped", "salary": "skipped", "freshness": "skipped"}
+                      "employment_type": "skipped", "salary": "skipped", "freshness": "skipped",
+                      "occupation": "skipped"}
     assert all(r.reason for r in resp.filters.rules if r.status == "skipped")
 
 
@@ -207,3 +209,24 @@ def test_reindex_publishes_a_new_index_atomically(service_copy):
         assert len(other.index) == before
         resp = other.match(CandidateProfile(text=TEXT), MatchOptions(as_of=AS_OF, top_k=3))
         assert len(resp.results) == 3
+
+
+def test_occupations_filter_keeps_only_those_occupations(sample_service, corpus):
+    from matcher.occupations import classify_title
+
+    postings, qv = corpus
+    base = sample_service.match(CandidateProfile(text=TEXT), MatchOptions(as_of=AS_OF, top_k=50), query_vec=qv)
+    resp = sample_service.match(CandidateProfile(text=TEXT), MatchOptions(as_of=AS_OF, top_k=50, occupations="15-2051"),
+                                query_vec=qv)
+    rule = {r.rule: r for r in resp.filters.rules}["occupation"]
+    assert rule.status == "applied" and rule.candidate_value == ["15-2051"]
+    occ = {p.id: classify_title(p.title) for p in postings}
+    alive = [p for p in postings if p.valid_through is None or p.valid_through >= AS_OF]
+    assert rule.removed == sum(1 for p in alive if occ[p.id] is not None and not occ[p.id].code.startswith("15-2051"))
+    assert rule.unknown == sum(1 for p in alive if occ[p.id] is None)
+    assert resp.filters.eligible == base.filters.eligible - rule.removed
+    assert resp.results and all(occ[m.id] is None or occ[m.id].code.startswith("15-2051") for m in resp.results)
+    assert any(m.occupation["posting"] and m.occupation["posting"]["code"].startswith("15-2051") for m in resp.results)
+    strict = sample_service.match(CandidateProfile(text=TEXT),
+                                  MatchOptions(as_of=AS_OF, top_k=50, occupations="15-2051", strict=True), query_vec=qv)
+    assert all(occ[m.id] is not None for m in strict.results)

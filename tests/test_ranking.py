@@ -149,10 +149,17 @@ def test_near_identical_texts_from_other_companies_are_spaced():
              "video app: keep ranking services up across data centers", AGENCY_TEXT]
     companies = ["Agency A", "Agency B", "TikTok", "Agency C"]
     order, why = diversify(companies, [text_signature(t) for t in texts], max_per_company=2)
-    assert order == [0, 2, 1, 3]
-    assert why[1].startswith("near-identical to result 1") and "Agency A" in why[1]
+    assert order == [0, 2, 1, 3]  # both copies wait for the next page, in their own order
+    assert why[1].startswith("near-identical to a result above") and "Agency A" in why[1]
     assert company_key("Acme, Inc.") == company_key("ACME Inc") == "acme" and company_key(None) is None
     assert text_signature("") == frozenset()
+
+
+def test_held_back_postings_are_spaced_to_the_next_page_not_buried():
+    companies = ["A", "A", "A", "B", "C", "D", "E", "F"]
+    order, why = diversify(companies, [frozenset({i}) for i in range(8)], max_per_company=2, page=4)
+    assert order == [0, 1, 3, 4, 2, 5, 6, 7]  # the third "A" opens page 2
+    assert set(why) == {2}
 
 
 def test_nothing_is_dropped_by_diversity():

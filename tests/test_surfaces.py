@@ -24,7 +24,7 @@ SAMPLES: dict[str, object] = {
     "top_k": 7, "offset": 3, "location": "Austin, TX", "radius_km": 25.5, "remote": "only", "degree": "bachelor",
     "months": 36, "months_slack": 12, "as_of": "2021-08-01", "strict": True, "filters": False,
     "employment_types": ["FULL_TIME", "CONTRACTOR"], "min_salary": 50000.0, "salary_currency": "USD",
-    "posted_within_days": 30, "lat": 30.25, "lon": -97.75, "max_per_company": 5,
+    "posted_within_days": 30, "lat": 30.25, "lon": -97.75, "max_per_company": 5, "occupations": "15-1252,15-2051",
     "cursor": encode_match_cursor([seen_key("job-000"), seen_key("job-001")]),  # two results shown before
 }
 # a place is a name or coordinates, not both; a cursor is not given with an offset: two runs cover every option

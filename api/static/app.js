@@ -397,8 +397,14 @@
       m.distance_km !== null && m.distance_km !== undefined
         ? el("li", { class: "fact-distance" }, el("span", { class: "k" }, "Distance: "), `${fmtKm(m.distance_km)} away`)
         : null,
-      el("li", { class: "fact-score" }, el("span", { class: "k" }, "Score: "),
-        typeof m.score === "number" ? m.score.toFixed(3) : String(m.score)),
+      typeof m.match === "number"
+        ? el("li", { class: "fact-match", title: matchTitle(m) }, el("span", { class: "k" }, "Match: "),
+          `${m.match}/100`, matchWhy(m))
+        : el("li", { class: "fact-score" }, el("span", { class: "k" }, "Score: "),
+          typeof m.score === "number" ? m.score.toFixed(3) : String(m.score)),
+      m.occupation && (m.occupation.posting || m.occupation.candidate)
+        ? el("li", { class: "fact-occupation" }, el("span", { class: "k" }, "Occupation: "), occupationText(m.occupation))
+        : null,
       m.valid_through ? el("li", { class: "fact-valid" }, el("span", { class: "k" }, "Open until: "), fmtDate(m.valid_through)) : null,
       (m.employment_types || []).length
         ? el("li", { class: "fact-type" }, el("span", { class: "k" }, "Type: "),
@@ -415,9 +421,32 @@
     const skills = (m.skills_in_common || []).length
       ? el("p", { class: "skills" }, el("span", { class: "k" }, "Skills in common: "), m.skills_in_common.join(", "))
       : el("p", { class: "skills none" }, "No listed skills in common.");
+    const gap = (m.skills_missing || []).length
+      ? el("p", { class: "skills missing" }, el("span", { class: "k" }, "Skills it asks for that your resume does not show: "),
+        m.skills_missing.join(", "))
+      : null;
     return el("li", { class: "result card", "data-id": m.id },
       el("h3", { class: "result-title" }, el("span", { class: "rank" }, `${rank}. `), title),
-      facts, names.length ? reqs : null, skills);
+      facts, names.length ? reqs : null, skills, gap);
+  }
+
+  const SIGNAL_NAMES = { semantic: "meaning", requirements: "requirements shown", text: "wording", occupation: "occupation" };
+
+  function matchWhy(m) {
+    const parts = Object.entries(m.match_signals || {}).filter(([, v]) => v > 0)
+      .map(([k, v]) => `${SIGNAL_NAMES[k] || k} ${Math.round(v)}`);
+    return parts.length ? ` (${parts.join(", ")})` : "";
+  }
+
+  function matchTitle(m) {
+    const r = m.ranking || {};
+    return r.diversity ? `placed lower: ${r.diversity}` : "match strength from the ranking signals";
+  }
+
+  function occupationText(o) {
+    const name = (x) => (x ? `${x.title} (${x.code.slice(0, 7)})` : "unknown");
+    const same = o.agreement === 1 ? " — same as yours" : o.agreement > 0 ? " — close to yours" : "";
+    return `${name(o.posting)}; yours: ${name(o.candidate)}${same}`;
   }
 
   function salaryText(s) {
