@@ -6,6 +6,7 @@ ranges are cut at ``as_of``; overlaps are merged.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -196,17 +197,28 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
                 text = f"{text} - {nxt[0]}"
                 consumed.add(idx + 1)
         ranges = list(RANGE.finditer(text)) + list(_GLUED_TO.finditer(text))
-        if (ln.section == "experience" or (ln.section != "header" and len(text.split()) <= 8)) \
-                and not _STUDY.search(text) and not _CERT.search(text):
-            in_ranges = " ".join(m.group(0) for m in ranges)
-            unpaired += [d.group(0) for d in _MONTH_YEAR.finditer(text) if d.group(0) not in in_ranges]
+        # per-line facts computed once: a hostile line may hold thousands of dates
+        n_words = len(text.split())
+        is_cert = bool(_CERT.search(text))
+        first_word = re.search(r"\w", text)
+        first_word_at = first_word.start() if first_word else len(text)
+        degree_line = n_words <= 15 and bool(_DEGREE_WORDS.search(text))
+        if (ln.section == "experience" or (ln.section != "header" and n_words <= 8)) \
+                and not _STUDY.search(text) and not is_cert:
+            covered = sorted((m.start(), m.end()) for m in ranges)
+            starts = [c[0] for c in covered]
+            for d in _MONTH_YEAR.finditer(text):
+                k = bisect.bisect_right(starts, d.start()) - 1
+                if k < 0 or covered[k][1] < d.end():
+                    unpaired.append(d.group(0))
+        excluded: bool | None = None  # decided once per line
         for m in ranges:
             start_s, end_s = m.group("start"), m.group("end")
             sep = text[m.end("start"):m.start("end")] if m.re is RANGE else " to "
             if not re.search(r"[-–—~]|to|till|until|through|thru", sep, re.I):
                 months_both = re.search(MONTH, start_s, re.I) and (
                     re.search(MONTH, end_s, re.I) or re.fullmatch(_PRESENT, end_s.strip(), re.I))
-                at_line_start = not re.search(r"\w", text[: m.start()])
+                at_line_start = first_word_at >= m.start()
                 if not (months_both or (at_line_start and sep.strip() == "")):
                     continue
             if re.fullmatch(r"\d{2}", end_s.strip()) and re.fullmatch(r"(?:19|20)\d{2}", start_s.strip()):
@@ -216,14 +228,15 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
             if not (_valid_year(a, as_of) and _valid_year(b, as_of)) or b < a or b - a > 50 * 12:  # type: ignore[operator]
                 continue
             matched = True
-            if _excluded(lines, idx, text):
+            if excluded is None:
+                excluded = _excluded(lines, idx, text)
+            if excluded:
                 continue
-            spans.append(Span(a, b, m.group(0).strip(), ln.section,  # type: ignore[arg-type]
-                              len(text.split()) <= 15 and bool(_DEGREE_WORDS.search(text))))
+            spans.append(Span(a, b, m.group(0).strip(), ln.section, degree_line))  # type: ignore[arg-type]
         if matched:
             continue
         if ln.section != "header" and not _excluded(lines, idx, text):
-            if len(text.split()) <= 12 and ln.section == "experience":
+            if n_words <= 12 and ln.section == "experience":
                 for m in _SINCE.finditer(text):
                     a = _parse_date(m.group("start"), as_of)
                     if _valid_year(a, as_of):
@@ -233,8 +246,8 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
                 continue
             for m in _LONE.finditer(text):
                 is_month = bool(re.search(MONTH, m.group("start"), re.I))
-                opens_line = m.group("open") and not re.search(r"\w", text[: m.start()])
-                if not ((is_month and len(text.split()) <= 8) or opens_line) or _CERT.search(text):
+                opens_line = m.group("open") and first_word_at >= m.start()
+                if not ((is_month and n_words <= 8) or opens_line) or is_cert:
                     continue
                 a = _parse_date(m.group("start"), as_of)
                 if _valid_year(a, as_of) and a <= cut:  # type: ignore[operator]
