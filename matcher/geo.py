@@ -10,7 +10,8 @@ from typing import Any, NamedTuple
 
 import pycountry
 
-EARTH_RADIUS_KM = 6371.0088
+from index.columns import EARTH_RADIUS_KM
+from index.columns import haversine_km as _haversine_km
 
 _ALIASES = {
     "usa": "US", "u.s.": "US", "u.s.a.": "US", "us": "US", "united states of america": "US", "america": "US",
@@ -93,10 +94,8 @@ def normalize_country(value: Any) -> str | None:
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+    """Great-circle distance in km between two points (:func:`index.columns.haversine_km`, one pair)."""
+    return float(_haversine_km(lat1, lon1, lat2, lon2))
 
 
 # ---- gazetteer --------------------------------------------------------------------------------

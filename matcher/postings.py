@@ -30,7 +30,7 @@ import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Literal
 
@@ -42,6 +42,7 @@ from matcher.domain import Place, Posting
 from matcher.errors import PostingError
 from matcher.geo import geocode, normalize_country
 from matcher.htmltext import clean_description, unescape_entities
+from matcher.options import as_utc
 
 MAX_MONTHS = 600
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".jsonlines"}
@@ -242,9 +243,7 @@ def _date(v: Any, name: str, warnings: list[str], *, end_of_day: bool = False) -
             return None
     if end_of_day and len(s) == 10 and dt.time() == time(0):
         dt = dt.replace(hour=23, minute=59, second=59)  # a bare date is valid through that whole day
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
+    return as_utc(dt)
 
 
 def _coord(place: dict, key: str) -> Any:

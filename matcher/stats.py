@@ -6,12 +6,13 @@ Offers :func:`compute_stats` -> :class:`StoreStats`.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import BaseModel
 
 from matcher.domain import DEGREE_NAME
 from matcher.occupations import classify_title
+from matcher.options import as_utc
 from matcher.store import JobStore
 
 
@@ -35,9 +36,7 @@ class StoreStats(BaseModel):
 
 def compute_stats(store: JobStore, as_of: datetime | None = None) -> StoreStats:
     """Counts over every stored posting; ``expired`` uses ``as_of`` (default now, UTC)."""
-    as_of = as_of or datetime.now(UTC)
-    if as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=UTC)
+    as_of = as_utc(as_of)
     degree: Counter[str] = Counter()
     experience: Counter[str] = Counter()
     remote: Counter[str] = Counter()

@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from index.faults import point
 from matcher.domain import Posting
 from matcher.errors import JobmatchError, NotFound
+from matcher.options import as_utc
 from matcher.postings import dedup_key
 
 SCHEMA_VERSION = 1
@@ -77,9 +78,7 @@ class StoredPosting(BaseModel):
 def _utc_text(dt: datetime | None) -> str | None:
     if dt is None:
         return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return as_utc(dt).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class JobStore:

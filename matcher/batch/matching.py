@@ -14,9 +14,11 @@ from ..paging import match_page
 from .inputs import candidate_options
 from .records import error_record, ok_record
 
-# windows per forward pass: on 2 CPU cores 4-8 windows of 256 word pieces are fastest (64 is 10-15% slower:
-# the attention tensors leave the cache); measured 2026-11-27, 128 resumes, 1 and 2 torch threads
-FORWARD_BATCH = 8
+# windows per forward pass. ONNX fp32, 1 thread, 64 real resumes of 256 word pieces (2026-12-01, load ~11, so
+# CPU time): 33.4 queries per CPU-second one at a time, 33.2 in fours, 32.0 in eights, 28 in 16s and 32s (the
+# attention tensors leave the cache); 2 threads 17-19 per CPU-second. Batching buys little CPU on onnxruntime;
+# it is kept small (and bit-identical to one at a time, see Embedder.embed_queries).
+FORWARD_BATCH = 4
 
 
 def match_parsed(svc, parsed: Sequence[dict[str, Any]], base: MatchOptions, *,
