@@ -190,10 +190,9 @@ def main() -> int:
               f"{st.get('embed', 0):>8.1f}{st.get('search', 0):>8.2f}{st.get('write', 0):>7.2f}"
               f"{(100 * share if share is not None else float('nan')):>7.1f}")
     print(f"load average before {load_before}, after {result['load_after']}; {result['hardware']}")
-    a.out.parent.mkdir(parents=True, exist_ok=True)
-    tmpf = a.out.with_suffix(".json.tmp")
-    tmpf.write_text(json.dumps(result, indent=2) + "\n")
-    os.replace(tmpf, a.out)
+    from index.atomic import write_json_atomic
+
+    write_json_atomic(a.out, result)
     print(f"wrote {a.out}")
     return 0
 

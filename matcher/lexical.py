@@ -20,7 +20,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from index.persist import fsync_dir
+from index.atomic import fsync_dir
 
 from .ranking import LexicalIndex, posting_text_for_lexical
 

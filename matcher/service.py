@@ -19,7 +19,7 @@ import numpy as np
 
 from index import JobIndex
 from index.faults import point
-from index.persist import fsync_dir
+from index.atomic import fsync_dir
 
 from .columns import posting_row
 from .domain import DEGREE_NAME, CandidateProfile, Match, MatchOptions, MatchResponse, Place, Posting, Requirement
