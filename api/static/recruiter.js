@@ -74,27 +74,26 @@
   }
 
   // ---------------------------------------------------------------- the pool
-  async function refreshPool() {
+  async function refreshPool(note) {
     try {
       const data = await call("GET", "v1/candidates");
-      renderPool(data.items || []);
+      renderPool(data.items || [], note);
     } catch (e) {
       say("pool-status", e.message, true);
     }
   }
 
-  function renderPool(items) {
+  function renderPool(items, note) {
     const list = $("pool-list");
     list.replaceChildren();
-    say("pool-status", items.length ? `${items.length} candidate${items.length === 1 ? "" : "s"} in the pool.`
-      : "The pool is empty: add a resume above.");
+    say("pool-status", (note ? note + " " : "") + (items.length
+      ? `${items.length} candidate${items.length === 1 ? "" : "s"} in the pool.` : "The pool is empty: add a resume above."));
     for (const c of items) {
       const rm = el("button", { type: "button", class: "linklike", "aria-label": `Remove ${c.label || c.id}` }, "Remove");
       rm.addEventListener("click", async () => {
         try {
           await call("DELETE", `v1/candidates/${encodeURIComponent(c.id)}`);
-          say("pool-status", `Removed ${c.label || c.id} (every trace).`);
-          refreshPool();
+          refreshPool(`Removed ${c.label || c.id} (every trace).`);
         } catch (e) {
           say("pool-status", e.message, true);
         }
