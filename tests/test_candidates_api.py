@@ -123,5 +123,10 @@ def test_page_has_the_candidates_tab(client):
     for needle in ('id="tab-candidates"', 'id="tab-btn-candidates"', 'static/recruiter.js', 'id="add-form"',
                    'id="search-form"', 'id="rc-results"'):
         assert needle in page
+    from matcher.candidates import ReverseOptions
+
+    for field in ReverseOptions.model_fields:  # every option on the page but paging
+        if field != "offset":
+            assert f'id="rc-{"no_filters" if field == "filters" else field}"' in page, field
     js = client.get("/static/recruiter.js")
     assert js.status_code == 200 and "v1/match/job" in js.text and ".innerHTML" not in js.text

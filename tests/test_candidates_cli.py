@@ -59,3 +59,19 @@ def test_candidates_cli_round_trip(tmp_path, service_copy, capsys, make_job):
     assert code == 1 and "no candidate" in err
     code, out, _ = run(capsys, "candidates", "ls", "--data-dir", d, "--json")
     assert [c["id"] for c in json.loads(out)["items"]] == [john]
+
+
+def test_reverse_options_read_the_same_from_flags_and_json():
+    from api.cli import build_parser
+    from api.cmd_match_job import reverse_options
+    from matcher.candidates import ReverseOptions
+    from matcher.settings import Settings
+
+    values = {"top_k": 7, "offset": 3, "radius_km": 80.5, "months_slack": 6, "strict": True, "filters": False}
+    assert set(values) == set(ReverseOptions.model_fields)  # a new option must be added here (and to the page)
+    args = build_parser().parse_args(["match-job", "x", "--top-k", "7", "--offset", "3", "--radius-km", "80.5",
+                                      "--months-slack", "6", "--strict", "--no-filters"])
+    assert reverse_options(args, Settings()) == ReverseOptions(**values) == ReverseOptions.model_validate_json(
+        json.dumps(values))
+    batch = build_parser().parse_args(["batch", "in.jsonl", "--out", "o.jsonl", "--top-k", "7"])
+    assert batch.top_k == 7
