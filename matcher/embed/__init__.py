@@ -5,17 +5,17 @@ Modules (each imports only those above it)::
     model_files    locate, extract and verify the bundled model; resolve a local one (never downloads)
     windows        split token ids into windows, pad them into arrays, pool window and token vectors
     threads        usable_cores, resolve_threads (why 1 thread by default)
-    backend        the Backend interface (one forward(arrays)), ModelSpec, make_backend
+    backend        the Backend interface (one forward(arrays)), ModelSpec
     torch_backend  TorchBackend: the sentence-transformers model in PyTorch
     onnx_backend   OnnxBackend: the model exported to ONNX (fp32 or int8), pooled in numpy
-    embedder       Embedder: tokenise, window, batch, forward, pool
+    embedder       Embedder: tokenise, window, batch, forward, pool; make_backend
 
 ``from matcher.embed import Embedder`` (and the other names below) is the public way in.
 """
 from __future__ import annotations
 
-from .backend import BACKENDS, Backend, ModelSpec, make_backend
-from .embedder import Embedder
+from .backend import BACKENDS, Backend, ModelSpec
+from .embedder import Embedder, make_backend
 from .model_files import (
     BUNDLED,
     BUNDLED_MODEL_ID,

@@ -2,7 +2,8 @@
 
 An :class:`~matcher.embed.embedder.Embedder` tokenises and windows texts, pads windows into arrays
 (:func:`~matcher.embed.windows.pad_windows`), and asks its backend for their vectors. A backend gets what it
-needs about the loaded model explicitly, as a :class:`ModelSpec`; one implementation per module:
+needs about the loaded model explicitly, as a :class:`ModelSpec` (built by
+:func:`~matcher.embed.embedder.make_backend`); one implementation per module:
 
 - ``torch`` (:class:`~matcher.embed.torch_backend.TorchBackend`): the sentence-transformers model itself;
 - ``onnx`` / ``onnx-int8`` (:class:`~matcher.embed.onnx_backend.OnnxBackend`): the same model exported to
@@ -45,15 +46,3 @@ class Backend(ABC):
     def forward(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
         """``(batch, dim)`` float32 unit vectors of padded windows; each row independent of the others."""
 
-
-def make_backend(name: str, spec: ModelSpec) -> Backend:
-    """The backend called ``name`` (one of :data:`BACKENDS`) for the model ``spec`` describes."""
-    if name == "torch":
-        from .torch_backend import TorchBackend
-
-        return TorchBackend(spec)
-    if name in ("onnx", "onnx-int8"):
-        from .onnx_backend import OnnxBackend
-
-        return OnnxBackend.for_model(spec, quantized=(name == "onnx-int8"))
-    raise ValueError(f"backend must be one of {BACKENDS}, got {name!r}")

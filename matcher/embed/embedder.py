@@ -39,10 +39,23 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelUnavailable
-from .backend import BACKENDS, ModelSpec, make_backend
+from .backend import BACKENDS, Backend, ModelSpec
 from .model_files import BUNDLED, default_cache_dir, resolve_model
 from .threads import resolve_threads
 from .windows import POOLINGS, WINDOW_OVERLAP, pad_windows, pool_windows, split_windows
+
+
+def make_backend(name: str, spec: ModelSpec) -> Backend:
+    """The backend called ``name`` (one of :data:`~matcher.embed.backend.BACKENDS`) for the model ``spec``."""
+    if name == "torch":
+        from .torch_backend import TorchBackend
+
+        return TorchBackend(spec)
+    if name in ("onnx", "onnx-int8"):
+        from .onnx_backend import OnnxBackend
+
+        return OnnxBackend.for_model(spec, quantized=(name == "onnx-int8"))
+    raise ValueError(f"backend must be one of {BACKENDS}, got {name!r}")
 
 
 class Embedder:
