@@ -30,6 +30,10 @@ def register(sub) -> None:
     p.add_argument("--embed-batch", type=int, default=64, help="candidates parsed, embedded and matched per step (default 64)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
+    p.add_argument("--direction", choices=["resume-to-jobs", "job-to-candidates"], default="resume-to-jobs",
+                   help="resume-to-jobs (default): INPUT holds resumes; job-to-candidates: INPUT holds JobPosting "
+                   "JSON-LD (a file or a directory; not stored) and each line ranks the candidate pool for one "
+                   "posting, like `jobmatch match-job` (options: top_k offset radius_km months_slack strict filters)")
     p.set_defaults(func=cmd_batch)
 
 
@@ -38,6 +42,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from matcher.errors import InvalidRequest
 
     settings = settings_from(args)
+    if getattr(args, "direction", "resume-to-jobs") == "job-to-candidates":
+        from .cmd_match_job import cmd_batch_jobs
+
+        return cmd_batch_jobs(args, settings)
     if args.workers < 1:
         raise InvalidRequest("--workers must be at least 1")
     if args.embed_batch < 1:

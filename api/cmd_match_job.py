@@ -103,3 +103,45 @@ def register(sub) -> None:
     add_common(p)
     add_model_flags(p, ReverseOptions)
     p.set_defaults(func=cmd_match_job)
+
+
+def cmd_batch_jobs(args: argparse.Namespace, settings) -> int:
+    """``jobmatch batch INPUT --out OUT --direction job-to-candidates`` (:mod:`matcher.candidates.batch`)."""
+    import json
+    import signal
+    import sys
+
+    from matcher.candidates.batch import run_job_batch
+    from matcher.errors import InvalidRequest
+
+    from matcher.domain import MatchOptions
+
+    # the forward-only options have no meaning here: refuse them rather than ignore them
+    forward_only = [n for n in MatchOptions.model_fields if n not in ReverseOptions.model_fields
+                    and getattr(args, n, None) is not None]
+    if forward_only:
+        raise InvalidRequest(f"{', '.join('--' + n.replace('_', '-') for n in forward_only)}: not an option of "
+                             "--direction job-to-candidates (its options: --top-k --offset --radius-km "
+                             "--months-slack --strict --no-filters)")
+    if args.engine != "local" or args.workers != 1:
+        raise InvalidRequest("--direction job-to-candidates runs in this process (no --engine ray, no --workers)")
+    opts = reverse_options(args, settings)
+
+    def _term(signum, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, _term)
+    try:
+        s = run_job_batch(args.input, args.out, opts, settings, resume=args.resume, embed_batch=args.embed_batch,
+                          progress=args.progress)
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    if args.json:
+        json.dump(s, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print(f"{s['processed']} postings written to {s['out']} ({s['ok']} matched, {s['failed']} failed"
+              + (f", {s['already_done']} already done" if s["already_done"] else "") + f"); {s['elapsed_s']:.1f} s")
+        for code, n in sorted(s["failures_by_code"].items()):
+            print(f"  failed ({code}): {n}")
+    return 0 if s["complete"] else 1

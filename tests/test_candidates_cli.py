@@ -75,3 +75,30 @@ def test_reverse_options_read_the_same_from_flags_and_json():
         json.dumps(values))
     batch = build_parser().parse_args(["batch", "in.jsonl", "--out", "o.jsonl", "--top-k", "7"])
     assert batch.top_k == 7
+
+
+def test_batch_job_to_candidates(tmp_path, capsys, make_job):
+    d = tmp_path / "data"
+    (tmp_path / "jane.txt").write_text(PY_RESUME)
+    (tmp_path / "john.txt").write_text(NURSE_RESUME)
+    assert run(capsys, "candidates", "add", tmp_path / "jane.txt", tmp_path / "john.txt", "--data-dir", d)[0] == 0
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text("\n".join(json.dumps(j) for j in (
+        make_job(title="Python Developer", description="Django", drop=("jobLocation",)),
+        make_job(title="ICU Nurse", description="Patient care", drop=("jobLocation", "educationRequirements",
+                                                                        "experienceRequirements")),
+        make_job(drop=("title",)))) + "\n")
+    out = tmp_path / "out.jsonl"
+    code, stdout, _ = run(capsys, "batch", jobs, "--out", out, "--direction", "job-to-candidates", "--data-dir", d,
+                          "--top-k", "1", "--json")
+    assert code == 0
+    s = json.loads(stdout)
+    assert s["processed"] == 3 and s["ok"] == 2 and s["failures_by_code"] == {"posting_error": 1}
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [len(x["results"]) for x in lines] == [1, 1, 0]
+    assert lines[1]["results"][0]["label"] == "john.txt"
+    code, _, err = run(capsys, "batch", jobs, "--out", tmp_path / "o2.jsonl", "--direction", "job-to-candidates",
+                       "--data-dir", d, "--min-salary", "5", "--salary-currency", "USD")
+    assert code == 1 and "--min-salary" in err
+    code, _, err = run(capsys, "batch", jobs, "--out", out, "--direction", "job-to-candidates", "--data-dir", d)
+    assert code == 1 and "--resume" in err
