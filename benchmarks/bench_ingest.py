@@ -74,18 +74,19 @@ def run_embed(path: Path, workers: list[int], engines: list[str], out: Path) -> 
                 with MatchService(settings, embedder=emb) as svc:
                     svc.posting_encoder = (LocalPostingEncoder(emb, workers=w) if engine == "local"
                                            else RayPostingEncoder(settings, workers=w))
-                    t = time.perf_counter()
+                    t, c = time.perf_counter(), time.process_time()
                     try:
                         res = svc.sync(summary.changed_ids)
                     finally:
                         svc.posting_encoder.close()
-                    secs = time.perf_counter() - t
+                    secs, cpu = time.perf_counter() - t, time.process_time() - c
                 row = {"engine": engine, "workers": w, "indexed": res["indexed"], "seconds": round(secs, 2),
-                       "postings_per_s": round(res["indexed"] / secs, 1), "load_before": load0,
+                       "cpu_seconds": round(cpu, 2), "postings_per_s": round(res["indexed"] / secs, 1),
+                       "postings_per_cpu_s": round(res["indexed"] / max(cpu, 1e-9), 1), "load_before": load0,
                        "load_after": os.getloadavg()}
                 rows.append(row)
                 print(f"{engine:<6} workers {w}: {row['indexed']} postings in {secs:.1f} s = "
-                      f"{row['postings_per_s']:.1f} postings/s  (load {load0[0]:.2f} -> {row['load_after'][0]:.2f})",
+                      f"{row['postings_per_s']:.1f} postings/s, {row['postings_per_cpu_s']:.1f} per CPU-s of this process  (load {load0[0]:.2f} -> {row['load_after'][0]:.2f})",
                       flush=True)
     report = {"input": str(path), "backend": emb.backend, "results": rows,
               "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cpus": os.cpu_count()}

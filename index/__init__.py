@@ -9,7 +9,7 @@ Public API::
     snap = idx.snapshot()                   # consistent view: compute masks and search the same one
     mask = ~snap.columns.expired(now) & snap.columns.degree_at_most(3)
     res = snap.search(queries, k=10, mask=mask)   # or masks=(q, n) per query
-    idx.save()                              # new generation, atomic manifest switch
+    idx.save()                              # new generation (only what changed), atomic manifest switch
     idx = JobIndex.open(path, model_id=..., dim=384, mmap=True)
 """
 from .columns import ColumnRow, FilterColumns, haversine_km
