@@ -1,6 +1,8 @@
 """Filtered vector search benchmark: JobIndex planner vs exact brute force (and a faiss flat peer).
 
     .venv/bin/python benchmarks/bench_search.py --sizes 100000 1000000 --queries 200
+    .venv/bin/python benchmarks/bench_search.py --sizes 1000000 --variant subset_max=0 --variant subset_max=1000000
+        # the same data with IVF only / exact only: where the planner should switch
     .venv/bin/python benchmarks/bench_search.py --quick          # 20k rows, 50 queries, a smoke run
     .venv/bin/python benchmarks/bench_search.py --real jobmatch-data/index
 
@@ -30,7 +32,7 @@ import _common  # noqa: E402
 from index import ColumnRow, JobIndex, PlannerSettings  # noqa: E402
 
 DIM = 384
-SELECTIVITIES = [1.0, 0.1, 0.01, 0.001]
+SELECTIVITIES = [1.0, 0.1, 0.05, 0.01, 0.001]
 
 
 def hardware() -> dict:
@@ -257,7 +259,7 @@ def run_size(n: int, args, X=None, ix=None, label=None) -> list[dict]:
                    "queries": len(Q), "ann_build_s": None if ann_s is None else round(ann_s, 2),
                    "ingest_s": round(ingest_s, 2), "rss_mb": round(rss_mb()), "load": load()}
             rows_out.append(row)
-            print(f"{label[:18]:>18} {vname[:16]:>16} sel {real_sel:8.4f} {str(plans):>36} p50 {row['p50_ms']:8.2f} ms  p99 {row['p99_ms']:8.2f} ms"
+            print(f"{label[:18]:>18} {vname[:34]:>34} sel {real_sel:8.4f} {str(plans):>36} p50 {row['p50_ms']:8.2f} ms  p99 {row['p99_ms']:8.2f} ms"
                   f"  recall {row['recall@10']:.4f} (min {row['min_recall@10']:.2f})  batch {row['batch_qps']:8.1f} q/s"
                   f"  brute p50 {row['bruteforce_p50_ms']:7.2f} ms"
                   + (f"  faiss-flat+sel p50 {faiss_sel_p50:6.2f} ms" if faiss_sel_p50 is not None else ""), flush=True)
