@@ -258,3 +258,30 @@ def test_store_and_index_are_reconciled_after_a_crash_between_them(pool, make_jo
     assert counts == {"indexed": 1, "removed": 1, "total": 1} and pool.store.pending() == []
     job = posting_from_jsonld(make_job(title="Nurse", description="ICU"))
     assert [m.id for m in pool.match_posting(job, ReverseOptions(filters=False)).results] == [cid]
+
+
+def test_a_search_does_not_wait_for_a_write_in_progress(pool, make_job, monkeypatch):
+    import threading
+
+    first = pool.add_profile(profile(PY_RESUME), kind="text")
+    job = posting_from_jsonld(make_job(title="Python developer", description="Django"))
+    pool.match_posting(job, ReverseOptions(filters=False))
+    entered, release = threading.Event(), threading.Event()
+    real = pool.embedder.embed_queries
+
+    def slow(texts, **kw):  # the writer holds the lock and the view while it embeds
+        entered.set()
+        release.wait(30)
+        return real(texts, **kw)
+
+    monkeypatch.setattr(pool.embedder, "embed_queries", slow)
+    writer = threading.Thread(target=pool.add_profile, args=(profile(NURSE_RESUME),), kwargs={"kind": "text"})
+    writer.start()
+    try:
+        assert entered.wait(30)
+        got = pool.match_posting(job, ReverseOptions(filters=False))  # answered from the view before the write
+        assert [m.id for m in got.results] == [first.id]
+    finally:
+        release.set()
+        writer.join(60)
+    assert len(pool.match_posting(job, ReverseOptions(filters=False)).results) == 2

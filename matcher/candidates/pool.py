@@ -163,11 +163,19 @@ class CandidatePool:
         return {k: t for k, t in self.store.texts().items() if k in keys}
 
     def view(self, *, check_model: bool = True) -> _View:
-        """The generation on disk (reloaded when another process saved a newer one)."""
-        with self._view_lock:
+        """The generation on disk (reloaded when another process saved a newer one). Never waits for a writer of
+        this process: while one holds the view lock, searches keep the view they have."""
+        v = self._view
+        if v is not None and v.stamp == self._stamp():
+            return v
+        if not self._view_lock.acquire(blocking=v is None):
+            return v  # type: ignore[return-value]  # a write in progress here publishes its own view when done
+        try:
             if self._view is None or self._view.stamp != self._stamp():
                 self._view = self._load_view(check_model=check_model)
             return self._view
+        finally:
+            self._view_lock.release()
 
     @contextlib.contextmanager
     def _writing(self, *, check_model: bool = True):
