@@ -285,3 +285,21 @@ def test_a_search_does_not_wait_for_a_write_in_progress(pool, make_job, monkeypa
         release.set()
         writer.join(60)
     assert len(pool.match_posting(job, ReverseOptions(filters=False)).results) == 2
+
+
+def test_another_model_is_refused_with_what_to_do(tmp_path, embedder):
+    from matcher.errors import IndexModelMismatch
+
+    s = Settings(data_dir=tmp_path / "d")
+    with CandidatePool(s, embedder=embedder) as p:
+        p.add_profile(profile(PY_RESUME), kind="text")
+
+    class OtherModel:
+        model_id, checksum, dim = "other-model", "0" * 64, embedder.dim
+
+    with CandidatePool(s, embedder=OtherModel()) as p:
+        with pytest.raises(IndexModelMismatch, match="jobmatch candidates reindex"):
+            p.view()
+        assert len(p) == 1  # the store is intact; listing and removing need no model
+    with CandidatePool(s, embedder=embedder) as p:
+        assert p.reindex() == 1 and len(p.view().index) == 1
