@@ -130,3 +130,15 @@ def test_page_has_the_candidates_tab(client):
             assert f'id="rc-{"no_filters" if field == "filters" else field}"' in page, field
     js = client.get("/static/recruiter.js")
     assert js.status_code == 200 and "v1/match/job" in js.text and ".innerHTML" not in js.text
+
+
+def test_matching_an_upload_stores_no_candidate(client, service_copy):
+    marker = "Quokkaberry"
+    text = PY_RESUME + f"\n{marker} Flibbertigibbet\n"
+    assert client.post("/v1/match/resume", files={"file": ("cv.txt", text.encode())},
+                       data={"as_of": "2021-08-01"}).status_code == 200
+    assert client.post("/v1/match", json={"text": text, "as_of": "2021-08-01"}).status_code == 200
+    d = service_copy.settings.data_dir
+    assert not (d / "candidates").exists()
+    assert not any(marker.encode() in f.read_bytes() for f in d.rglob("*") if f.is_file())
+    assert client.get("/v1/candidates").json()["total"] == 0
