@@ -449,41 +449,20 @@ class Lab:
             self.shipped_run()
         return self._memo["first-stage"]
 
-    def idf(self):
-        from matcher.second_stage import IdfTable
-
-        return self.memo("idf", lambda: IdfTable.from_bm25(self.lexical_index()._bm25))
-
-    def digests(self):
-        from matcher.second_stage import digest_posting
-
-        return self.memo("digests", lambda: {})
-
-    def posting_digest(self, row: int):
-        from matcher.second_stage import digest_posting
-
-        d = self.digests()
-        if row not in d:
-            d[row] = digest_posting(self.c.titles[row], self.c.descs[row])
-        return d[row]
-
     def readings(self, n: int) -> dict[str, list]:
         """Per query: the second-stage readings of the first stage's top-n (cached per n)."""
         def f():
-            from matcher.second_stage import digest_resume, read_whole, _vec
-
             from matcher.occupations import agreement, classify_title, resume_occupation
 
-            idf = self.idf()
+            lines = self.lexical_index().lines
             out = {}
             for q in self.q:
                 res = self.first_stage()[q["query_id"]][:n]
-                rd = digest_resume(q["text"])
-                rv = _vec(rd.tf, idf)
+                side = lines.resume_side(q["text"])
                 ro = resume_occupation(q["text"])
                 reads = []
                 for r, _ in res:
-                    x = read_whole(rd, self.posting_digest(r), idf, resume_vec=rv)
+                    x = lines.read(r, side)
                     x.occupation = agreement(ro, classify_title(self.c.titles[r]))
                     reads.append(x)
                 out[q["query_id"]] = reads
@@ -496,35 +475,44 @@ class Lab:
         """What MatchService ranks: the first stage, the second stage over its top STAGE2_N, then diversity
         (MatchOptions' default max_per_company)."""
         from matcher.domain import MatchOptions
-        from matcher.ranking import diversify, text_signature
-        from matcher.second_stage import STAGE2_N, rerank
+        from matcher.ranking import diversify
+        from matcher.second_stage import STAGE2_N, rerank_rows
 
         n = STAGE2_N if n is None else n
         cap = MatchOptions.model_fields["max_per_company"].default if max_per_company is None else max_per_company
+        lines = self.lexical_index().lines  # lexical rows = corpus rows here
         sig = self.memo("signatures", lambda: {})
         run = {}
         for q in self.q:
             res = self.first_stage()[q["query_id"]]
             rows = [r for r, _ in res]
-            rr = rerank(q["text"], None, [self.c.titles[r] for r in rows], [self.c.descs[r] for r in rows],
-                        [sc for _, sc in res], self.idf(), keys=[self.c.ids[r] for r in rows], n=n, weights=weights)
+            rr = rerank_rows(lines, rows, [sc for _, sc in res], q["text"], [self.c.titles[r] for r in rows], n=n,
+                             weights=weights)
             order = [rows[i] for i in rr.order]
             for r in order:
                 if r not in sig:
-                    sig[r] = text_signature(self.c.descs[r])
+                    sig[r] = lines.signature(r)
             new, _ = diversify([self.c.companies[r] for r in order], [sig[r] for r in order], cap)
             run[q["query_id"]] = [self.c.ids[order[i]] for i in new]
         return run
 
-    def stage2_run(self, weights: dict[str, float], n: int = 50) -> Run:
+    def stage2_run(self, weights: dict[str, float], n: int = 50, w_lines_vec: float = 0.0) -> Run:
+        """``w_lines_vec``: also the cosine of the resume vector and a vector of the posting's requirement lines
+        (one window; measured only here, not shipped), min-max scaled within the candidates."""
         from matcher.second_stage import stage2_scores
 
         run = {}
         reads = self.readings(n)
-        for q in self.q:
+        L = self.doc_vecs("lines") if w_lines_vec else None
+        Q = self.query_vecs(1) if w_lines_vec else None
+        for qi, q in enumerate(self.q):
             res = self.first_stage()[q["query_id"]]
             head, tail = res[:n], res[n:]
             s = stage2_scores([sc for _, sc in head], reads[q["query_id"]], weights)
+            if w_lines_vec and head:
+                c = L[[r for r, _ in head]] @ Q[qi]
+                lo, hi = float(c.min()), float(c.max())
+                s = s + w_lines_vec * ((c - lo) / (hi - lo) if hi > lo else 0.0)
             rows = np.array([r for r, _ in head], dtype=np.int64)
             o = np.lexsort((rows, -s))
             run[q["query_id"]] = [self.c.ids[r] for r in rows[o]] + [self.c.ids[r] for r, _ in tail]
@@ -609,6 +597,14 @@ def variants(lab: Lab) -> dict[str, Callable[[], Run]]:
     for a in (0.5, 0.7, 0.85):
         V[f"minmax:alpha={a}"] = (lambda a=a: lab.minmax_run(dense(), lab.ours_lex_scores(), a))
     V["first-stage"] = lambda: lab.shipped_run()[0]
+    # a third fused list: dense over a vector of the posting's requirement lines (not shipped: needs a second
+    # vector per posting at index time)
+    V["rrf3:lines-vector"] = lambda: lab.rrf_run(lab.dense_scores("shipped", qwin=1, title_mix=1.0),
+                                                 lab.ours_lex_scores(), 60, 1.0,
+                                                 extra=lab.dense_scores("lines", qwin=1), w_extra=1.0)
+    V["rrf3:lines-vector;w=0.5"] = lambda: lab.rrf_run(lab.dense_scores("shipped", qwin=1, title_mix=1.0),
+                                                       lab.ours_lex_scores(), 60, 1.0,
+                                                       extra=lab.dense_scores("lines", qwin=1), w_extra=0.5)
     for cap in (0, 1, 2, 3):
         V[f"shipped:max_per_company={cap}"] = (lambda cap=cap: lab.shipped_full_run(max_per_company=cap))
     V["shipped:no-stage2"] = lambda: lab.shipped_full_run(n=0)
@@ -619,6 +615,11 @@ def variants(lab: Lab) -> dict[str, Callable[[], Run]]:
             name = f"stage2:n={n};cov={cov};text={txt};skills={sk}"
             V[name] = (lambda n=n, cov=cov, txt=txt, sk=sk: lab.stage2_run(
                 {"prior": 1.0, "coverage": cov, "text": txt, "skills": sk, "occupation": 0.0}, n))
+        for wl in (0.5, 1.0, 2.0):
+            V[f"stage2:n={n};lines-vector={wl}"] = (lambda n=n, wl=wl: lab.stage2_run(
+                {"prior": 1.0, "coverage": 0.0, "text": 0.0, "skills": 0.0, "occupation": 0.0}, n, wl))
+            V[f"stage2:n={n};cov=0.6;text=0.6;occ=0.5;lines-vector={wl}"] = (lambda n=n, wl=wl: lab.stage2_run(
+                {"prior": 1.0, "coverage": 0.6, "text": 0.6, "skills": 0.0, "occupation": 0.5}, n, wl))
         for occ in (0.25, 0.5, 1.0):
             for cov, txt in ((0, 0), (0.6, 0.6), (1, 1)):
                 name = f"stage2:n={n};cov={cov};text={txt};occ={occ}"

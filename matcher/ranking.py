@@ -296,6 +296,7 @@ class LexicalIndex:
         self._rows = np.zeros(0, dtype=np.int64)
         self._bm25 = None
         self._n_rows = 0
+        self._lines = None  # matcher.second_stage.PostingLines over the same rows
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -325,10 +326,24 @@ class LexicalIndex:
         if not self._rows.size:
             self._bm25 = None
             return
-        corpus = [tokenize(self._texts[int(r)]) or ["\x00empty"] for r in self._rows]
+        from .second_stage import PostingLines
+
+        corpus: list[list[str]] = []
+        self._lines = PostingLines.build(self._texts, corpus)  # tokenises once for both
+        corpus = [toks or ["\x00empty"] for toks in corpus]
         bm = bm25s.BM25(k1=self.k1, b=self.b)
         bm.index(corpus, show_progress=False)
         self._bm25 = bm
+
+    @property
+    def lines(self):
+        """Token ids of every row's lines for the second stage (:class:`matcher.second_stage.PostingLines`),
+        built with the index; an index saved before they existed builds them on first use."""
+        if self._lines is None:
+            from .second_stage import PostingLines
+
+            self._lines = PostingLines.build(self._texts)
+        return self._lines
 
     @property
     def texts(self) -> dict[int, str]:
@@ -368,6 +383,8 @@ class LexicalIndex:
         with open(d / "texts.jsonl", "w", encoding="utf-8") as fh:
             for r in self._rows.tolist():
                 fh.write(json.dumps({"row": r, "text": self._texts[r]}) + "\n")
+        if self._rows.size:
+            self.lines.save(d)
         (d / "lexical.json").write_text(json.dumps({"k1": self.k1, "b": self.b, "version": 1}))
 
     @classmethod
@@ -385,6 +402,9 @@ class LexicalIndex:
         self._n_rows = int(self._rows.max()) + 1 if self._rows.size else 0
         if (d / "bm25").exists():
             self._bm25 = bm25s.BM25.load(str(d / "bm25"), show_progress=False, verbosity=0)
+        from .second_stage import PostingLines
+
+        self._lines = PostingLines.load(d)  # None (older save): built on first use from the texts
         return self
 
 

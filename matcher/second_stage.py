@@ -21,6 +21,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from functools import lru_cache
 from typing import Sequence
 
@@ -237,6 +238,203 @@ def rerank(resume_text: str, resume_skills: Sequence[str] | None, titles: Sequen
         d = (digest_posting_cached(keys[i], titles[i], descriptions[i]) if keys is not None
              else digest_posting(titles[i], descriptions[i]))
         r = read_whole(rd, d, idf, resume_vec=rv)
+        r.occupation = agreement(resume_occ, classify_title(titles[i]))
+        readings.append(r)
+    s = stage2_scores(list(prior[:m]), readings, weights) if m else np.zeros(0)
+    head = sorted(range(m), key=lambda i: (-s[i], i))
+    scores = [float(x) for x in s] + [float(x) for x in prior[m:]]
+    return Reranked(order=head + list(range(m, len(prior))), scores=scores,
+                    readings=readings + [None] * (len(prior) - m))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The same reading over arrays built once per lexical index (what the service runs: no per-query tokenising of
+# postings, no per-posting cache)
+# --------------------------------------------------------------------------------------------------------------
+
+LINES_VERSION = 1
+_SHINGLE_TOKENS = 400
+_MULT = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _line_parts(text: str) -> list[str]:
+    """A text's lines, long paragraphs split into sentences (as :func:`posting_lines`)."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip(" -•*\t")
+        if not line:
+            continue
+        out.extend(re.split(r"(?<=[.;!?])\s+(?=[A-Z])", line) if len(line) > 240 else [line])
+    return out
+
+
+class PostingLines:
+    """Every row's text as token ids, line by line, with the requirement lines marked (the rules of
+    :func:`posting_lines`; a repeated line counts once), document frequencies, and each row's distinct tokens
+    with their counts. Built with the lexical index (same rows), saved beside it as ``.npy`` files."""
+
+    FILES = ("tok", "line_ptr", "line_req", "row_line", "doc_tok", "doc_cnt", "row_doc", "df")
+
+    def __init__(self, vocab: dict[str, int], arrays: dict[str, np.ndarray], n_docs: int) -> None:
+        self.vocab, self.n_docs = vocab, int(n_docs)
+        for k in self.FILES:
+            setattr(self, k, arrays[k])
+        df = self.df.astype(np.float64)
+        self.idf = np.log(1 + (self.n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+        self.idf_unknown = float(math.log(1 + (self.n_docs + 0.5) / 0.5)) if self.n_docs else 1.0
+        # norm of each row's log-tf x idf vector (whole text)
+        w = (1.0 + np.log(np.maximum(self.doc_cnt, 1))) * self.idf[self.doc_tok]
+        sq = np.add.reduceat(w * w, self.row_doc[:-1]) if w.size else np.zeros(0)
+        empty = self.row_doc[1:] == self.row_doc[:-1]
+        sq = np.where(empty, 0.0, sq[: empty.size]) if sq.size else np.zeros(empty.size)
+        self.doc_norm = np.sqrt(sq).astype(np.float32)
+
+    @classmethod
+    def build(cls, texts: dict[int, str], corpus: list[list[str]] | None = None) -> "PostingLines":
+        """From ``texts`` (row -> text). ``corpus``, when given, receives every present row's tokens in row
+        order (what BM25 indexes: the same tokens as :func:`matcher.ranking.tokenize` of the whole text)."""
+        vocab: dict[str, int] = {}
+        tok: list[int] = []
+        line_ptr = [0]
+        line_req: list[bool] = []
+        n_rows = max(texts) + 1 if texts else 0
+        row_line = np.zeros(n_rows + 1, dtype=np.int64)
+        doc_tok: list[np.ndarray] = []
+        doc_cnt: list[np.ndarray] = []
+        row_doc = np.zeros(n_rows + 1, dtype=np.int64)
+        n_req_cap = MAX_LINES
+        for r in range(n_rows):
+            text = texts.get(r, "")
+            seen: set[str] = set()
+            n_req = 0
+            start = len(tok)
+            row_toks: list[str] = []
+            for part in _line_parts(text):
+                toks = tokenize(part)
+                if not toks:
+                    continue
+                row_toks.extend(toks)
+                ids = [vocab.setdefault(t, len(vocab)) for t in toks]
+                tok.extend(ids)
+                line_ptr.append(len(tok))
+                req = len(ids) >= MIN_LINE_TOKENS and part not in seen and n_req < n_req_cap \
+                    and not _BOILER.search(part)
+                seen.add(part)
+                n_req += req
+                line_req.append(req)
+            row_line[r + 1] = len(line_ptr) - 1
+            if corpus is not None and r in texts:
+                corpus.append(row_toks)
+            u, c = np.unique(np.asarray(tok[start:], dtype=np.int32), return_counts=True)
+            doc_tok.append(u)
+            doc_cnt.append(c.astype(np.int32))
+            row_doc[r + 1] = row_doc[r] + u.size
+        dt = np.concatenate(doc_tok) if doc_tok else np.zeros(0, dtype=np.int32)
+        df = np.bincount(dt, minlength=len(vocab)).astype(np.int32)
+        arrays = {"tok": np.asarray(tok, dtype=np.int32), "line_ptr": np.asarray(line_ptr, dtype=np.int64),
+                  "line_req": np.asarray(line_req, dtype=bool), "row_line": row_line, "doc_tok": dt,
+                  "doc_cnt": np.concatenate(doc_cnt) if doc_cnt else np.zeros(0, dtype=np.int32),
+                  "row_doc": row_doc, "df": df}
+        return cls(vocab, arrays, n_docs=sum(1 for t in texts.values() if t))
+
+    def save(self, directory: Path) -> None:
+        import json
+
+        d = Path(directory) / "lines"
+        d.mkdir(parents=True, exist_ok=True)
+        for k in self.FILES:
+            np.save(d / f"{k}.npy", getattr(self, k), allow_pickle=False)
+        (d / "vocab.json").write_text(json.dumps({"version": LINES_VERSION, "n_docs": self.n_docs,
+                                                  "vocab": sorted(self.vocab, key=self.vocab.__getitem__)}))
+
+    @classmethod
+    def load(cls, directory: Path) -> "PostingLines | None":
+        """The saved arrays, or None (an index saved before they existed, or another version: rebuild)."""
+        import json
+
+        d = Path(directory) / "lines"
+        try:
+            meta = json.loads((d / "vocab.json").read_text())
+            if meta.get("version") != LINES_VERSION:
+                return None
+            arrays = {k: np.load(d / f"{k}.npy", allow_pickle=False) for k in cls.FILES}
+        except (OSError, ValueError, KeyError):
+            return None
+        return cls({t: i for i, t in enumerate(meta["vocab"])}, arrays, meta["n_docs"])
+
+    # ---- per query ---------------------------------------------------------------------------------------
+    def resume_side(self, resume_text: str) -> tuple[np.ndarray, np.ndarray, float]:
+        """(has-token mask over the vocabulary, log-tf x idf vector, its norm with out-of-vocabulary words)."""
+        tf = Counter(tokenize(resume_text))
+        have = np.zeros(len(self.vocab), dtype=bool)
+        vec = np.zeros(len(self.vocab), dtype=np.float32)
+        oov = 0.0
+        for t, c in tf.items():
+            i = self.vocab.get(t)
+            w = 1.0 + math.log(c)
+            if i is None:
+                oov += (w * self.idf_unknown) ** 2
+            else:
+                have[i] = True
+                vec[i] = w * self.idf[i]
+        return have, vec, math.sqrt(float(vec @ vec) + oov) or 1.0
+
+    def read(self, row: int, resume: tuple[np.ndarray, np.ndarray, float]) -> Reading:
+        """:func:`read_whole` over the arrays (skills are left to the caller: see :meth:`Reading`)."""
+        have, rv, rnorm = resume
+        if row < 0 or row + 1 >= self.row_line.size:
+            return Reading(coverage=0.0, text=0.0, skills=0.0, lines=0, lines_met=0)
+        l0, l1 = int(self.row_line[row]), int(self.row_line[row + 1])
+        req = np.flatnonzero(self.line_req[l0:l1]) + l0
+        coverage, met = 0.0, 0
+        if req.size:
+            starts, ends = self.line_ptr[req], self.line_ptr[req + 1]
+            idx = np.concatenate([np.arange(a, b) for a, b in zip(starts.tolist(), ends.tolist())])
+            toks = self.tok[idx]
+            w = self.idf[toks].astype(np.float64)
+            offs = np.concatenate(([0], np.cumsum(ends - starts)[:-1]))
+            tot = np.add.reduceat(w, offs)
+            got = np.add.reduceat(w * have[toks], offs)
+            frac = np.where(tot > 0, got / np.maximum(tot, 1e-12), 0.0)
+            coverage, met = float(frac.mean()), int((frac >= 0.5).sum())
+        d0, d1 = int(self.row_doc[row]), int(self.row_doc[row + 1])
+        u, c = self.doc_tok[d0:d1], self.doc_cnt[d0:d1]
+        dv = (1.0 + np.log(np.maximum(c, 1))) * self.idf[u]
+        dn = float(self.doc_norm[row]) or 1.0
+        text = float(dv @ rv[u]) / (dn * rnorm) if u.size else 0.0
+        return Reading(coverage=coverage, text=text, skills=0.0, lines=int(req.size), lines_met=met)
+
+    def signature(self, row: int, skip_lines: int = 2) -> frozenset[int]:
+        """Hashes of 4-token shingles of the row's first ~400 tokens after its first ``skip_lines`` lines (the
+        title, twice, in the lexical text): near-identical descriptions share almost all of them."""
+        if row < 0 or row + 1 >= self.row_line.size:
+            return frozenset()
+        l0, l1 = int(self.row_line[row]), int(self.row_line[row + 1])
+        a = int(self.line_ptr[min(l0 + skip_lines, l1)])
+        b = int(self.line_ptr[l1])
+        t = self.tok[a:min(b, a + _SHINGLE_TOKENS)].astype(np.uint64)
+        if t.size < 4:
+            return frozenset(t.tolist())
+        with np.errstate(over="ignore"):
+            h = ((t[:-3] * _MULT + t[1:-2]) * _MULT + t[2:-1]) * _MULT + t[3:]
+        return frozenset(h.tolist())
+
+
+def rerank_rows(lines: PostingLines, rows: Sequence[int], prior: Sequence[float], resume_text: str,
+                titles: Sequence[str | None], *, n: int = STAGE2_N, weights: dict[str, float] | None = None,
+                resume_occ=_UNSET) -> Reranked:
+    """:func:`rerank` over a :class:`PostingLines` (``rows`` are its rows: the lexical index's)."""
+    from .occupations import agreement, classify_title
+
+    m = min(n, len(prior))
+    if resume_occ is _UNSET:
+        from .occupations import resume_occupation
+
+        resume_occ = resume_occupation(resume_text)
+    side = lines.resume_side(resume_text)
+    readings: list[Reading | None] = []
+    for i in range(m):
+        r = lines.read(int(rows[i]), side)
         r.occupation = agreement(resume_occ, classify_title(titles[i]))
         readings.append(r)
     s = stage2_scores(list(prior[:m]), readings, weights) if m else np.zeros(0)

@@ -31,9 +31,9 @@ from .lexical import LexicalSide, replace_dir
 from .options import as_utc
 from .lock import DataDirLock
 from .ranking import (HybridRanker, diversify, query_text_for_embedding, query_text_for_lexical,
-                      readable_scores, strength_parts, text_signature)
+                      readable_scores, strength_parts)
 from .occupations import agreement, classify_title, resume_occupation
-from .second_stage import STAGE2_N, rerank
+from .second_stage import STAGE2_N, rerank_rows
 from .settings import Settings
 
 
@@ -506,20 +506,21 @@ class MatchService:
         first = sorted(range(len(ranked)), key=lambda i: (-round(ranked[i].fused, 12), keys[i]))
         postings = [self._posting(keys[i]) for i in first]
         cand_occ = resume_occupation(profile.text)
-        rr = rerank(profile.text, profile.skills or None, [p.title for p in postings], [p.description for p in postings],
-                    [ranked[i].fused for i in first], lex.index.idf, keys=[keys[i] for i in first],
-                    resume_occ=cand_occ)
+        lines = lex.index.lines  # the second stage reads arrays built with the lexical index
+        lrows = [self._lexical_row(lex, keys[i]) for i in first]
+        rr = rerank_rows(lines, lrows, [ranked[i].fused for i in first], profile.text,
+                         [p.title for p in postings], resume_occ=cand_occ)
         order = rr.order
-        new_order, why = diversify([postings[j].company for j in order],
-                                   [_signature(postings[j].id, postings[j].description) for j in order],
+        new_order, why = diversify([postings[j].company for j in order], [lines.signature(lrows[j]) for j in order],
                                    max_per_company)
         order = [order[j] for j in new_order][:k]
         why = {order[pos]: why[j] for pos, j in enumerate(new_order[:k]) if j in why}
         hits = []
         for j in order:
             i = first[j]
-            reading = rr.readings[j] or rr_read(profile, postings[j], lex.index.idf)
-            if reading.occupation is None and cand_occ is not None:
+            reading = rr.readings[j]
+            if reading is None:  # ranked below the second stage's candidates: read it for the explanation
+                reading = lines.read(lrows[j], lines.resume_side(profile.text))
                 reading.occupation = agreement(cand_occ, classify_title(postings[j].title))
             parts = strength_parts(sims[i], reading.coverage, reading.text, reading.occupation)
             hit = _Hit(postings[j], ranked[i], float(sims[i]), rr.scores[j], reading, parts, why.get(j))
@@ -528,6 +529,14 @@ class MatchService:
         for h, m in zip(hits, readable_scores([h.parts for h in hits])):
             h.match = m
         return hits
+
+    def _lexical_row(self, lexical: LexicalSide, key: str) -> int:
+        """The lexical index's row of a posting id (-1: not there), from a map cached per lexical side."""
+        cached = getattr(self, "_lexpos_cache", None)
+        if cached is None or cached[0] is not lexical.index or len(cached[1]) != len(lexical.keys):
+            cached = (lexical.index, {k: i for i, k in enumerate(lexical.keys)})
+            self._lexpos_cache = cached
+        return cached[1].get(key, -1)
 
     def _posting(self, key: str) -> Posting:
         try:
@@ -558,7 +567,7 @@ class MatchService:
         }
         skills = _skills_in_common(p.id, p.title + "\n" + p.description, tuple(profile.skills))
         rd = hit.reading
-        missing = [s for s in rd.skills_missing if s not in skills][:20]
+        missing = _skills_missing(p.id, p.title + "\n" + p.description, profile)
         p_occ, c_occ = classify_title(p.title), hit.candidate_occupation
         occupation = {"posting": p_occ.as_dict() if p_occ else None, "candidate": c_occ.as_dict() if c_occ else None,
                       "agreement": rd.occupation}
@@ -590,19 +599,6 @@ class _Hit:
         self.candidate_occupation = None
 
 
-def rr_read(profile: CandidateProfile, p: Posting, idf):
-    """The second stage's reading of one posting (for results ranked below the stage's candidates)."""
-    from .second_stage import digest_posting_cached, digest_resume, read_whole
-
-    return read_whole(digest_resume(profile.text, profile.skills or None), digest_posting_cached(p.id, p.title, p.description),
-                      idf)
-
-
-@lru_cache(maxsize=16384)
-def _signature(posting_id: str, description: str) -> frozenset[int]:
-    return text_signature(description)
-
-
 def query_text(text: str) -> str:
     """The text embedded for a resume query (the representation the quality eval measured)."""
     return query_text_for_embedding(text)
@@ -610,6 +606,20 @@ def query_text(text: str) -> str:
 
 @lru_cache(maxsize=8192)
 def _posting_skills(posting_id: str, text: str) -> frozenset[str]:
+    from .resumes.skills import extract_skills
+
+    return frozenset(extract_skills(text))
+
+
+def _skills_missing(posting_id: str, text: str, profile: CandidateProfile, limit: int = 20) -> list[str]:
+    """Skills the posting names (skill vocabulary) that the resume does not: neither among the profile's skills
+    nor anywhere in its text (alphabetical)."""
+    have = set(profile.skills) | _resume_skills(profile.text)
+    return sorted(s for s in _posting_skills(posting_id, text) if s not in have)[:limit]
+
+
+@lru_cache(maxsize=64)
+def _resume_skills(text: str) -> frozenset[str]:
     from .resumes.skills import extract_skills
 
     return frozenset(extract_skills(text))

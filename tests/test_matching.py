@@ -54,10 +54,10 @@ def corpus(sample_service):
 
 def expected_ranking(svc, eligible, qv, k, max_per_company=2) -> list[str]:
     """Brute-force first stage (exact dense top-100 + BM25 top-100 over the eligible set, reciprocal rank
-    fusion), then the second stage (matcher.second_stage.rerank) over its top STAGE2_N and the diversity pass
+    fusion), then the second stage (matcher.second_stage.rerank_rows) over its top STAGE2_N and the diversity pass
     (matcher.ranking.diversify), both tested on their own with known answers in tests/test_ranking.py."""
-    from matcher.ranking import diversify, query_text_for_lexical, rrf_fuse, text_signature
-    from matcher.second_stage import STAGE2_N, rerank
+    from matcher.ranking import diversify, query_text_for_lexical, rrf_fuse
+    from matcher.second_stage import STAGE2_N, rerank_rows
 
     if not eligible:
         return []
@@ -73,11 +73,12 @@ def expected_ranking(svc, eligible, qv, k, max_per_company=2) -> list[str]:
         first += [(i, 0.0) for i in ids if i not in fused][: k - len(first)]
     by_id = {p.id: p for p in eligible}
     ps = [by_id[i] for i, _ in first]
-    rr = rerank(TEXT, None, [p.title for p in ps], [p.description for p in ps], [s for _, s in first],
-                lex_index.idf, keys=[p.id for p in ps])
-    order = [ps[i] for i in rr.order]
-    new, _ = diversify([p.company for p in order], [text_signature(p.description) for p in order], max_per_company)
-    return [order[i].id for i in new][:k]
+    rows = [pos[p.id] for p in ps]
+    lines = lex_index.lines
+    rr = rerank_rows(lines, rows, [s for _, s in first], TEXT, [p.title for p in ps])
+    order = [rr.order[j] for j in range(len(ps))]
+    new, _ = diversify([ps[j].company for j in order], [lines.signature(rows[j]) for j in order], max_per_company)
+    return [ps[order[i]].id for i in new][:k]
 
 
 @pytest.mark.parametrize("case", range(len(CASES)))

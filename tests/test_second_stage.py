@@ -78,3 +78,60 @@ def test_stage2_scores_and_rerank_order():
     assert rr.order == [1, 0, 2]  # the specific posting overtakes; the third is past n and keeps its place
     assert rr.readings[2] is None and rr.scores[2] == 0.01
     assert np.isfinite(rr.scores).all()
+
+
+# ---- the arrays the service reads (PostingLines) ------------------------------------------------------------
+
+def _lines():
+    from matcher.ranking import LexicalIndex, posting_text_for_lexical
+
+    texts = [posting_text_for_lexical("Site Reliability Engineer", None, GENERIC),
+             posting_text_for_lexical("SRE, Recommendation Infrastructure", None, SPECIFIC),
+             posting_text_for_lexical("Data Scientist", None, "Statistics, Python and machine learning models.")]
+    return LexicalIndex().build(texts)
+
+
+def test_posting_lines_arrays_known_answers(tmp_path):
+    from matcher.second_stage import PostingLines
+
+    idx = _lines()
+    L = idx.lines
+    assert L.n_docs == 3 and L.row_line.size == 4
+    # row 1: the title (twice in the lexical text; counted once), then three of its four lines have >= 3 words
+    assert int(L.line_req[L.row_line[1]:L.row_line[2]].sum()) == 4
+    # row 0: the equal-opportunity and benefits lines are not requirements
+    assert int(L.line_req[L.row_line[0]:L.row_line[1]].sum()) == 4
+    side = L.resume_side(RESUME)
+    r0, r1 = L.read(0, side), L.read(1, side)
+    assert r1.coverage > r0.coverage and r1.text > r0.text and 0 < r1.text <= 1
+    assert L.read(99, side).lines == 0  # a row it does not have
+    # df and idf follow the texts: "engineer" only in row 0, "python" in row 2
+    assert L.df[L.vocab["engineer"]] == 1 and L.df[L.vocab["python"]] == 1
+    # saved and loaded: the same readings
+    idx.save(tmp_path)
+    L2 = PostingLines.load(tmp_path)
+    assert L2 is not None and L2.vocab == L.vocab
+    assert L2.read(1, L2.resume_side(RESUME)).coverage == pytest.approx(r1.coverage)
+    (tmp_path / "lines" / "vocab.json").write_text('{"version": 0}')
+    assert PostingLines.load(tmp_path) is None  # another version: rebuilt from the texts
+
+
+def test_signature_skips_the_title_and_finds_copies():
+    from matcher.ranking import LexicalIndex, _jaccard, posting_text_for_lexical
+
+    body = "Kubernetes Terraform AWS Linux monitoring Prometheus Grafana alerting incident response " * 3
+    idx = LexicalIndex().build([posting_text_for_lexical("SRE", None, body),
+                                posting_text_for_lexical("Site Reliability Engineer II", None, body),
+                                posting_text_for_lexical("SRE", None, "Recommendation ranking services uptime")])
+    L = idx.lines
+    assert _jaccard(L.signature(0), L.signature(1)) == 1.0  # same text under another title
+    assert _jaccard(L.signature(0), L.signature(2)) == 0.0
+
+
+def test_rerank_rows_moves_the_specific_posting_up():
+    from matcher.second_stage import rerank_rows
+
+    idx = _lines()
+    rr = rerank_rows(idx.lines, [0, 1, 2], [0.03, 0.02, 0.01], RESUME, ["Site Reliability Engineer",
+                     "SRE, Recommendation Infrastructure", "Data Scientist"], n=2, resume_occ=None)
+    assert rr.order == [1, 0, 2] and rr.readings[2] is None and rr.scores[2] == 0.01
