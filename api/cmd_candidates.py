@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from matcher.candidates import AddOptions, CandidatePool
+from matcher.errors import InvalidRequest
 
 from .cli_common import add_common, add_model_flags, print_json, read_input, settings_from
 
@@ -20,18 +23,12 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     vals = {k: getattr(args, k, None) for k in AddOptions.model_fields}
-    from .cmd_match import flag
-
     try:
         opts = AddOptions(**{k: v for k, v in vals.items() if v is not None})
-    except Exception as e:  # pydantic ValidationError -> the project's error
-        from matcher.errors import InvalidRequest
-
-        first = e.errors()[0] if hasattr(e, "errors") else {"loc": (), "msg": str(e)}
-        raise InvalidRequest(f"{flag('.'.join(map(str, first.get('loc', ()))) or 'options')}: {first.get('msg')}") from None
+    except ValidationError as e:
+        first = e.errors()[0]
+        raise InvalidRequest(f"--{'.'.join(map(str, first['loc'])).replace('_', '-')}: {first['msg']}") from None
     if opts.label and len(args.files) > 1:
-        from matcher.errors import InvalidRequest
-
         raise InvalidRequest("--label names one candidate; add the files one at a time to label each")
     overrides = opts.overrides()
     items = []

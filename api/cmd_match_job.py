@@ -11,8 +11,9 @@ from .cli_common import STDIN, add_common, add_model_flags, print_json, settings
 
 
 def reverse_options(args: argparse.Namespace, settings) -> ReverseOptions:
-    from matcher.errors import InvalidRequest
     from pydantic import ValidationError
+
+    from matcher.errors import InvalidRequest
 
     vals = {k: getattr(args, k, None) for k in ReverseOptions.model_fields}
     vals = {k: v for k, v in vals.items() if v is not None}
@@ -112,9 +113,8 @@ def cmd_batch_jobs(args: argparse.Namespace, settings) -> int:
     import sys
 
     from matcher.candidates.batch import run_job_batch
-    from matcher.errors import InvalidRequest
-
     from matcher.domain import MatchOptions
+    from matcher.errors import InvalidRequest
 
     # the forward-only options have no meaning here: refuse them rather than ignore them
     forward_only = [n for n in MatchOptions.model_fields if n not in ReverseOptions.model_fields

@@ -13,12 +13,20 @@ import threading
 from typing import Annotated, Any
 
 from fastapi import Body, FastAPI, Request
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from fastapi.exceptions import RequestValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
-from matcher.candidates import (AddedCandidate, AddOptions, CandidatePool, CandidatesResponse, CandidateSummary,
-                                ReverseOptions, StoredCandidate, resolve_posting)
+from matcher.candidates import (
+    AddedCandidate,
+    AddOptions,
+    CandidatePool,
+    CandidatesResponse,
+    CandidateSummary,
+    ReverseOptions,
+    StoredCandidate,
+    resolve_posting,
+)
 from matcher.errors import FileTooLarge, InvalidRequest, NotFound
 
 from .openapi_docs import error_responses

@@ -36,8 +36,7 @@ for p in (ROOT, ROOT / "benchmarks", ROOT / "benchmarks" / "judgements"):
         sys.path.insert(0, str(p))
 
 import _common  # noqa: E402
-from eval_quality import (DEFAULT_DATA, JUDGE, evaluate, family_macro_ndcg, load_corpus, load_queries,  # noqa: E402
-                          read_qrels)
+from eval_quality import DEFAULT_DATA, JUDGE, evaluate, family_macro_ndcg, load_corpus, load_queries, read_qrels  # noqa: E402
 
 REV_QUERIES = JUDGE / "reverse_dev.queries.jsonl"
 REV_QRELS = JUDGE / "reverse_dev.qrels"
@@ -52,7 +51,7 @@ def build(corpus, per_family: int, seed: int) -> None:
     for qid, rels in qrels.items():
         for did, rel in rels.items():
             by_doc.setdefault(did, {})[qid] = rel
-    title = dict(zip(corpus.ids, corpus.titles))
+    title = dict(zip(corpus.ids, corpus.titles, strict=True))
     fam_docs: dict[str, list[str]] = {}
     for did in sorted(by_doc):
         if did in title and any(r == 2 for r in by_doc[did].values()):
@@ -115,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     bm.index(bm25s.tokenize(rtexts, stopwords="en", show_progress=False), show_progress=False)
     qtok = bm25s.tokenize([f"{t}\n{d}" for t, _, d in jobs], stopwords="en", show_progress=False, return_ids=False)
     run = {}
-    for q, toks in zip(queries, qtok):
+    for q, toks in zip(queries, qtok, strict=True):
         toks = [t for t in toks if t in bm.vocab_dict]
         s = bm.get_scores(toks) if toks else np.zeros(len(rids), np.float32)
         run[q["query_id"]] = topn(np.asarray(s), rids)
@@ -134,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     from matcher.candidates import rank_within
     from matcher.candidates.lexical import CandidateLexical
 
-    lex = CandidateLexical.build(dict(zip(rids, rtexts)))
+    lex = CandidateLexical.build(dict(zip(rids, rtexts, strict=True)))
     qlex = [ranking.posting_text_for_lexical(t, c, d) for t, c, d in jobs]
     emb = Embedder()
     t0 = time.time()

@@ -2,14 +2,12 @@
 JSON, show, list, delete; candidates for a stored posting and for an inline one; bad input."""
 from __future__ import annotations
 
-import json
-
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from tests.conftest import IT_PDFS
-from tests.test_candidates import NURSE_RESUME, PY_RESUME
+from tests.test_candidates import PY_RESUME
 
 pytestmark = pytest.mark.slow
 

@@ -37,7 +37,7 @@ def test_job_batch_lines_equal_match_posting(tmp_path, pool, make_job):
     assert s["complete"] and s["processed"] == 3 and s["ok"] == 2 and s["failures_by_code"] == {"posting_error": 1}
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert [x["error"] is None for x in lines] == [True, True, False]
-    for line, job in zip(lines[:2], jobs[:2]):
+    for line, job in zip(lines[:2], jobs[:2], strict=True):
         want = pool.match_posting(posting_from_jsonld(job), opts)
         assert line["results"] == [m.model_dump(mode="json") for m in want.results]
         assert line["filters"] == want.filters.model_dump(mode="json")

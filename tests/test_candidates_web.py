@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from tests.test_web import browser, page, pytestmark, server  # noqa: F401 - fixtures and the skip marker
 from tests.test_candidates import NURSE_RESUME, PY_RESUME
+from tests.test_web import browser, page, pytestmark, server  # noqa: F401 - fixtures and the skip marker
 
 try:
     from playwright.sync_api import expect

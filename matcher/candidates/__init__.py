@@ -5,8 +5,19 @@ Offers :class:`CandidatePool` (add / remove / get / match_posting / reindex), th
 refused with the ingestion error) and the typed values (:class:`ReverseOptions`, :class:`CandidatesResponse`, ...).
 Contract: README, *Candidates for a job*.
 """
-from .domain import (REVERSE_RULES, AddedCandidate, AddOptions, CandidateMatch, CandidatesResponse, CandidateSummary,
-                     JobRef, ReverseOptions, ReverseReport, ReverseRuleOutcome, StoredCandidate)
+from .domain import (
+    REVERSE_RULES,
+    AddedCandidate,
+    AddOptions,
+    CandidateMatch,
+    CandidatesResponse,
+    CandidateSummary,
+    JobRef,
+    ReverseOptions,
+    ReverseReport,
+    ReverseRuleOutcome,
+    StoredCandidate,
+)
 from .filters import apply_reverse_filters, candidate_row
 from .inline import resolve_posting
 from .pool import CandidatePool, rank_within

@@ -35,10 +35,23 @@ from matcher.options import as_utc
 from matcher.ranking import HybridRanker, embed_postings, posting_text_for_lexical
 from matcher.settings import Settings
 
-from .domain import (AddedCandidate, CandidateMatch, CandidateRequirement, CandidatesResponse, JobRef,
-                     ReverseOptions, StoredCandidate)
-from .filters import (apply_reverse_filters, candidate_row, location_mode, location_ok, location_unknown,
-                      required_degree_text)
+from .domain import (
+    AddedCandidate,
+    CandidateMatch,
+    CandidateRequirement,
+    CandidatesResponse,
+    JobRef,
+    ReverseOptions,
+    StoredCandidate,
+)
+from .filters import (
+    apply_reverse_filters,
+    candidate_row,
+    location_mode,
+    location_ok,
+    location_unknown,
+    required_degree_text,
+)
 from .lexical import CandidateLexical
 from .store import CandidateStore
 
@@ -65,7 +78,7 @@ def rank_within(snap, lexical, query_text: str, query_vec: np.ndarray, mask: np.
     rows = np.array([r for r, _ in ranked], dtype=np.int64)
     keys = snap.key_of(rows)
     sims = (snap.vectors[rows] @ q[0]).tolist() if len(rows) else []
-    out = sorted(((key, score, sim) for key, (_, score), sim in zip(keys, ranked, sims)),
+    out = sorted(((key, score, sim) for key, (_, score), sim in zip(keys, ranked, sims, strict=True)),
                  key=lambda t: (-round(t[1], 12), t[0]))
     return out[:k]
 
@@ -191,8 +204,8 @@ class CandidatePool:
         """Store several ``(profile, kind, label)`` and index them in one generation."""
         for profile, _, label in items:
             if not profile.text.strip():
-                raise InvalidRequest(f"the resume {label or ''} has no text; a candidate needs a resume with some "
-                                     "text".replace("  ", " "))
+                name = f"the resume {label!r}" if label else "the resume"
+                raise InvalidRequest(f"{name} has no text; a candidate needs a resume with some text")
         with self._writing():
             done = [self.store.upsert(profile, kind=kind, label=label) for profile, kind, label in items]
             self._reconcile([cid for cid, _ in done])
@@ -307,7 +320,7 @@ class CandidatePool:
         loc_unknown = location_unknown(snap.columns)
         stored_c = self.store.get_many([k for k, _, _ in hits])
         results = []
-        for (key, score, sim), row in zip(hits, rows):
+        for (key, score, sim), row in zip(hits, rows, strict=True):
             c = stored_c.get(key)
             if c is None:  # removed between search and explanation
                 continue
