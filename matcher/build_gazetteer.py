@@ -16,6 +16,15 @@ import io
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "data" / "cities.tsv.gz"
+# spellings seen in resumes that GeoNames' alternate names lack: (country, GeoNames name) -> extra names
+ALIASES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("IL", "Herzliya"): ("Hertzliya", "Herzeliya", "Hertzelia", "Herzlia"),
+    ("IL", "Netanya"): ("Nataniya", "Natanya", "Netania"),
+    ("IL", "Yoqne‘am ‘Illit"): ("Yokneam", "Yokneam Illit", "Yoqneam"),
+    ("IL", "Zikhron Ya‘aqov"): ("Zichron Yaakov", "Zikhron Yaakov", "Zichron Yaacov"),
+    ("IL", "Kadima Zoran"): ("Kadima",),
+    ("IL", "Yavné"): ("Yavneh",),
+}
 
 
 def build(out: Path = OUT) -> int:
@@ -35,6 +44,7 @@ def build(out: Path = OUT) -> int:
             k = name_key(n)
             if len(k) > 2:
                 keys.add(k)
+        keys.update(name_key(a) for a in ALIASES.get((c["countrycode"], c["name"]), ()))
         for k in keys:
             index.setdefault(k, []).append(row)
         name = c["name"].replace("\t", " ")

@@ -512,3 +512,10 @@ def test_credentials_and_courses_beside_degrees():
     text = ("Education\nB. S : Business Administration, 2002\n"
             "New Horizons Course: OLL - Developing MS ASP .NET Web Applications Using Visual Studio October, 2007")
     assert profile_from_text(text, date(2021, 1, 1)).degree == "bachelor"
+
+
+@pytest.mark.parametrize("written, name", [("Hertzliya", "Herzliya"), ("Nataniya", "Netanya"),
+                                           ("Zichron Yaakov", "Zikhron Ya‘aqov"), ("Yavneh", "Yavné")])
+def test_gazetteer_knows_spellings_geonames_lacks(written, name):
+    hit = find_city(written)
+    assert hit is not None and hit.name == name and hit.country == "IL"
