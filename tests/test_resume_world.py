@@ -519,3 +519,9 @@ def test_credentials_and_courses_beside_degrees():
 def test_gazetteer_knows_spellings_geonames_lacks(written, name):
     hit = find_city(written)
     assert hit is not None and hit.name == name and hit.country == "IL"
+
+
+@pytest.mark.parametrize("line, months", [("Total Exp: 5.5 Yrs", 66), ("Total Experience: 5 years 3 months", 63)])
+def test_stated_totals_as_indian_resumes_write_them(line, months):
+    p = profile_from_text("Summary\n" + line, date(2021, 1, 1))
+    assert p.months == months and p.evidence["months_basis"] == ["stated"]

@@ -34,7 +34,7 @@ _SINCE = re.compile(rf"\bsince\s+(?P<start>{_DATE})", re.I)
 _STATED = [
     re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)[ \t]*\+?[ \t]*(?:years?|yrs?)\.?(?:[ \t]*(?:and[ \t]*)?(\d{1,2})[ \t]*"
                r"months?)?(?![ \t]+old)[ \t]*(?:of[ \t]*)?(?:[A-Za-z&/-]+[ \t]+){0,4}?(?:experience|exp\b)", re.I),
-    re.compile(r"\bexperience\s*(?:of|:|-|is)?\s*(?:about|around|over|more than|nearly|approx\.?)?\s*"
+    re.compile(r"\b(?:experience|(?<=total )exp\.?)\s*(?:of|:|-|is)?\s*(?:about|around|over|more than|nearly|approx\.?)?\s*"
                r"(\d{1,2}(?:\.\d{1,2})?)\s*\+?\s*(?:years?|yrs?)(?:\s*(?:and\s*)?(\d{1,2})\s*months?)?", re.I),
 ]
 # a job explicitly labelled as an internship or volunteer work (the label rules exclude those)
