@@ -260,3 +260,20 @@ def test_killed_command_loses_nothing_it_wrote(tmp_path, sample_data_dir):
     fresh = tmp_path / "fresh.jsonl"
     assert main([*args[:3], str(fresh), *args[4:]]) == 0
     assert _lines(out) == _lines(fresh)
+
+
+def test_engines_behind_one_interface(tmp_path):
+    """Each engine name resolves to one Engine implementation of that name; an unknown one says which exist."""
+    from matcher.batch import ENGINES, Engine, engine_for
+    from matcher.errors import InvalidRequest
+
+    base = _cfg(tmp_path, tmp_path, tmp_path / "o.jsonl")
+    for name in ENGINES:
+        if name == "ray":
+            pytest.importorskip("ray", reason="install the `ray` extra: pip install -e '.[ray]'")
+        base.engine = name
+        engine = engine_for(base)
+        assert isinstance(engine, Engine) and engine.name == name and engine.cfg is base
+    base.engine = "spark"
+    with pytest.raises(InvalidRequest, match="use local or ray"):
+        engine_for(base)
