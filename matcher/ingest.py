@@ -282,12 +282,16 @@ class RayPostingEncoder:
             ds = ds.map_batches(_EmbedActor, batch_size=1, compute=ray.data.ActorPoolStrategy(size=self.workers),
                                 num_cpus=1, fn_constructor_kwargs={"settings_json": settings_json})
             got: dict[int, bytes] = {}
-            for row in ds.iter_rows():
+            nxt = 0
+            for row in ds.iter_rows():  # chunks finish in any order; hand them on in order as soon as we can
                 got[int(row["seq"])] = row["vectors"]
-            for i, c in enumerate(window):
-                v = np.frombuffer(got[i], np.float32)
-                dim = dim or (len(v) // max(1, len(c)))
-                yield c, v.reshape(len(c), dim) if len(c) else np.zeros((0, dim or 0), np.float32)
+                while nxt in got:
+                    c, v = window[nxt], np.frombuffer(got.pop(nxt), np.float32)
+                    dim = dim or (len(v) // max(1, len(c)))
+                    yield c, v.reshape(len(c), dim) if len(c) else np.zeros((0, dim or 0), np.float32)
+                    nxt += 1
+            if nxt != len(window):
+                raise RuntimeError(f"Ray returned {nxt} of {len(window)} embedding chunks")
 
     def close(self) -> None:
         if self._started:

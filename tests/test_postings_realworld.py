@@ -466,4 +466,6 @@ def test_service_refills_the_new_columns_of_a_format_1_index_from_the_store(serv
             assert ix.columns.row(ix.row_of(p.id)) == posting_row(p)
         for k, v in before.items():
             assert np.array_equal(ix.vector_of(k), v)  # vectors kept, not re-embedded
-    assert json.loads((svc.settings.index_path.resolve() / "manifest.json").read_text())["format_version"] == 2
+    from index.persist import FORMAT_VERSION  # saved in the current format (3 since incremental saves)
+
+    assert json.loads((svc.settings.index_path.resolve() / "manifest.json").read_text())["format_version"] == FORMAT_VERSION
