@@ -230,3 +230,22 @@ def test_embed_queries_is_embed_query_bit_for_bit_on_onnx_over_real_resumes(cach
     # and the same vectors as the documents' path (length-sorted mixed batches), up to float rounding
     cos = (single * one.embed_documents(texts, max_windows=windows)).sum(1)
     assert cos.min() > 0.99999
+
+
+@pytest.mark.slow
+def test_a_version_1_onnx_export_is_exported_again(cache):
+    """Caches made before the token_embeddings output (one output) are replaced on first use, atomically."""
+    import onnx
+
+    first = Embedder(cache_dir=cache, backend="onnx")
+    path = next((cache / "onnx").glob("*/model-fp32.onnx"))
+    model = onnx.load(str(path))
+    keep = [o for o in model.graph.output if o.name == "sentence_embedding"]
+    del model.graph.output[:]
+    model.graph.output.extend(keep)
+    onnx.save(model, str(path))  # what version 1 wrote
+    again = Embedder(cache_dir=cache, backend="onnx")
+    outputs = {o.name for o in onnx.load(str(path), load_external_data=False).graph.output}
+    assert outputs == {"sentence_embedding", "token_embeddings"}
+    assert np.array_equal(again.embed_query(PYTHON_JOB), first.embed_query(PYTHON_JOB))
+    assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
