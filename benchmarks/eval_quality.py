@@ -465,6 +465,8 @@ class Lab:
                     x = lines.read(r, side)
                     x.occupation = agreement(ro, classify_title(self.c.titles[r]))
                     reads.append(x)
+                for x, c in zip(reads, lines.contrast([r for r, _ in res], side)):
+                    x.contrast = float(c)
                 out[q["query_id"]] = reads
             return out
 
@@ -615,6 +617,11 @@ def variants(lab: Lab) -> dict[str, Callable[[], Run]]:
             name = f"stage2:n={n};cov={cov};text={txt};skills={sk}"
             V[name] = (lambda n=n, cov=cov, txt=txt, sk=sk: lab.stage2_run(
                 {"prior": 1.0, "coverage": cov, "text": txt, "skills": sk, "occupation": 0.0}, n))
+        for con in (0.5, 1.0, 2.0):
+            for cov, txt, occ in ((0, 0, 0), (0.6, 0.6, 0.5), (0.3, 0.3, 0.5), (0, 0, 0.5)):
+                name = f"stage2:n={n};cov={cov};text={txt};occ={occ};contrast={con}"
+                V[name] = (lambda n=n, cov=cov, txt=txt, occ=occ, con=con: lab.stage2_run(
+                    {"prior": 1.0, "coverage": cov, "text": txt, "skills": 0.0, "occupation": occ, "contrast": con}, n))
         for wl in (0.5, 1.0, 2.0):
             V[f"stage2:n={n};lines-vector={wl}"] = (lambda n=n, wl=wl: lab.stage2_run(
                 {"prior": 1.0, "coverage": 0.0, "text": 0.0, "skills": 0.0, "occupation": 0.0}, n, wl))

@@ -45,7 +45,7 @@ _BOILER = re.compile(
 MIN_LINE_TOKENS = 3
 MAX_LINES = 60
 # How the stage-2 reading and the first-stage rank are mixed (measured in benchmarks/eval_quality.py)
-STAGE2_WEIGHTS = {"prior": 1.0, "coverage": 0.6, "text": 0.6, "skills": 0.0, "occupation": 0.5}
+STAGE2_WEIGHTS = {"prior": 1.0, "coverage": 0.6, "text": 0.6, "skills": 0.0, "occupation": 0.5, "contrast": 0.0}
 
 
 class IdfTable:
@@ -149,6 +149,7 @@ class Reading:
     skills_in_common: list[str] = field(default_factory=list)
     skills_missing: list[str] = field(default_factory=list)
     occupation: float | None = None  # agreement of the two O*NET occupations (matcher.occupations), None: unknown
+    contrast: float = 0.0      # resume words this posting shares that few of the other candidates share (idf-weighted)
 
 
 def _vec(tf: dict[str, int], idf: IdfTable) -> dict[str, float]:
@@ -195,7 +196,8 @@ def stage2_scores(prior: Sequence[float], readings: Sequence[Reading],
             "coverage": np.array([r.coverage for r in readings]),
             "text": np.array([r.text for r in readings]),
             "skills": np.array([r.skills for r in readings]),
-            "occupation": np.array([r.occupation or 0.0 for r in readings])}
+            "occupation": np.array([r.occupation or 0.0 for r in readings]),
+            "contrast": np.array([r.contrast for r in readings])}
     out = np.zeros(n)
     for name, x in cols.items():
         if not w.get(name):
@@ -254,6 +256,7 @@ def rerank(resume_text: str, resume_skills: Sequence[str] | None, titles: Sequen
 
 LINES_VERSION = 1
 _SHINGLE_TOKENS = 400
+_SKETCH = 64  # smallest shingle hashes kept per posting
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -404,9 +407,31 @@ class PostingLines:
         text = float(dv @ rv[u]) / (dn * rnorm) if u.size else 0.0
         return Reading(coverage=coverage, text=text, skills=0.0, lines=int(req.size), lines_met=met)
 
+    def contrast(self, rows: Sequence[int], resume: tuple[np.ndarray, np.ndarray, float]) -> np.ndarray:
+        """Per row: the resume's words it contains, each weighted by the resume's log-tf x idf and by how few of
+        the other ``rows`` contain it (``log((n + 1) / (n_rows_with_it + 1))``): words every candidate shares
+        count nothing, a word only this posting shares with the resume counts most. What tells one posting
+        from the others under the same title."""
+        have, rv, _ = resume
+        n = len(rows)
+        matched: list[np.ndarray] = []
+        for row in rows:
+            if row < 0 or row + 1 >= self.row_doc.size:
+                matched.append(np.zeros(0, dtype=np.int32))
+                continue
+            u = self.doc_tok[int(self.row_doc[row]):int(self.row_doc[row + 1])]
+            matched.append(u[have[u]])
+        if not n:
+            return np.zeros(0)
+        allm = np.concatenate(matched) if matched else np.zeros(0, dtype=np.int32)
+        df_local = np.bincount(allm, minlength=len(self.vocab)) if allm.size else np.zeros(len(self.vocab))
+        w = np.log((n + 1.0) / (df_local + 1.0))
+        return np.array([float((rv[mt] * w[mt]).sum()) for mt in matched])
+
     def signature(self, row: int, skip_lines: int = 2) -> frozenset[int]:
-        """Hashes of 4-token shingles of the row's first ~400 tokens after its first ``skip_lines`` lines (the
-        title, twice, in the lexical text): near-identical descriptions share almost all of them."""
+        """The 64 smallest hashes of the 4-token shingles of the row's first ~400 tokens after its first
+        ``skip_lines`` lines (the title, twice, in the lexical text): a bottom-k sketch, so near-identical
+        descriptions share almost all of them and comparing two costs 64 lookups."""
         if row < 0 or row + 1 >= self.row_line.size:
             return frozenset()
         l0, l1 = int(self.row_line[row]), int(self.row_line[row + 1])
@@ -417,7 +442,7 @@ class PostingLines:
             return frozenset(t.tolist())
         with np.errstate(over="ignore"):
             h = ((t[:-3] * _MULT + t[1:-2]) * _MULT + t[2:-1]) * _MULT + t[3:]
-        return frozenset(h.tolist())
+        return frozenset(np.unique(h)[:_SKETCH].tolist())  # bottom-k sketch: Jaccard of two estimates theirs
 
 
 def rerank_rows(lines: PostingLines, rows: Sequence[int], prior: Sequence[float], resume_text: str,
@@ -437,6 +462,9 @@ def rerank_rows(lines: PostingLines, rows: Sequence[int], prior: Sequence[float]
         r = lines.read(int(rows[i]), side)
         r.occupation = agreement(resume_occ, classify_title(titles[i]))
         readings.append(r)
+    if {**STAGE2_WEIGHTS, **(weights or {})}.get("contrast"):
+        for r, c in zip(readings, lines.contrast([int(x) for x in rows[:m]], side)):
+            r.contrast = float(c)
     s = stage2_scores(list(prior[:m]), readings, weights) if m else np.zeros(0)
     head = sorted(range(m), key=lambda i: (-s[i], i))
     scores = [float(x) for x in s] + [float(x) for x in prior[m:]]

@@ -171,9 +171,9 @@ def test_nothing_is_dropped_by_diversity():
 # ---- readable score --------------------------------------------------------------------------------------
 
 def test_strength_parts_known_values():
-    p = strength_parts(0.65, 0.6, 0.35, 1.0)
+    p = strength_parts(0.80, 0.5, 0.25, 1.0)
     assert p == {"semantic": 40.0, "requirements": 30.0, "text": 20.0, "occupation": 10.0}
-    p = strength_parts(0.40, 0.3, 0.0, None)
+    p = strength_parts(0.525, 0.25, 0.0, None)
     assert p == {"semantic": 20.0, "requirements": 15.0, "text": 0.0, "occupation": 0.0}
     assert strength_parts(None, None, None, None) == {"semantic": 0.0, "requirements": 0.0, "text": 0.0,
                                                       "occupation": 0.0}

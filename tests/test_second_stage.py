@@ -66,7 +66,7 @@ def test_skills_in_common_and_missing():
 def test_stage2_scores_and_rerank_order():
     class R:  # a reading stand-in
         def __init__(self, c, t):
-            self.coverage, self.text, self.skills, self.occupation = c, t, 0.0, None
+            self.coverage, self.text, self.skills, self.occupation, self.contrast = c, t, 0.0, None, 0.0
 
     s = stage2_scores([3.0, 2.0, 1.0], [R(0.0, 0.0), R(0.5, 0.5), R(1.0, 1.0)],
                       {"prior": 1.0, "coverage": 1.0, "text": 1.0, "skills": 0.0})
