@@ -12,8 +12,8 @@ from datetime import datetime
 from api.cli_common import add_common, print_json, settings_from
 from api.cmd_jobs_ls import add_ingest_flags, ingest_inputs, register_ls, strict_failure
 from matcher.errors import NotFound
-from matcher.options import parse_when
 from matcher.ingest import IngestSummary
+from matcher.options import parse_when
 from matcher.stats import compute_stats
 from matcher.store import JobStore
 

@@ -22,12 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common  # noqa: E402
 from bench_search import DIM, synthetic_rows, synthetic_vectors  # noqa: E402
+
 from index import JobIndex  # noqa: E402
 
 

@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common  # noqa: E402
+
 from index import ColumnRow, JobIndex, PlannerSettings  # noqa: E402
 
 DIM = 384
@@ -151,7 +152,7 @@ def ground_truth(X: np.ndarray, Q: np.ndarray, masks: list[np.ndarray], k: int) 
         top = np.argsort(-s_all, axis=1, kind="stable")[:, :k]
         best_s = np.take_along_axis(s_all, top, 1)
         best_i = np.take_along_axis(i_all, top, 1)
-    return [bi[np.isfinite(bs)] for bs, bi in zip(best_s, best_i)]
+    return [bi[np.isfinite(bs)] for bs, bi in zip(best_s, best_i, strict=True)]
 
 
 def pct(xs, p):

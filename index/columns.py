@@ -322,7 +322,7 @@ class FilterColumns:
         return ColumnRow(
             degree=int(a["degree"][i]), months=int(a["months"][i]),
             valid_through=None if np.isinf(vt) else vt, remote=bool(a["remote"][i]),
-            points=tuple((float(x), float(y)) for x, y in zip(a["pt_lat"][o[i]:o[i + 1]], a["pt_lon"][o[i]:o[i + 1]])),
+            points=tuple((float(x), float(y)) for x, y in zip(a["pt_lat"][o[i]:o[i + 1]], a["pt_lon"][o[i]:o[i + 1]], strict=True)),
             countries=codes("cc"), country_only=codes("co"), applicant_countries=codes("ap"),
             hybrid=bool(a["hybrid"][i]), employment=int(a["etype"][i]), salary_max=None if np.isnan(sm) else sm,
             salary_currency=currency_text(int(a["sal_cur"][i])), date_posted=None if np.isnan(dp) else dp)

@@ -100,11 +100,11 @@ class _Ann:
         self.reason = reason
         self.lineage = lineage or secrets.token_hex(8)  # same centroids and row numbering (a saved file stays valid)
 
-    def _same(self, ivf) -> "_Ann":
+    def _same(self, ivf) -> _Ann:
         return _Ann(ivf, nprobe=self.nprobe, trained_rows=self.trained_rows, checked_rows=self.checked_rows,
                     recall=self.recall, reason=self.reason, lineage=self.lineage)
 
-    def writable(self) -> "_Ann":
+    def writable(self) -> _Ann:
         """This index, or an in-memory copy of a memory-mapped one (whose lists cannot grow)."""
         if not self.readonly:
             return self
@@ -176,7 +176,7 @@ def _join_segments(parts: list[dict[str, np.ndarray]], dim: int, root) -> tuple[
     return vec, arrays, keys
 
 
-def _segment_arrays(st: "IndexSnapshot", a: int, b: int) -> dict[str, np.ndarray]:
+def _segment_arrays(st: IndexSnapshot, a: int, b: int) -> dict[str, np.ndarray]:
     """Files of one segment: rows [a, b) of the snapshot (CSR offsets rebased to the segment)."""
     out: dict[str, np.ndarray] = {"vectors": st.vectors[a:b]}
     kb = [k.encode() for k in st.key_of(range(a, b))]
@@ -244,7 +244,7 @@ class IndexSnapshot:
 
         def put(i, rows, scores, plan, nprobe=None):
             res.rows[i] = rows
-            res.hits[i] = [(self._keys[int(r)], float(s)) for r, s in zip(rows, scores)]
+            res.hits[i] = [(self._keys[int(r)], float(s)) for r, s in zip(rows, scores, strict=True)]
             res.plans[i] = plan
             res.nprobe[i] = nprobe
 
@@ -254,14 +254,16 @@ class IndexSnapshot:
                 continue
             if plan == "exact-subset":
                 if per is None:
-                    for i, out in zip(qi, exact_subset(self.vectors, np.flatnonzero(shared), q[qi], k, key_of)):
+                    outs = exact_subset(self.vectors, np.flatnonzero(shared), q[qi], k, key_of)
+                    for i, out in zip(qi, outs, strict=True):
                         put(i, *out, plan)
                 else:
                     for i in qi:
                         put(i, *exact_subset(self.vectors, np.flatnonzero(per[i]), q[i:i + 1], k, key_of)[0], plan)
             elif plan == "exact-full":
                 m = shared if per is None else per[qi]
-                for i, out in zip(qi, exact_full(self.vectors, q[qi], k, m, key_of, self.settings.query_block_bytes)):
+                for i, out in zip(qi, exact_full(self.vectors, q[qi], k, m, key_of, self.settings.query_block_bytes),
+                                  strict=True):
                     put(i, *out, plan)
             else:
                 self._search_ivf(q, qi, k, shared, per, counts, put, key_of)
@@ -340,7 +342,7 @@ class JobIndex:
     # ---- construction ----------------------------------------------------------------------
     @classmethod
     def create(cls, path: str | os.PathLike, *, dim: int, model_id: str, model_checksum: str | None = None,
-               settings: PlannerSettings | None = None) -> "JobIndex":
+               settings: PlannerSettings | None = None) -> JobIndex:
         """A new empty index at ``path`` (written on the first :meth:`save`)."""
         if dim <= 0:
             raise ValueError("dim must be positive")
@@ -349,7 +351,7 @@ class JobIndex:
     @classmethod
     def open(cls, path: str | os.PathLike, *, model_id: str | None = None, model_checksum: str | None = None,
              dim: int | None = None, mmap: bool = False, verify: bool | None = None,
-             settings: PlannerSettings | None = None) -> "JobIndex":
+             settings: PlannerSettings | None = None) -> JobIndex:
         """Load the current generation. ``mmap=True`` maps arrays read-only (copied on first append).
 
         ``verify`` checks file checksums (default: when not memory-mapping). Raises IndexNotFound,

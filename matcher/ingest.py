@@ -10,6 +10,7 @@ import json
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -273,7 +274,7 @@ class RayPostingEncoder:
         dim = None
         it = iter(chunks)
         while True:
-            window = [c for _, c in zip(range(self.window), it)]
+            window = list(islice(it, self.window))
             if not window:
                 return
             rows = [{"seq": i, "chunk": json.dumps([p.model_dump(mode="json") for p in c], ensure_ascii=False)}

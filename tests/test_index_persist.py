@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import ColumnRow, JobIndex, PlannerSettings
-from index import persist
+from index import ColumnRow, JobIndex, PlannerSettings, persist
 from matcher.errors import IndexCorrupt, IndexModelMismatch, IndexNotFound
 
 D = 16
@@ -266,7 +265,7 @@ def test_segments_merge_size_tiered_and_compact_makes_one(tmp_path):
         ix.save()
         seen.append(list(ix.segments))
         assert sum(ix.segments) == ix.n_rows
-        assert all(a > b for a, b in zip(ix.segments, ix.segments[1:])), ix.segments  # tiers shrink
+        assert all(a > b for a, b in zip(ix.segments, ix.segments[1:], strict=False)), ix.segments  # tiers shrink
         _same_index(ix, JobIndex.open(path))
     assert max(len(s) for s in seen) <= 4 and seen[0] == [64, 4] and seen[1] == [64, 8]
     ix.remove([f"r{r}-0" for r in range(12)])

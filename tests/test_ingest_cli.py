@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from api.cli import main
-from tests.conftest import SHARED_JOBS
 from matcher.ingest import ingest_paths
 from matcher.stats import compute_stats
+from tests.conftest import SHARED_JOBS
 
 
 def test_cli_ingest_show_rm_stats(tmp_path, make_job, capsys):
@@ -49,6 +49,7 @@ def test_cli_missing_file_fails_clearly(tmp_path, capsys):
 
 def test_sample_file_ingests_cleanly(tmp_path):
     from pathlib import Path
+
     from matcher.store import JobStore
 
     sample = Path(__file__).parents[1] / "data" / "sample" / "postings.jsonl"
@@ -122,16 +123,16 @@ def _index_vectors(data_dir):
     ix = JobIndex.open(data_dir / "index")
     snap = ix.snapshot()
     rows = np.flatnonzero(snap.alive)
-    return dict(zip(snap.key_of(rows), np.asarray(snap.vectors)[rows]))
+    return dict(zip(snap.key_of(rows), np.asarray(snap.vectors)[rows], strict=True))
 
 
 def test_ingest_workers_and_ray_engine_write_the_same_index(tmp_path, capsys):
     """`ingest --workers 2` and `ingest --engine ray` (a local Ray instance the command starts and stops) store
     the same vectors for the same postings as one thread; the Ray run leaves no Ray running."""
     pytest.importorskip("ray", reason="install the `ray` extra: pip install -e '.[ray]'")
-    import ray
-
     from pathlib import Path
+
+    import ray
 
     sample = Path(__file__).parents[1] / "data" / "sample" / "postings.jsonl"
     src = tmp_path / "jobs.jsonl"
