@@ -64,3 +64,28 @@ def test_family_macro_weighs_families_equally():
     run = {"q1": ["a"], "q2": ["a"], "q3": ["z"]}
     fams = {"q1": "x", "q2": "x", "q3": "y"}
     assert eq.family_macro_ndcg(run, qrels, fams) == pytest.approx(0.5)
+
+
+def test_specificity_hit_rate_known_answers():
+    corpus = eq.Corpus(["t", "g1", "g2", "o"], ["SRE, Recommendation Infrastructure", "Site Reliability Engineer",
+                                                 "Sr. Site Reliability Engineer", "Data Scientist"], [None] * 4, [""] * 4)
+    cases = [{"case_id": "a", "targets": ["t"], "group": "site reliability engineer"},  # target title lacks the group
+             {"case_id": "b", "targets": ["g2"], "group": "site reliability engineer"},
+             {"case_id": "c", "targets": ["g1"], "group": "site reliability engineer"}]
+    run = {"a": ["o", "t", "g1"], "b": ["g1", "g2"], "c": ["o", "o", "g2", "g1"]}
+    sp = eq.specificity(run, cases, corpus)
+    # a: the first "site reliability engineer" title is g1, not a target -> miss, but t is 2nd overall (top 3)
+    # b: g1 comes before g2 -> miss; g2 2nd -> top 3. c: g2 before g1 -> miss; g1 3rd after dedupe -> top 3
+    assert sp["per_case"] == {"a": {"hit": False, "rank": 2}, "b": {"hit": False, "rank": 2},
+                              "c": {"hit": False, "rank": 3}}
+    sp = eq.specificity({"a": [], "b": ["g2", "g1"], "c": ["g1"]}, cases, corpus)
+    assert sp["hit_rate"] == pytest.approx(2 / 3) and sp["top3_rate"] == pytest.approx(2 / 3)
+    assert sp["per_case"]["a"] == {"hit": False, "rank": None}
+
+
+def test_specificity_cases_file_is_well_formed():
+    cases = eq.load_specificity(eq.JUDGE / "specificity.jsonl")
+    assert len(cases) == 18 and len({c["case_id"] for c in cases}) == 18
+    for c in cases:
+        assert c["targets"] and all(t.startswith("jp_") for t in c["targets"])
+        assert c["group"] == c["group"].lower() and c["text"].strip()
