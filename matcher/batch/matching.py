@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..domain import CandidateProfile, MatchOptions, MatchResponse
+from ..domain import CandidateProfile, MatchOptions
 from ..errors import InvalidRequest, error_payload
 from ..paging import match_page
 from .inputs import candidate_options
@@ -21,14 +22,18 @@ from .records import error_record, ok_record
 FORWARD_BATCH = 4
 
 
-def match_parsed(svc, parsed: Sequence[dict[str, Any]], base: MatchOptions, *,
-                 embed_batch_size: int = FORWARD_BATCH) -> tuple[list[dict[str, Any]], dict[str, float]]:
-    """Records (one per parsed item, same order) and stage seconds ``{embed, search}``.
+@dataclass
+class Step:
+    """One batch of parsed candidates on its way to records: those that failed already have theirs, ``todo``
+    (index, profile, options) still need a query vector and a search."""
 
-    Query vectors are computed for the whole batch at once (:func:`query_vectors`, equal to
-    ``svc.embed_query``), then :func:`~matcher.paging.match_page` runs per candidate with its vector: the very
-    code path of ``jobmatch match`` (filters, hybrid ranking, explanations), so results are identical.
-    """
+    parsed: Sequence[dict[str, Any]]
+    records: list[dict[str, Any] | None]
+    todo: list[tuple[int, CandidateProfile, MatchOptions]]
+
+
+def prepare(parsed: Sequence[dict[str, Any]], base: MatchOptions) -> Step:
+    """Each parsed candidate's options and profile, or its error record."""
     records: list[dict[str, Any] | None] = [None] * len(parsed)
     todo: list[tuple[int, CandidateProfile, MatchOptions]] = []
     for i, p in enumerate(parsed):
@@ -44,23 +49,47 @@ def match_parsed(svc, parsed: Sequence[dict[str, Any]], base: MatchOptions, *,
             records[i] = error_record(p["id"], p["source"], error_payload(e))
             continue
         todo.append((i, profile, opts))
+    return Step(parsed, records, todo)
+
+
+def embed_step(svc, step: Step, *, batch_size: int = FORWARD_BATCH) -> tuple[np.ndarray, float]:
+    """The step's query vectors (:func:`query_vectors`) and the seconds they took. Thread-safe against
+    :func:`search_step` of another step (the engine overlaps them: onnxruntime and torch release the GIL)."""
     t0 = time.perf_counter()
     vecs = np.zeros((0, 0), np.float32)
-    if todo:
-        vecs = query_vectors(svc, [pr for _, pr, _ in todo], batch_size=embed_batch_size)
-    t1 = time.perf_counter()
-    resps: list[MatchResponse | BaseException] = []
-    for (_, pr, o), v in zip(todo, vecs):
+    if step.todo:
+        vecs = query_vectors(svc, [pr for _, pr, _ in step.todo], batch_size=batch_size)
+    return vecs, time.perf_counter() - t0
+
+
+def search_step(svc, step: Step, vecs: np.ndarray) -> tuple[list[dict[str, Any]], float]:
+    """:func:`~matcher.paging.match_page` per candidate with its vector; the step's records, in input order, and
+    the seconds the searches took."""
+    t0 = time.perf_counter()
+    records = step.records
+    for (i, pr, o), v in zip(step.todo, vecs):
+        p = step.parsed[i]
         try:
-            resps.append(match_page(svc, pr, o, query_vec=v))  # top_k after offset, as on every surface
+            resp = match_page(svc, pr, o, query_vec=v)  # top_k after offset, as on every surface
         except Exception as e:  # noqa: BLE001 - recorded for this candidate; the run goes on
-            resps.append(e)
-    for (i, _, _), r in zip(todo, resps):
-        p = parsed[i]
-        records[i] = error_record(p["id"], p["source"], error_payload(r)) if isinstance(r, BaseException) \
-            else ok_record(p["id"], p["source"], r)
-    t2 = time.perf_counter()
-    return records, {"embed": t1 - t0, "search": t2 - t1}  # type: ignore[return-value]
+            records[i] = error_record(p["id"], p["source"], error_payload(e))
+        else:
+            records[i] = ok_record(p["id"], p["source"], resp)
+    return records, time.perf_counter() - t0  # type: ignore[return-value]
+
+
+def match_parsed(svc, parsed: Sequence[dict[str, Any]], base: MatchOptions, *,
+                 embed_batch_size: int = FORWARD_BATCH) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    """Records (one per parsed item, same order) and stage seconds ``{embed, search}``.
+
+    Query vectors are computed for the whole batch at once (:func:`query_vectors`, equal to
+    ``svc.embed_query``), then :func:`~matcher.paging.match_page` runs per candidate with its vector: the very
+    code path of ``jobmatch match`` (filters, hybrid ranking, explanations), so results are identical.
+    """
+    step = prepare(parsed, base)
+    vecs, embed_s = embed_step(svc, step, batch_size=embed_batch_size)
+    records, search_s = search_step(svc, step, vecs)
+    return records, {"embed": embed_s, "search": search_s}
 
 
 _CHECKED: dict[int, bool] = {}  # id(service) -> batched vectors verified equal to svc.embed_query
