@@ -287,10 +287,9 @@ class PostingLines:
         self.idf_unknown = float(math.log(1 + (self.n_docs + 0.5) / 0.5)) if self.n_docs else 1.0
         # norm of each row's log-tf x idf vector (whole text)
         w = (1.0 + np.log(np.maximum(self.doc_cnt, 1))) * self.idf[self.doc_tok]
-        sq = np.add.reduceat(w * w, self.row_doc[:-1]) if w.size else np.zeros(0)
-        empty = self.row_doc[1:] == self.row_doc[:-1]
-        sq = np.where(empty, 0.0, sq[: empty.size]) if sq.size else np.zeros(empty.size)
-        self.doc_norm = np.sqrt(sq).astype(np.float32)
+        n_rows = self.row_doc.size - 1
+        owner = np.repeat(np.arange(n_rows), np.diff(self.row_doc))  # rows without text own nothing
+        self.doc_norm = np.sqrt(np.bincount(owner, weights=w * w, minlength=n_rows)).astype(np.float32)
 
     @classmethod
     def build(cls, texts: dict[int, str], corpus: list[list[str]] | None = None) -> "PostingLines":

@@ -135,3 +135,14 @@ def test_rerank_rows_moves_the_specific_posting_up():
     rr = rerank_rows(idx.lines, [0, 1, 2], [0.03, 0.02, 0.01], RESUME, ["Site Reliability Engineer",
                      "SRE, Recommendation Infrastructure", "Data Scientist"], n=2, resume_occ=None)
     assert rr.order == [1, 0, 2] and rr.readings[2] is None and rr.scores[2] == 0.01
+
+
+def test_rows_without_text_anywhere_are_fine():
+    from matcher.ranking import LexicalIndex
+
+    idx = LexicalIndex().build(["", "Site Reliability Engineer\nKubernetes and Terraform experience", ""])
+    L = idx.lines
+    assert L.doc_norm.tolist()[0] == 0.0 and L.doc_norm.tolist()[2] == 0.0 and L.doc_norm[1] > 0
+    idx2 = idx.updated([1], [""])  # the last posting with text removed (a delete blanks its row)
+    assert idx2.lines.doc_norm.tolist() == [0.0, 0.0, 0.0]
+    assert idx2.lines.read(1, idx2.lines.resume_side("kubernetes")).lines == 0
