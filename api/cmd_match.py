@@ -78,13 +78,22 @@ def render_text(resp: MatchResponse) -> str:
         lines.append("No posting passes the filters. Try --radius-km, --remote any, or --no-filters.")
     for i, m in enumerate(resp.results, 1):
         dist = f"  {m.distance_km:.0f} km" if m.distance_km is not None else ""
-        lines.append(f"{i:>2}. {m.score:.4f} (sim {m.similarity:.2f})  {m.title} — {m.company or '?'}  [{m.location or '?'}]{dist}")
+        strength = f"match {m.match:>3}/100" if m.match is not None else f"{m.score:.4f}"
+        lines.append(f"{i:>2}. {strength} (sim {m.similarity:.2f})  {m.title} — {m.company or '?'}  [{m.location or '?'}]{dist}")
         terms = [t for t in (", ".join(m.employment_types), m.salary.text() if m.salary else "",
                              f"posted {m.date_posted:%Y-%m-%d}" if m.date_posted else "") if t]
         if terms:
             lines.append(f"      {' · '.join(terms)}")
         if m.skills_in_common:
             lines.append(f"      skills in common: {', '.join(m.skills_in_common[:12])}")
+        if m.skills_missing:
+            lines.append(f"      skills it asks for, not on the resume: {', '.join(m.skills_missing[:12])}")
+        occ = m.occupation or {}
+        if occ.get("posting") or occ.get("candidate"):
+            name = lambda o: f"{o['title']} ({o['code'][:7]})" if o else "unknown"  # noqa: E731
+            lines.append(f"      occupation: {name(occ.get('posting'))}; candidate: {name(occ.get('candidate'))}")
+        if (m.ranking or {}).get("diversity"):
+            lines.append(f"      placed lower: {m.ranking['diversity']}")
         reqs = []
         for name, r in m.requirements.items():
             mark = {True: "met", False: "NOT met", None: "unknown"}[r.met]
