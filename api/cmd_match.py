@@ -99,6 +99,8 @@ def render_text(resp: MatchResponse) -> str:
             mark = {True: "met", False: "NOT met", None: "unknown"}[r.met]
             reqs.append(f"{name} {r.required} ({mark})")
         lines.append(f"      requires: {'; '.join(reqs)}   id={m.id}")
+    if resp.next_cursor:  # the same command with this flag shows the next results not shown yet
+        lines += ["", f"More: add --cursor {resp.next_cursor}"]
     return "\n".join(lines)
 
 
