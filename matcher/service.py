@@ -38,6 +38,7 @@ from .settings import Settings
 
 
 log = logging.getLogger("jobmatch.service")
+LEXICAL_BATCH = 8192  # postings per BM25 rebuild while indexing (_index_into)
 
 
 def resolve_location(text: str) -> Place:
@@ -292,13 +293,18 @@ class MatchService:
         # the posting encoder (matcher.ingest): threads here, Ray actors for `ingest --engine ray`; same vectors
         encoder = self.posting_encoder or LocalPostingEncoder(self.embedder, workers=1)
         chunks = ([self.store.get(i).posting for i in ids[s:s + batch]] for s in range(0, len(ids), batch))
+        lex_todo: list = []  # each lexical update rebuilds BM25 over every posting: batch them (serial work)
         for postings, vecs in encoder.encode(chunks):
             idx.upsert([p.id for p in postings], vecs, [posting_row(p) for p in postings])
-            if lexical is not None:
-                lexical.update(postings)
+            lex_todo.extend(postings)
+            if lexical is not None and len(lex_todo) >= LEXICAL_BATCH:
+                lexical.update(lex_todo)
+                lex_todo = []
             done += len(postings)
             if bar:
                 bar.update(len(postings))
+        if lexical is not None and lex_todo:
+            lexical.update(lex_todo)
         if bar:
             bar.close()
         return done
