@@ -143,3 +143,66 @@ def test_text_format_for_a_terminal():
             root.addHandler(h)
         root.setLevel(saved[1])
         logging.getLogger("uvicorn.access").disabled = False
+
+
+def test_serve_with_two_workers_answers_from_both_and_stops_cleanly(tmp_path, sample_data_dir):
+    """``jobmatch serve --workers 2`` (the multi-worker recipe): two worker processes behind one socket, each
+    with the model and index loaded, logging JSON lines with their pid; SIGTERM to the supervisor stops them all."""
+    import os
+    import shutil
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import httpx
+
+    root = Path(__file__).resolve().parents[1]
+    data = tmp_path / "data"
+    shutil.copytree(sample_data_dir, data)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log_path = tmp_path / "server.log"
+    env = {**os.environ, "JOBMATCH_DATA_DIR": str(data), "PYTHONPATH": str(root)}
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-c", "import sys; from api.cli import main; sys.exit(main())",
+                                 "serve", "--port", str(port), "--workers", "2"], cwd=root, env=env, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        started: set[str] = set()
+        deadline = time.monotonic() + 240
+        while len(started) < 2:  # a request reaches whichever worker accepts it: wait until both said ready
+            assert proc.poll() is None, log_path.read_text(errors="replace")[-3000:]
+            assert time.monotonic() < deadline, log_path.read_text(errors="replace")[-3000:]
+            try:
+                r = httpx.get(f"{base}/metrics", timeout=5)
+                if "jobmatch_ready 1.0" in r.text:
+                    started.add(next(x for x in r.text.splitlines() if x.startswith("process_start_time_seconds")))
+            except httpx.TransportError:
+                pass
+            time.sleep(0.3)
+        with httpx.Client(base_url=base, timeout=60) as c:
+            for i in range(6):
+                r = c.post("/v1/match", json={"text": "python developer, AWS", "top_k": 2, "filters": False},
+                           headers={"X-Request-ID": f"two-workers-{i}"})
+                assert r.status_code == 200 and len(r.json()["results"]) == 2
+                assert r.headers["x-request-id"] == f"two-workers-{i}"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+    assert proc.returncode == 0
+    got = [json.loads(x) for x in log_path.read_text().splitlines() if x.startswith("{")]
+    worker_pids = {x["pid"] for x in got if x["logger"] == "jobmatch.access"}
+    assert len(worker_pids) == 2 and proc.pid not in worker_pids  # requests answered by the two workers
+    answered = [x for x in got if x["logger"] == "jobmatch.access" and x["route"] == "/v1/match"]
+    assert [x["request_id"] for x in answered] == [f"two-workers-{i}" for i in range(6)]
+    assert all(x["status"] == 200 and set(x["stages_ms"]) == {"parse", "wait", "embed", "rank"} for x in answered)
+    for pid in worker_pids:  # the supervisor stopped its workers
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
