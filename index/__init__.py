@@ -12,9 +12,29 @@ Public API::
     idx.save()                              # new generation (only what changed), atomic manifest switch
     idx = JobIndex.open(path, model_id=..., dim=384, mmap=True)
 """
-from .columns import ColumnRow, FilterColumns, haversine_km
-from .planner import PlannerSettings, SearchResult
-from .store import METRIC, IndexSnapshot, JobIndex
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .columns import ColumnRow, FilterColumns, haversine_km
+    from .planner import PlannerSettings, SearchResult
+    from .store import METRIC, IndexSnapshot, JobIndex
+
+# Imported on first use (PEP 562), so ``import index.errors`` / ``index.atomic`` (the error vocabulary every
+# process loads, parser workers under a memory cap included) does not load numpy and faiss.
+_LAZY = {"ColumnRow": "columns", "FilterColumns": "columns", "haversine_km": "columns", "PlannerSettings": "planner",
+         "SearchResult": "planner", "METRIC": "store", "IndexSnapshot": "store", "JobIndex": "store"}
 
 __all__ = ["JobIndex", "IndexSnapshot", "ColumnRow", "FilterColumns", "PlannerSettings", "SearchResult",
            "haversine_km", "METRIC"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
