@@ -53,8 +53,7 @@ def prepare(parsed: Sequence[dict[str, Any]], base: MatchOptions) -> Step:
 
 
 def embed_step(svc, step: Step, *, batch_size: int = FORWARD_BATCH) -> tuple[np.ndarray, float]:
-    """The step's query vectors (:func:`query_vectors`) and the seconds they took. Thread-safe against
-    :func:`search_step` of another step (the engine overlaps them: onnxruntime and torch release the GIL)."""
+    """The step's query vectors (:func:`query_vectors`) and the seconds they took."""
     t0 = time.perf_counter()
     vecs = np.zeros((0, 0), np.float32)
     if step.todo:
