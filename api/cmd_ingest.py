@@ -1,6 +1,6 @@
 """CLI: ``jobmatch ingest PATH...``, ``jobmatch jobs show ID``, ``jobmatch jobs rm ID``, ``jobmatch stats``.
 
-Thin wrappers over :func:`matcher.ingest.ingest_paths` (via ``cmd_jobs_ls.ingest_inputs``), :class:`matcher.store.JobStore` and
+Thin wrappers over :func:`matcher.ingest.ingest_paths` (via ``cmd_jobs_ls.ingest_inputs``), :class:`matcher.jobstore.JobStore` and
 :func:`matcher.stats.compute_stats`.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from matcher.errors import NotFound
 from matcher.ingest import IngestSummary
 from matcher.options import parse_when
 from matcher.stats import compute_stats
-from matcher.store import JobStore
+from matcher.jobstore import JobStore
 
 
 def register(sub: argparse._SubParsersAction) -> None:

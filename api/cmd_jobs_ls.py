@@ -12,7 +12,7 @@ from matcher.errors import InvalidRequest, NotFound
 from matcher.ingest import IngestSummary, ingest_paths
 from matcher.options import parse_when
 from matcher.paging import JobQuery, list_jobs
-from matcher.store import JobStore
+from matcher.jobstore import JobStore
 
 from .cli_common import STDIN, add_common, add_model_flags, print_json, read_input, settings_from
 

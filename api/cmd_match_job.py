@@ -75,7 +75,7 @@ def cmd_match_job(args: argparse.Namespace) -> int:
         else:
             from index import JobIndex
             from matcher.errors import IndexNotFound, NotFound
-            from matcher.store import JobStore
+            from matcher.jobstore import JobStore
 
             with JobStore(settings.store_path) as store:
                 try:

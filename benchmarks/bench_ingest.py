@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from matcher.ingest import ingest_paths  # noqa: E402
 from matcher.postings import read_path  # noqa: E402
-from matcher.store import JobStore  # noqa: E402
+from matcher.jobstore import JobStore  # noqa: E402
 
 DEFAULT_INPUT = ROOT.parent / "shared" / "data" / "jobs" / "linkedin_tech_2021.jsonl"
 

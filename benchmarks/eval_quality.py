@@ -243,7 +243,7 @@ class Lab:
 
     # --- texts ------------------------------------------------------------------------------
     def doc_texts(self, rep: str) -> list[str]:
-        from matcher import ranking
+        from matcher import posting_index
 
         c = self.c
         if rep == "desc":
@@ -255,17 +255,17 @@ class Lab:
         if rep == "title@company+desc":
             return [f"{t} at {co}\n{d}" if co else f"{t}\n{d}" for t, co, d in zip(c.titles, c.companies, c.descs)]
         if rep == "shipped":  # name kept for the cache: the title + 96-word head text
-            return [ranking.posting_head_text(t, co, d) for t, co, d in zip(c.titles, c.companies, c.descs)]
+            return [posting_index.posting_head_text(t, co, d) for t, co, d in zip(c.titles, c.companies, c.descs)]
         if rep.startswith("title+desc") and rep[len("title+desc"):].rstrip("w").isdigit():  # e.g. title+desc96w
             n = int(rep[len("title+desc"):].rstrip("w"))
-            return [ranking.posting_text_for_embedding(t, co, d, max_words=n)
+            return [posting_index.posting_text_for_embedding(t, co, d, max_words=n)
                     for t, co, d in zip(c.titles, c.companies, c.descs)]
         if rep == "lines":  # the second stage's requirement/responsibility lines (boilerplate dropped), one window
             from matcher.second_stage import posting_lines
 
             return ["\n".join(posting_lines(d)) or t for t, d in zip(c.titles, c.descs)]
         if rep == "lexical":
-            return [ranking.posting_text_for_lexical(t, co, d) for t, co, d in zip(c.titles, c.companies, c.descs)]
+            return [posting_index.posting_text_for_lexical(t, co, d) for t, co, d in zip(c.titles, c.companies, c.descs)]
         raise ValueError(rep)
 
     def query_texts(self, rep: str = "shipped") -> list[str]:
@@ -409,7 +409,7 @@ class Lab:
 
     def shipped_run(self) -> tuple[Run, dict]:
         """The real code path: matcher.ranking.default_ranker over all rows eligible."""
-        from matcher import ranking
+        from matcher import posting_index, ranking
 
         ranker = ranking.default_ranker()
         if hasattr(ranker, "build"):
@@ -420,7 +420,7 @@ class Lab:
             def embed_documents(self, texts, max_windows=None, batch_size=64, progress=False):
                 return lab.emb.pooled(texts, max_windows, "mean", tag="doc-")
 
-        D = self.memo("shipped-docs", lambda: ranking.embed_postings(
+        D = self.memo("shipped-docs", lambda: posting_index.embed_postings(
             _CachedShim(), self.c.titles, self.c.companies, self.c.descs))
         Q = self.query_vecs(ranking.QUERY_WINDOWS)
         eligible = np.ones(len(self.c), dtype=bool)

@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     jobs = [(corpus.titles[pos[q["posting_id"]]], corpus.companies[pos[q["posting_id"]]],
              corpus.descs[pos[q["posting_id"]]]) for q in queries]
 
-    from matcher import ranking
+    from matcher import posting_index
     from matcher.embed import Embedder
     from matcher.service import query_text
 
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     from matcher.candidates.lexical import CandidateLexical
 
     lex = CandidateLexical.build(dict(zip(rids, rtexts, strict=True)))
-    qlex = [ranking.posting_text_for_lexical(t, c, d) for t, c, d in jobs]
+    qlex = [posting_index.posting_text_for_lexical(t, c, d) for t, c, d in jobs]
     emb = Embedder()
     t0 = time.time()
     import hashlib
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         rvec, pvec = got["r"], got["p"]
     else:
         rvec = emb.embed_queries([query_text(t) for t in rtexts], max_windows=1)
-        pvec = ranking.embed_postings(emb, [t for t, _, _ in jobs], [c for _, c, _ in jobs], [d for _, _, d in jobs])
+        pvec = posting_index.embed_postings(emb, [t for t, _, _ in jobs], [c for _, c, _ in jobs], [d for _, _, d in jobs])
         args.cache.mkdir(parents=True, exist_ok=True)
         np.savez(cache, r=rvec, p=pvec)
     embed_s = time.time() - t0

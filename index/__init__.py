@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from .columns import ColumnRow, FilterColumns, haversine_km
     from .planner import PlannerSettings, SearchResult
-    from .store import METRIC, IndexSnapshot, JobIndex
+    from .job_index import METRIC, IndexSnapshot, JobIndex
 
 # Imported on first use (PEP 562), so ``import index.errors`` / ``index.atomic`` (the error vocabulary every
 # process loads, parser workers under a memory cap included) does not load numpy and faiss.
 _LAZY = {"ColumnRow": "columns", "FilterColumns": "columns", "haversine_km": "columns", "PlannerSettings": "planner",
-         "SearchResult": "planner", "METRIC": "store", "IndexSnapshot": "store", "JobIndex": "store"}
+         "SearchResult": "planner", "METRIC": "job_index", "IndexSnapshot": "job_index", "JobIndex": "job_index"}
 
 __all__ = ["JobIndex", "IndexSnapshot", "ColumnRow", "FilterColumns", "PlannerSettings", "SearchResult",
            "haversine_km", "METRIC"]

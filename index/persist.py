@@ -1,4 +1,4 @@
-"""On-disk layout of a :class:`~index.store.JobIndex` and crash-safe writing.
+"""On-disk layout of a :class:`~index.job_index.JobIndex` and crash-safe writing.
 
     <index dir>/
       manifest.json          the only mutable file; names the current generation

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from .errors import IndexNotFound, NotFound
 from .lock import DataDirLock
 from .settings import Settings
-from .store import JobStore
+from .jobstore import JobStore
 
 
 class IndexGap(BaseModel):

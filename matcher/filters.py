@@ -29,7 +29,7 @@ import numpy as np
 
 from index.columns import FilterColumns, currency_code
 
-from .columns import employment_bits
+from .posting_index import employment_bits
 from .domain import DEGREE_LEVEL, DEGREE_NAME, RULES, CandidateProfile, FilterReport, MatchOptions, RuleOutcome
 
 

@@ -1,4 +1,4 @@
-"""Ingestion: read JSON-LD files and upsert their postings into a :class:`matcher.store.JobStore`.
+"""Ingestion: read JSON-LD files and upsert their postings into a :class:`matcher.jobstore.JobStore`.
 
 Offers :func:`ingest_paths` -> :class:`IngestSummary` (counts, rejections with their position and reason, and
 ``changed_ids`` -- the ids added or updated, for an indexing step to embed just those). Files are streamed
@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from matcher.domain import Posting
 from matcher.errors import NotFound
 from matcher.postings import RecordResult, read_path
-from matcher.store import JobStore
+from matcher.jobstore import JobStore
 
 INPUT_SUFFIXES = {".json", ".jsonl", ".ndjson", ".jsonld", ".html", ".htm"}
 
@@ -163,7 +163,7 @@ def default_workers() -> int:
 
 
 def _posting_vectors(embedder, postings: list[Posting]):
-    from .ranking import embed_postings
+    from .posting_index import embed_postings
 
     return embed_postings(embedder, [p.title for p in postings], [p.company for p in postings],
                           [p.description for p in postings])

@@ -22,7 +22,8 @@ import numpy as np
 
 from index.atomic import fsync_dir
 
-from .ranking import LexicalIndex, posting_text_for_lexical
+from .posting_index import posting_text_for_lexical
+from .ranking import LexicalIndex
 
 
 def fsync_tree(root: Path) -> None:

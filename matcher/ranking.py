@@ -1,8 +1,7 @@
 """Ranking stage: turns a resume query into a ranked list of index rows.
 
-The matcher calls a :class:`Ranker`; the indexer and the matcher both build their texts with
-:func:`posting_text_for_embedding`, :func:`posting_text_for_lexical` and
-:func:`query_text_for_embedding`, so what runs in production is exactly what
+The matcher calls a :class:`Ranker`; the indexer builds a posting's texts and vectors with
+:mod:`matcher.posting_index` and the matcher its query with :func:`query_text_for_embedding`, so what runs in production is exactly what
 ``benchmarks/eval_quality.py`` measures (see benchmarks/judgements/README.md for the numbers
 behind every default here).
 
@@ -24,18 +23,14 @@ from typing import Callable, Iterable, Protocol, Sequence
 
 import numpy as np
 
+from .posting_index import normalize_text
+
 __all__ = [
     "DenseScores",
     "Ranker",
     "DenseRanker",
     "HybridRanker",
     "LexicalIndex",
-    "posting_text_for_embedding",
-    "posting_texts_for_embedding",
-    "posting_head_text",
-    "embed_postings",
-    "combine_posting_vectors",
-    "posting_text_for_lexical",
     "query_text_for_embedding",
     "query_text_for_lexical",
     "tokenize",
@@ -51,10 +46,7 @@ __all__ = [
 DenseScores = Callable[[np.ndarray, int], "tuple[np.ndarray, np.ndarray]"]
 
 
-# Embedding budget the eval measured for the shipped default: each posting is embedded as two
-# short single-window texts (see embed_postings), a resume query as its first window only.
-DOC_WINDOWS = 1
-DOC_POOLING = "first"
+# A resume query is embedded as its first window only (the posting side: matcher.posting_index).
 QUERY_WINDOWS = 1
 
 
@@ -63,111 +55,17 @@ def default_ranker() -> "Ranker":
     return HybridRanker()
 
 
-# --------------------------------------------------------------------------------------------
-# Text representations (shared by indexer, matcher and eval)
-# --------------------------------------------------------------------------------------------
-
-_WS = re.compile(r"[ \t\r\f\v\xa0]+")
-_NL = re.compile(r"\s*\n\s*")
-
-
-def _norm(text: str | None) -> str:
-    text = _WS.sub(" ", text or "")
-    return _NL.sub("\n", text).strip()
-
-
-DOC_EMBED_WORDS = 96  # title + the first ~96 words of the description: about 130-150 word pieces
-
-
-def _head_words(text: str, n: int) -> str:
-    """The first ``n`` whitespace-separated words of ``text``, line breaks kept."""
-    if n <= 0:
-        return ""
-    out, count = [], 0
-    for line in text.split("\n"):
-        words = line.split(" ")
-        if count + len(words) >= n:
-            out.append(" ".join(words[: n - count]))
-            break
-        out.append(line)
-        count += len(words)
-    return "\n".join(out)
-
-
-def posting_head_text(title: str | None, company: str | None, description: str | None,
-                      max_words: int | None = DOC_EMBED_WORDS) -> str:
-    """The title on its own line, then the first ``max_words`` words of the description."""
-    title, description = _norm(title), _norm(description)
-    if max_words is not None:
-        description = _head_words(description, max_words)
-    return f"{title}\n{description}" if title else description
-
-
-def posting_texts_for_embedding(title: str | None, company: str | None, description: str | None) -> tuple[str, str]:
-    """The two texts whose unit embeddings, summed and re-normalised, are a posting's vector:
-    the title alone, and the title + head of the description (:func:`embed_postings`)."""
-    head = posting_head_text(title, company, description)
-    return (_norm(title) or head, head)
-
-
-def posting_text_for_embedding(title: str | None, company: str | None, description: str | None,
-                               max_words: int | None = None) -> str:
-    """Single-text fallback for indexers that embed one text per posting: the title.
-
-    Measured (benchmarks/judgements/README.md): embedding the title alone ranks better than
-    the description or title + description as one text; the description still counts through
-    the lexical side of :class:`HybridRanker`. Prefer :func:`embed_postings`, which adds the
-    head of the description as a second vector and measured best. ``max_words`` given: the
-    title + the first ``max_words`` words of the description instead (for experiments).
-    """
-    if max_words is not None:
-        return posting_head_text(title, company, description, max_words)
-    return _norm(title) or posting_head_text(title, company, description)
-
-
-def combine_posting_vectors(title_vecs: np.ndarray, head_vecs: np.ndarray) -> np.ndarray:
-    """Sum of the unit title and head vectors, re-normalised (float32, unit rows)."""
-    v = np.asarray(title_vecs, dtype=np.float32) + np.asarray(head_vecs, dtype=np.float32)
-    n = np.linalg.norm(v, axis=-1, keepdims=True)
-    return (v / np.maximum(n, 1e-12)).astype(np.float32)
-
-
-def embed_postings(embedder, titles: Sequence[str | None], companies: Sequence[str | None],
-                   descriptions: Sequence[str | None], *, batch_size: int = 64,
-                   progress: bool = False) -> np.ndarray:
-    """Posting vectors as the shipped default ranks them: ``(n, dim)`` unit rows.
-
-    ``embedder`` is a :class:`matcher.embed.Embedder` (anything with ``embed_documents``).
-    Costs one short window per posting (title + ~96 words, ~130-150 word pieces) plus one
-    title-sized window.
-    """
-    pairs = [posting_texts_for_embedding(t, c, d) for t, c, d in zip(titles, companies, descriptions)]
-    if not pairs:
-        return np.zeros((0, getattr(embedder, "dim", 0)), dtype=np.float32)
-    tv = embedder.embed_documents([p[0] for p in pairs], max_windows=DOC_WINDOWS, batch_size=batch_size,
-                                  progress=progress)
-    hv = embedder.embed_documents([p[1] for p in pairs], max_windows=DOC_WINDOWS, batch_size=batch_size,
-                                  progress=progress)
-    return combine_posting_vectors(tv, hv)
-
-
-def posting_text_for_lexical(title: str | None, company: str | None, description: str | None) -> str:
-    """Text indexed by the lexical (BM25) side: title twice (a light field boost) + description."""
-    title, description = _norm(title), _norm(description)
-    return f"{title}\n{title}\n{description}" if title else description
-
-
 def query_text_for_embedding(resume_text: str | None) -> str:
     """Text embedded for a resume query: the resume text, normalised; embed it with
     ``max_windows=QUERY_WINDOWS`` (1: the first window, where headline, summary and skills sit on
     most resumes, measured better than pooling two windows)."""
-    return _norm(resume_text)
+    return normalize_text(resume_text)
 
 
 def query_text_for_lexical(resume_text: str | None) -> str:
     """Text searched on the lexical side: the whole resume (cutting it to its first 300 words
     measured the same within noise and saved ~1 ms)."""
-    return _norm(resume_text)
+    return normalize_text(resume_text)
 
 
 # --------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from index import JobIndex
 from index.faults import point
 from index.atomic import fsync_dir
 
-from .columns import posting_row
+from .posting_index import posting_row
 from .domain import DEGREE_NAME, CandidateProfile, Match, MatchOptions, MatchResponse, Place, Posting, Requirement
 from .errors import IndexNotFound, IndexWriteFailed, InvalidRequest, JobmatchError, NotFound
 from .filters import CandidateFacts, apply_filters, candidate_facts
@@ -110,7 +110,7 @@ class MatchService:
     def __init__(self, settings: Settings | None = None, *, embedder=None, parser=None, ranker=None,
                  create_index: bool = True):
         from .embed import Embedder
-        from .store import JobStore
+        from .jobstore import JobStore
 
         self.settings = settings or Settings()
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from matcher.domain import DEGREE_NAME
 from matcher.occupations import classify_title
 from matcher.options import as_utc
-from matcher.store import JobStore
+from matcher.jobstore import JobStore
 
 
 class StoreStats(BaseModel):

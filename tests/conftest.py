@@ -41,7 +41,7 @@ def make_job() -> Callable[..., dict[str, Any]]:
 
 @pytest.fixture
 def job_store(tmp_path: Path) -> Iterator[Any]:
-    from matcher.store import JobStore
+    from matcher.jobstore import JobStore
 
     with JobStore(tmp_path / "jobs.sqlite3") as store:
         yield store

@@ -103,7 +103,7 @@ def test_gap_is_reported_and_closed_by_the_next_writer(data_copy, embedder):
     from matcher.datadir import index_gap
     from matcher.ingest import ingest_records
     from matcher.postings import read_records
-    from matcher.store import JobStore
+    from matcher.jobstore import JobStore
 
     settings = Settings(data_dir=data_copy)
     with JobStore(settings.store_path) as store:  # what a writer killed after its SQLite commit leaves
@@ -366,7 +366,7 @@ def test_store_connections_of_finished_threads_are_closed(tmp_path):
     soak's 23 -> 39 fd drift)."""
     import threading
 
-    from matcher.store import JobStore
+    from matcher.jobstore import JobStore
 
     store = JobStore(tmp_path / "jobs.sqlite3")
 
@@ -403,7 +403,7 @@ def test_ordinary_writes_do_not_scan_the_store_but_still_index_pending_ids(data_
     another process stored without indexing is still picked up, without reading every stored id."""
     from matcher.ingest import ingest_records
     from matcher.postings import read_records
-    from matcher.store import JobStore
+    from matcher.jobstore import JobStore
 
     svc = _svc(data_copy, embedder)
     try:

@@ -50,7 +50,7 @@ def test_cli_missing_file_fails_clearly(tmp_path, capsys):
 def test_sample_file_ingests_cleanly(tmp_path):
     from pathlib import Path
 
-    from matcher.store import JobStore
+    from matcher.jobstore import JobStore
 
     sample = Path(__file__).parents[1] / "data" / "sample" / "postings.jsonl"
     with JobStore(tmp_path / "jobs.sqlite3") as store:
@@ -63,7 +63,7 @@ def test_sample_file_ingests_cleanly(tmp_path):
 @pytest.mark.slow
 @pytest.mark.skipif(not SHARED_JOBS.exists(), reason="shared data not present")
 def test_whole_shared_file(tmp_path):
-    from matcher.store import JobStore
+    from matcher.jobstore import JobStore
 
     with JobStore(tmp_path / "jobs.sqlite3") as store:
         first = ingest_paths([SHARED_JOBS], store, progress=False)

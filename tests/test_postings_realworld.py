@@ -314,7 +314,7 @@ def test_base_salary_wins_over_estimated_and_other_fields_are_kept():
 # ---- the new filters, on index columns, with unknowns counted ------------------------------------------
 def _columns(postings):
     from index.columns import CountryVocab, FilterColumns, rows_to_arrays
-    from matcher.columns import posting_row
+    from matcher.posting_index import posting_row
 
     vocab = CountryVocab()
     arrays = rows_to_arrays([posting_row(p) for p in postings], vocab)
@@ -446,7 +446,7 @@ def test_an_index_written_before_the_new_columns_loads_them_as_unknown(tmp_path)
 @pytest.mark.slow
 def test_service_refills_the_new_columns_of_a_format_1_index_from_the_store(service_copy):
     """An index saved before the new filter columns existed is upgraded on open, without re-embedding."""
-    from matcher.columns import posting_row
+    from matcher.posting_index import posting_row
     from matcher.service import MatchService
 
     svc = service_copy

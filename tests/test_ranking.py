@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from matcher import ranking
+from matcher import posting_index, ranking
 from matcher.ranking import DenseRanker, HybridRanker, rrf_fuse, tokenize
 
 TEXTS = [
@@ -104,12 +104,12 @@ def test_lexical_add_and_save_load(tmp_path):
 
 
 def test_text_representations():
-    t = ranking.posting_head_text("Data Scientist", "Acme", "Build  models.\n\n\nShip them.")
+    t = posting_index.posting_head_text("Data Scientist", "Acme", "Build  models.\n\n\nShip them.")
     assert t.startswith("Data Scientist") and "Build models." in t and "\n\n" not in t
-    assert ranking.posting_head_text("T", None, "a b c\nd e f", max_words=4) == "T\na b c\nd"
-    assert ranking.posting_text_for_embedding(" Data  Scientist ", "Acme", "long text") == "Data Scientist"
-    assert ranking.posting_text_for_embedding("", None, "x") == "x"
-    assert ranking.posting_texts_for_embedding("T", None, "body") == ("T", "T\nbody")
+    assert posting_index.posting_head_text("T", None, "a b c\nd e f", max_words=4) == "T\na b c\nd"
+    assert posting_index.posting_text_for_embedding(" Data  Scientist ", "Acme", "long text") == "Data Scientist"
+    assert posting_index.posting_text_for_embedding("", None, "x") == "x"
+    assert posting_index.posting_texts_for_embedding("T", None, "body") == ("T", "T\nbody")
     assert ranking.query_text_for_embedding("  Jane Doe \n\n Python  ") == "Jane Doe\nPython"
     assert isinstance(ranking.default_ranker(), (DenseRanker, HybridRanker))
 
@@ -121,9 +121,9 @@ def test_embed_postings_combines_title_and_head():
         def embed_documents(self, texts, max_windows=None, batch_size=64, progress=False):
             return np.array([[1.0, 0.0] if "\n" not in t else [0.0, 1.0] for t in texts], dtype=np.float32)
 
-    v = ranking.embed_postings(FakeEmbedder(), ["T"], [None], ["body"])
+    v = posting_index.embed_postings(FakeEmbedder(), ["T"], [None], ["body"])
     np.testing.assert_allclose(v, [[2 ** -0.5, 2 ** -0.5]], rtol=1e-6)
-    assert ranking.embed_postings(FakeEmbedder(), [], [], []).shape == (0, 2)
+    assert posting_index.embed_postings(FakeEmbedder(), [], [], []).shape == (0, 2)
 
 
 # ---- diversity -------------------------------------------------------------------------------------------

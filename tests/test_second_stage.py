@@ -83,7 +83,8 @@ def test_stage2_scores_and_rerank_order():
 # ---- the arrays the service reads (PostingLines) ------------------------------------------------------------
 
 def _lines():
-    from matcher.ranking import LexicalIndex, posting_text_for_lexical
+    from matcher.posting_index import posting_text_for_lexical
+    from matcher.ranking import LexicalIndex
 
     texts = [posting_text_for_lexical("Site Reliability Engineer", None, GENERIC),
              posting_text_for_lexical("SRE, Recommendation Infrastructure", None, SPECIFIC),
@@ -117,7 +118,8 @@ def test_posting_lines_arrays_known_answers(tmp_path):
 
 
 def test_signature_skips_the_title_and_finds_copies():
-    from matcher.ranking import LexicalIndex, _jaccard, posting_text_for_lexical
+    from matcher.posting_index import posting_text_for_lexical
+    from matcher.ranking import LexicalIndex, _jaccard
 
     body = "Kubernetes Terraform AWS Linux monitoring Prometheus Grafana alerting incident response " * 3
     idx = LexicalIndex().build([posting_text_for_lexical("SRE", None, body),

@@ -9,7 +9,7 @@ import pytest
 
 from matcher.errors import NotFound
 from matcher.postings import posting_from_jsonld
-from matcher.store import JobStore, StoreError
+from matcher.jobstore import JobStore, StoreError
 
 
 def put(store, *jobs):

@@ -238,7 +238,7 @@ def test_job_pages_never_repeat_or_skip_under_concurrent_inserts(tmp_path):
     import threading
 
     from matcher.paging import JobQuery, list_jobs
-    from matcher.store import JobStore
+    from matcher.jobstore import JobStore
 
     store = JobStore(tmp_path / "jobs.sqlite3")
     _add(store, [_posting(i) for i in range(0, 200, 2)])  # even numbers are there from the start
@@ -272,7 +272,7 @@ def test_job_pages_never_repeat_or_skip_under_concurrent_inserts(tmp_path):
 
 
 def test_job_listing_filters_and_stats_over_http(tmp_path):
-    from matcher.store import JobStore
+    from matcher.jobstore import JobStore
 
     settings = Settings(data_dir=tmp_path)
     svc = RecordingService(settings)

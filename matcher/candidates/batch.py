@@ -50,7 +50,7 @@ def iter_postings(src: Path) -> Iterator[tuple[str, str, Any]]:
 def run_job_batch(src: Path, out: Path, opts: ReverseOptions, settings: Settings, *, resume: bool = False,
                   embed_batch: int = 64, progress: bool | None = None, pool: CandidatePool | None = None) -> dict:
     from matcher.batch.records import Writer, read_done, summary_path
-    from matcher.ranking import embed_postings
+    from matcher.posting_index import embed_postings
 
     if out.exists() and out.stat().st_size and not resume:
         raise InvalidRequest(f"{out} exists; pass --resume to continue it, or choose another --out")

@@ -3,7 +3,7 @@
 The candidate index holds one :class:`index.ColumnRow` per candidate (:func:`candidate_row`): ``degree`` is the
 candidate's level (-1 unknown), ``months`` their months (-1 unknown), ``points`` their place when it has
 coordinates and ``countries`` their country. The posting's side is its own ``ColumnRow``
-(:func:`matcher.columns.posting_row`), so both directions read a posting the same way.
+(:func:`matcher.posting_index.posting_row`), so both directions read a posting the same way.
 
 Rules, in order degree -> experience -> location; ``removed`` counts what each rule removed among the
 candidates the earlier rules left, so they add up to ``total - eligible``:
