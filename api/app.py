@@ -27,8 +27,16 @@ from starlette.formparsers import MultiPartParser
 from starlette.routing import Match
 
 from matcher.domain import CandidateProfile, MatchOptions, MatchResponse
-from matcher.errors import (FileTooLarge, InvalidRequest, JobmatchError, ModelUnavailable, NotFound,
-                            ParseCancelled, ResumeError, error_payload)
+from matcher.errors import (
+    FileTooLarge,
+    InvalidRequest,
+    JobmatchError,
+    ModelUnavailable,
+    NotFound,
+    ParseCancelled,
+    ResumeError,
+    error_payload,
+)
 from matcher.lock import WriterLockTimeout
 from matcher.options import build_options, parse_when
 from matcher.paging import JobPage, JobQuery, list_jobs, match_page
@@ -38,8 +46,15 @@ from matcher.stats import StoreStats, compute_stats
 from .guard import Guard
 from .logs import RequestLog, stage
 from .metrics import Metrics
-from .openapi_docs import (ADD_JOBS_BODY, EXAMPLES, error_responses, job_page_example, match_example,
-                           stats_example, summary_example)
+from .openapi_docs import (
+    ADD_JOBS_BODY,
+    EXAMPLES,
+    error_responses,
+    job_page_example,
+    match_example,
+    stats_example,
+    summary_example,
+)
 from .schemas import MatchForm, MatchRequest
 
 log = logging.getLogger("jobmatch.api")
@@ -211,7 +226,7 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
             return fn(*args)
         try:
             return await asyncio.wait_for(run_in_threadpool(call), timeout=settings.request_timeout_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise RequestTimeout(f"the request took longer than {settings.request_timeout_s:g} s; "
                                  "try a smaller file or retry later") from None
 

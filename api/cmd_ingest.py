@@ -13,9 +13,9 @@ from api.cli_common import add_common, print_json, settings_from
 from api.cmd_jobs_ls import add_ingest_flags, ingest_inputs, register_ls, strict_failure
 from matcher.errors import NotFound
 from matcher.ingest import IngestSummary
+from matcher.jobstore import JobStore
 from matcher.options import parse_when
 from matcher.stats import compute_stats
-from matcher.jobstore import JobStore
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -10,9 +10,9 @@ from pydantic import ValidationError
 
 from matcher.errors import InvalidRequest, NotFound
 from matcher.ingest import IngestSummary, ingest_paths
+from matcher.jobstore import JobStore
 from matcher.options import parse_when
 from matcher.paging import JobQuery, list_jobs
-from matcher.jobstore import JobStore
 
 from .cli_common import STDIN, add_common, add_model_flags, print_json, read_input, settings_from
 

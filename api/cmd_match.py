@@ -12,7 +12,6 @@ from matcher.paging import match_page
 
 from .cli_common import add_common, print_json, read_input, settings_from
 
-
 EXCLUSIVE = ("location", "lat")  # a place by name or by coordinates, not both
 
 

@@ -140,7 +140,7 @@ class Guard:
             try:
                 length = int(length_h)
             except ValueError:
-                raise Refusal(400, "invalid_request", "the Content-Length header is not a number", "bad_header")
+                raise Refusal(400, "invalid_request", "the Content-Length header is not a number", "bad_header") from None
             if length > limit:
                 raise Refusal(413, "body_too_large", f"the request body is {length:,} bytes; the limit for "
                               f"{path} is {limit:,} bytes (send a smaller file or fewer postings)", "too_large")

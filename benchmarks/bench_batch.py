@@ -23,12 +23,12 @@ import platform
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "resumes"
-AS_OF = datetime(2021, 8, 1, tzinfo=timezone.utc)
+AS_OF = datetime(2021, 8, 1, tzinfo=UTC)
 
 
 def pick_inputs(limit: int, dest: Path) -> tuple[Path, dict[str, int]]:
@@ -173,7 +173,7 @@ def main() -> int:
                 rows.append(run_one(a.data_dir, inp, engine, w, tmp))
                 print(f"{engine} workers={w}: {rows[-1]['candidates_per_s']} cand/s", file=sys.stderr)
     result = {
-        "benchmark": "batch", "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "benchmark": "batch", "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "inputs": kinds, "as_of": AS_OF.isoformat(),
         "hardware": {"cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version()},
         "load_before": load_before, "load_after": loadavg(), "runs": rows,

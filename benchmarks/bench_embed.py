@@ -117,7 +117,7 @@ def top_k(q: np.ndarray, d: np.ndarray, k: int = 10) -> np.ndarray:
 
 
 def overlap_at_k(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.mean([len(set(x) & set(y)) / len(x) for x, y in zip(a, b)]))
+    return float(np.mean([len(set(x) & set(y)) / len(x) for x, y in zip(a, b, strict=False)]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,8 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--backends", default="torch,onnx,onnx-int8")
     # full 256-word-piece windows are what the throughput target counts; the service embeds shorter texts
     ap.add_argument("--doc-windows", type=int, default=4, help="windows per posting (default 4: full windows)")
-    ap.add_argument("--query-windows", type=int, default=2, help="windows per resume (the service uses %d)"
-                    % s.query_windows)
+    ap.add_argument("--query-windows", type=int, default=2, help=f"windows per resume (the service uses {s.query_windows})")
     ap.add_argument("--model", default=s.model)
     ap.add_argument("--cache-dir", type=Path, default=s.model_cache_dir)
     ap.add_argument("--skip-speed", action="store_true")

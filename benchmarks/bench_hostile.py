@@ -17,8 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.hostile_tools import (connect, head, multipart, request, rss_mb, running_server,  # noqa: E402
-                                 slow_pdf, upload)
+from tests.hostile_tools import connect, head, multipart, request, rss_mb, running_server, slow_pdf, upload  # noqa: E402
 
 KEY = "bench-key"
 
@@ -93,7 +92,7 @@ def main() -> int:
             seen, th = hostile_round(srv.port)
             res: list[tuple[int, float]] = []
 
-            def honest_one() -> None:
+            def honest_one(res: list[tuple[int, float]] = res) -> None:
                 t0 = time.monotonic()
                 st = upload(srv.port, KEY, honest_path.name, honest, {"as_of": "2021-08-01", "top_k": "5"}, 30)[0]
                 res.append((st, time.monotonic() - t0))
@@ -116,8 +115,8 @@ def main() -> int:
     out = {
         "command": "benchmarks/bench_hostile.py " + " ".join(sys.argv[1:]),
         "rounds": args.rounds,
-        "per_round": "4 slow PDFs (50 pages x 12,000 text operators, %d bytes) + 100 MB chunked without key + "
-                     "9 MB json_resume + type-confused JSON Resume + stalled body, then 6 honest uploads" % len(slow_pdf()),
+        "per_round": f"4 slow PDFs (50 pages x 12,000 text operators, {len(slow_pdf())} bytes) + 100 MB chunked "
+                     "without key + 9 MB json_resume + type-confused JSON Resume + stalled body, then 6 honest uploads",
         "honest_file": honest_path.name,
         "honest_ok": sum(1 for s in statuses if s == 200), "honest_total": len(statuses),
         "honest_latency_s": {"p50": round(statistics.median(lat), 3), "p90": round(lat[int(0.9 * (len(lat) - 1))], 3),

@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from matcher.ingest import ingest_paths  # noqa: E402
-from matcher.postings import read_path  # noqa: E402
 from matcher.jobstore import JobStore  # noqa: E402
+from matcher.postings import read_path  # noqa: E402
 
 DEFAULT_INPUT = ROOT.parent / "shared" / "data" / "jobs" / "linkedin_tech_2021.jsonl"
 

@@ -251,21 +251,21 @@ class Lab:
         if rep == "title":
             return list(c.titles)
         if rep == "title+desc":
-            return [f"{t}\n{d}" for t, d in zip(c.titles, c.descs)]
+            return [f"{t}\n{d}" for t, d in zip(c.titles, c.descs, strict=False)]
         if rep == "title@company+desc":
-            return [f"{t} at {co}\n{d}" if co else f"{t}\n{d}" for t, co, d in zip(c.titles, c.companies, c.descs)]
+            return [f"{t} at {co}\n{d}" if co else f"{t}\n{d}" for t, co, d in zip(c.titles, c.companies, c.descs, strict=False)]
         if rep == "shipped":  # name kept for the cache: the title + 96-word head text
-            return [posting_index.posting_head_text(t, co, d) for t, co, d in zip(c.titles, c.companies, c.descs)]
+            return [posting_index.posting_head_text(t, co, d) for t, co, d in zip(c.titles, c.companies, c.descs, strict=False)]
         if rep.startswith("title+desc") and rep[len("title+desc"):].rstrip("w").isdigit():  # e.g. title+desc96w
             n = int(rep[len("title+desc"):].rstrip("w"))
             return [posting_index.posting_text_for_embedding(t, co, d, max_words=n)
-                    for t, co, d in zip(c.titles, c.companies, c.descs)]
+                    for t, co, d in zip(c.titles, c.companies, c.descs, strict=False)]
         if rep == "lines":  # the second stage's requirement/responsibility lines (boilerplate dropped), one window
             from matcher.second_stage import posting_lines
 
-            return ["\n".join(posting_lines(d)) or t for t, d in zip(c.titles, c.descs)]
+            return ["\n".join(posting_lines(d)) or t for t, d in zip(c.titles, c.descs, strict=False)]
         if rep == "lexical":
-            return [posting_index.posting_text_for_lexical(t, co, d) for t, co, d in zip(c.titles, c.companies, c.descs)]
+            return [posting_index.posting_text_for_lexical(t, co, d) for t, co, d in zip(c.titles, c.companies, c.descs, strict=False)]
         raise ValueError(rep)
 
     def query_texts(self, rep: str = "shipped") -> list[str]:
@@ -344,7 +344,7 @@ class Lab:
             if cf.exists():
                 post = json.loads(cf.read_text())
             else:
-                post = [sorted(set(extract_skills(f"{t}\n{d}"))) for t, d in zip(self.c.titles, self.c.descs)]
+                post = [sorted(set(extract_skills(f"{t}\n{d}"))) for t, d in zip(self.c.titles, self.c.descs, strict=False)]
                 cf.write_text(json.dumps(post))
             vocab: dict[str, int] = {}
             for sk in post:
@@ -465,7 +465,7 @@ class Lab:
                     x = lines.read(r, side)
                     x.occupation = agreement(ro, classify_title(self.c.titles[r]))
                     reads.append(x)
-                for x, c in zip(reads, lines.contrast([r for r, _ in res], side)):
+                for x, c in zip(reads, lines.contrast([r for r, _ in res], side), strict=False):
                     x.contrast = float(c)
                 out[q["query_id"]] = reads
             return out
@@ -538,7 +538,7 @@ def load_specificity(path: Path) -> list[dict]:
 def specificity(run: Run, cases: list[dict], corpus: Corpus) -> dict:
     """Hit = the first posting of the run whose title contains the case's generic title is a target.
     Also: hits in the top 3 overall, and the target's rank (the best one of its targets; None past the run)."""
-    titles = {d: t.lower() for d, t in zip(corpus.ids, corpus.titles)}
+    titles = {d: t.lower() for d, t in zip(corpus.ids, corpus.titles, strict=False)}
     hits, top3, per = 0, 0, {}
     for c in cases:
         ranked = _dedupe(run.get(c["case_id"], []))

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from .columns import ColumnRow, FilterColumns, haversine_km
-    from .planner import PlannerSettings, SearchResult
     from .job_index import METRIC, IndexSnapshot, JobIndex
+    from .planner import PlannerSettings, SearchResult
 
 # Imported on first use (PEP 562), so ``import index.errors`` / ``index.atomic`` (the error vocabulary every
 # process loads, parser workers under a memory cap included) does not load numpy and faiss.

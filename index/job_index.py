@@ -37,11 +37,31 @@ import faiss
 import numpy as np
 
 from . import persist
-from .columns import (CSR_SETS, ROW_ARRAYS, ROW_DEFAULTS, ColumnRow, CountryVocab, FilterColumns, column_names,
-                      empty_arrays, rows_to_arrays, take_rows)
+from .columns import (
+    CSR_SETS,
+    ROW_ARRAYS,
+    ROW_DEFAULTS,
+    ColumnRow,
+    CountryVocab,
+    FilterColumns,
+    column_names,
+    empty_arrays,
+    rows_to_arrays,
+    take_rows,
+)
 from .errors import IndexCorrupt, IndexModelMismatch, IndexNotFound
-from .planner import (PlannerSettings, SearchResult, add_in_chunks, as_masks, build_ivf, exact_full,
-                      exact_subset, ivf_search, probe_recall, tune_nprobe)
+from .planner import (
+    PlannerSettings,
+    SearchResult,
+    add_in_chunks,
+    as_masks,
+    build_ivf,
+    exact_full,
+    exact_subset,
+    ivf_search,
+    probe_recall,
+    tune_nprobe,
+)
 
 METRIC = "ip"
 

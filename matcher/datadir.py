@@ -8,9 +8,9 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from .errors import IndexNotFound, NotFound
+from .jobstore import JobStore
 from .lock import DataDirLock
 from .settings import Settings
-from .jobstore import JobStore
 
 
 class IndexGap(BaseModel):

@@ -29,8 +29,8 @@ import numpy as np
 
 from index.columns import FilterColumns, currency_code
 
-from .posting_index import employment_bits
 from .domain import DEGREE_LEVEL, DEGREE_NAME, RULES, CandidateProfile, FilterReport, MatchOptions, RuleOutcome
+from .posting_index import employment_bits
 
 
 @dataclass(frozen=True)

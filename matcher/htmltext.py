@@ -34,10 +34,10 @@ URL_SCHEMES = {"http", "https", "mailto"}
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "template", "svg", "math", "head", "title")
 _BLOCKS = ("p", "div", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
            "article", "blockquote", "pre", "header", "footer", "hr", "dl", "dt", "dd")
-_DROPPABLE = re.compile(r"<(?:%s)\b" % "|".join(_DROP_TAGS), re.I)
+_DROPPABLE = re.compile(r"<(?:" + "|".join(_DROP_TAGS) + r")\b", re.I)
 _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _TAG = re.compile(r"<[a-zA-Z/!]")
-_STRUCTURE = re.compile(r"<(?:(br)|(li)|/?(?:%s))\b[^>]*>" % "|".join(_BLOCKS), re.I)
+_STRUCTURE = re.compile(r"<(?:(br)|(li)|/?(?:" + "|".join(_BLOCKS) + r"))\b[^>]*>", re.I)
 _ESCAPED = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#39;", "'"), ("&apos;", "'"), ("&amp;", "&"))
 
 

@@ -17,8 +17,8 @@ from pydantic import BaseModel, Field
 
 from matcher.domain import Posting
 from matcher.errors import NotFound
-from matcher.postings import RecordResult, read_path
 from matcher.jobstore import JobStore
+from matcher.postings import RecordResult, read_path
 
 INPUT_SUFFIXES = {".json", ".jsonl", ".ndjson", ".jsonld", ".html", ".htm"}
 

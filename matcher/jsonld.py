@@ -52,7 +52,7 @@ def _scan_repairs(text: str) -> tuple[str, list[str]]:
             if c == '"':
                 in_str = False
             elif c < " ":
-                out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(c, "\\u%04x" % ord(c)))
+                out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(c, f"\\u{ord(c):04x}"))
                 made.add("raw line breaks or tabs inside strings")
                 i += 1
                 continue

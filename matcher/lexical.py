@@ -15,8 +15,8 @@ import json
 import os
 import shutil
 import threading
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -108,7 +108,7 @@ class LexicalSide:
             return None
 
     # ---- query -------------------------------------------------------------------------------
-    def for_snapshot(self, snap) -> "SnapshotScores":
+    def for_snapshot(self, snap) -> SnapshotScores:
         index, version, keys = self.index, self.version, self.keys
         cached = self._cache
         if cached is None or cached[0] is not snap or cached[1] != version:

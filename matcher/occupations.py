@@ -234,7 +234,7 @@ def resume_occupation(text: str) -> Occupation | None:
     if not titles:
         return None
     mix: dict[str, float] = {}
-    for w, (_, occ) in zip((1.0, 0.5, 0.25), titles):
+    for w, (_, occ) in zip((1.0, 0.5, 0.25), titles, strict=False):
         for soc, p in occ.codes:
             mix[soc] = mix.get(soc, 0.0) + w * p
     total = sum(mix.values())

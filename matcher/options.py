@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -14,16 +14,15 @@ from .errors import InvalidRequest
 from .settings import Settings
 
 
-
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def as_utc(dt: datetime | None) -> datetime:
     """``dt`` as an aware UTC datetime (a naive one is taken as UTC); now when None."""
     if dt is None:
         return utcnow()
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 def parse_when(text: str) -> datetime:
     """An ISO 8601 date or date-time; a naive value is taken as UTC."""
@@ -33,7 +32,7 @@ def parse_when(text: str) -> datetime:
         dt = dparser.isoparse(text.strip())
     except (ValueError, OverflowError, AttributeError):
         raise InvalidRequest(f"could not read the date {text!r}; use ISO 8601 like 2021-08-01") from None
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
 
 
 def build_options(values: dict[str, Any], settings: Settings | None = None, *,
@@ -48,7 +47,7 @@ def build_options(values: dict[str, Any], settings: Settings | None = None, *,
     if isinstance(vals.get("as_of"), str):
         vals["as_of"] = parse_when(vals["as_of"])
     elif isinstance(vals.get("as_of"), datetime) and vals["as_of"].tzinfo is None:  # a form or JSON date: UTC
-        vals["as_of"] = vals["as_of"].replace(tzinfo=timezone.utc)
+        vals["as_of"] = vals["as_of"].replace(tzinfo=UTC)
     et = vals.get("employment_types")
     if isinstance(et, str):  # "FULL_TIME,PART_TIME" from a flag or a form field
         et = [et]

@@ -3,7 +3,7 @@ the texts its vectors are embedded from and its vectors, and the text of its lex
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -139,7 +139,7 @@ def embed_postings(embedder, titles: Sequence[str | None], companies: Sequence[s
     Costs one short window per posting (title + ~96 words, ~130-150 word pieces) plus one
     title-sized window.
     """
-    pairs = [posting_texts_for_embedding(t, c, d) for t, c, d in zip(titles, companies, descriptions)]
+    pairs = [posting_texts_for_embedding(t, c, d) for t, c, d in zip(titles, companies, descriptions, strict=False)]
     if not pairs:
         return np.zeros((0, getattr(embedder, "dim", 0)), dtype=np.float32)
     tv = embedder.embed_documents([p[0] for p in pairs], max_windows=DOC_WINDOWS, batch_size=batch_size,

@@ -29,8 +29,8 @@ import re
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime, time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -50,8 +50,8 @@ JSONL_SUFFIXES = {".jsonl", ".ndjson", ".jsonlines"}
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20}
 _DURATION = re.compile(
-    r"(\d+(?:\.\d+)?|%s)\s*\+?\s*(?:(?:-|–|to|or)\s*\d+(?:\.\d+)?\s*\+?\s*)?(years?|yrs?|months?|mos?)\b"
-    % "|".join(_WORD_NUMBERS), re.I)
+    r"(\d+(?:\.\d+)?|" + "|".join(_WORD_NUMBERS) + r")\s*\+?\s*(?:(?:-|–|to|or)\s*\d+(?:\.\d+)?\s*\+?\s*)?"
+    r"(years?|yrs?|months?|mos?)\b", re.I)
 _NO_EXPERIENCE = re.compile(r"^\s*(no(ne)?|no requirements?|not required|no experience( required)?|n/?a)\s*\.?\s*$", re.I)
 _NO_EXPERIENCE_TEXT = re.compile(
     r"\b(no (prior |previous |professional |work |relevant |formal )*experience|experience (is )?not (required|necessary|needed)|"

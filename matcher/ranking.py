@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Callable, Iterable, Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -50,7 +51,7 @@ DenseScores = Callable[[np.ndarray, int], "tuple[np.ndarray, np.ndarray]"]
 QUERY_WINDOWS = 1
 
 
-def default_ranker() -> "Ranker":
+def default_ranker() -> Ranker:
     """The ranker the matcher should use (what benchmarks/eval_quality.py reports as 'shipped')."""
     return HybridRanker()
 
@@ -135,7 +136,7 @@ def rrf_fuse(
     """Reciprocal rank fusion: score(row) = sum_i w_i / (k + rank_i(row)), rank from 1."""
     weights = weights or [1.0] * len(ranked_lists)
     fused: dict[int, float] = {}
-    for rows, w in zip(ranked_lists, weights):
+    for rows, w in zip(ranked_lists, weights, strict=False):
         for r, row in enumerate(np.asarray(rows).tolist(), start=1):
             fused[row] = fused.get(row, 0.0) + w / (k + r)
     return fused
@@ -199,18 +200,18 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self._texts)
 
-    def build(self, texts: Sequence[str]) -> "LexicalIndex":
+    def build(self, texts: Sequence[str]) -> LexicalIndex:
         self._texts = {i: t for i, t in enumerate(texts)}
         self._reindex()
         return self
 
-    def add(self, rows: Iterable[int], texts: Iterable[str]) -> "LexicalIndex":
-        for r, t in zip(rows, texts):
+    def add(self, rows: Iterable[int], texts: Iterable[str]) -> LexicalIndex:
+        for r, t in zip(rows, texts, strict=False):
             self._texts[int(r)] = t
         self._reindex()
         return self
 
-    def updated(self, rows: Iterable[int], texts: Iterable[str]) -> "LexicalIndex":
+    def updated(self, rows: Iterable[int], texts: Iterable[str]) -> LexicalIndex:
         """A new index with these rows added or replaced; this one is left as it was (readers keep using it)."""
         new = LexicalIndex(self.k1, self.b)
         new._texts = dict(self._texts)
@@ -286,7 +287,7 @@ class LexicalIndex:
         (d / "lexical.json").write_text(json.dumps({"k1": self.k1, "b": self.b, "version": 1}))
 
     @classmethod
-    def load(cls, directory: str | Path) -> "LexicalIndex":
+    def load(cls, directory: str | Path) -> LexicalIndex:
         import bm25s
 
         d = Path(directory)
@@ -331,11 +332,11 @@ class HybridRanker:
         self.w_lex = w_lex
 
     # index maintenance -------------------------------------------------------------------
-    def build(self, texts: Sequence[str]) -> "HybridRanker":
+    def build(self, texts: Sequence[str]) -> HybridRanker:
         self.lexical.build(texts)
         return self
 
-    def add(self, rows: Iterable[int], texts: Iterable[str]) -> "HybridRanker":
+    def add(self, rows: Iterable[int], texts: Iterable[str]) -> HybridRanker:
         self.lexical.add(rows, texts)
         return self
 
@@ -347,7 +348,7 @@ class HybridRanker:
              "w_dense": self.w_dense, "w_lex": self.w_lex}))
 
     @classmethod
-    def load(cls, directory: str | Path) -> "HybridRanker":
+    def load(cls, directory: str | Path) -> HybridRanker:
         d = Path(directory)
         cfg = json.loads((d / "ranker.json").read_text()) if (d / "ranker.json").exists() else {}
         cfg.pop("kind", None)
@@ -357,7 +358,7 @@ class HybridRanker:
     def rank(self, query_text, query_vec, eligible, k, dense_scores) -> list[tuple[int, float]]:
         return [(c.row, c.fused) for c in self.rank_detailed(query_text, query_vec, eligible, k, dense_scores)]
 
-    def rank_detailed(self, query_text, query_vec, eligible, k, dense_scores) -> list["Ranked"]:
+    def rank_detailed(self, query_text, query_vec, eligible, k, dense_scores) -> list[Ranked]:
         """:meth:`rank` with each candidate's rank on the dense and the lexical side (None: not in that
         side's top ``candidates``)."""
         eligible = np.asarray(eligible, dtype=bool)

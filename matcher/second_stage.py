@@ -20,10 +20,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from functools import lru_cache
-from typing import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -56,14 +56,14 @@ class IdfTable:
         self._unknown = math.log(1 + (self.n + 0.5) / 0.5) if self.n else 1.0
 
     @classmethod
-    def from_texts(cls, texts: Sequence[str]) -> "IdfTable":
+    def from_texts(cls, texts: Sequence[str]) -> IdfTable:
         df: Counter[str] = Counter()
         for t in texts:
             df.update(set(tokenize(t)))
         return cls(dict(df), len(texts))
 
     @classmethod
-    def from_bm25(cls, bm) -> "IdfTable":
+    def from_bm25(cls, bm) -> IdfTable:
         """From a built ``bm25s.BM25`` (document frequency = entries per token column)."""
         indptr = np.asarray(bm.scores["indptr"])
         counts = np.diff(indptr)
@@ -167,7 +167,7 @@ def read_whole(resume: ResumeDigest, posting: PostingDigest, idf: IdfTable, *,
         tot = sum(w)
         if tot <= 0:
             continue
-        got = sum(x for t, x in zip(line, w) if t in have) / tot
+        got = sum(x for t, x in zip(line, w, strict=False) if t in have) / tot
         fracs.append(got)
         met += got >= 0.5
     coverage = float(np.mean(fracs)) if fracs else 0.0
@@ -292,7 +292,7 @@ class PostingLines:
         self.doc_norm = np.sqrt(np.bincount(owner, weights=w * w, minlength=n_rows)).astype(np.float32)
 
     @classmethod
-    def build(cls, texts: dict[int, str], corpus: list[list[str]] | None = None) -> "PostingLines":
+    def build(cls, texts: dict[int, str], corpus: list[list[str]] | None = None) -> PostingLines:
         """From ``texts`` (row -> text). ``corpus``, when given, receives every present row's tokens in row
         order (what BM25 indexes: the same tokens as :func:`matcher.ranking.tokenize` of the whole text)."""
         vocab: dict[str, int] = {}
@@ -350,7 +350,7 @@ class PostingLines:
                                                   "vocab": sorted(self.vocab, key=self.vocab.__getitem__)}))
 
     @classmethod
-    def load(cls, directory: Path) -> "PostingLines | None":
+    def load(cls, directory: Path) -> PostingLines | None:
         """The saved arrays, or None (an index saved before they existed, or another version: rebuild)."""
         import json
 
@@ -391,7 +391,7 @@ class PostingLines:
         coverage, met = 0.0, 0
         if req.size:
             starts, ends = self.line_ptr[req], self.line_ptr[req + 1]
-            idx = np.concatenate([np.arange(a, b) for a, b in zip(starts.tolist(), ends.tolist())])
+            idx = np.concatenate([np.arange(a, b) for a, b in zip(starts.tolist(), ends.tolist(), strict=False)])
             toks = self.tok[idx]
             w = self.idf[toks].astype(np.float64)
             offs = np.concatenate(([0], np.cumsum(ends - starts)[:-1]))
@@ -462,7 +462,7 @@ def rerank_rows(lines: PostingLines, rows: Sequence[int], prior: Sequence[float]
         r.occupation = agreement(resume_occ, classify_title(titles[i]))
         readings.append(r)
     if {**STAGE2_WEIGHTS, **(weights or {})}.get("contrast"):
-        for r, c in zip(readings, lines.contrast([int(x) for x in rows[:m]], side)):
+        for r, c in zip(readings, lines.contrast([int(x) for x in rows[:m]], side), strict=False):
             r.contrast = float(c)
     s = stage2_scores(list(prior[:m]), readings, weights) if m else np.zeros(0)
     head = sorted(range(m), key=lambda i: (-s[i], i))

@@ -18,24 +18,29 @@ from functools import lru_cache
 import numpy as np
 
 from index import JobIndex
-from index.faults import point
 from index.atomic import fsync_dir
+from index.faults import point
 
-from .posting_index import posting_row
 from .domain import DEGREE_NAME, CandidateProfile, Match, MatchOptions, MatchResponse, Place, Posting, Requirement
 from .errors import IndexNotFound, IndexWriteFailed, InvalidRequest, JobmatchError, NotFound
 from .filters import CandidateFacts, apply_filters, candidate_facts
 from .geo import geocode, parse_place_text, reverse_country
 from .ingest import EMBED_CHUNK, LocalPostingEncoder
 from .lexical import LexicalSide, replace_dir
-from .options import as_utc
 from .lock import DataDirLock
-from .ranking import (HybridRanker, diversify, query_text_for_embedding, query_text_for_lexical,
-                      readable_scores, strength_parts)
 from .occupations import agreement, classify_title, resume_occupation
+from .options import as_utc
+from .posting_index import posting_row
+from .ranking import (
+    HybridRanker,
+    diversify,
+    query_text_for_embedding,
+    query_text_for_lexical,
+    readable_scores,
+    strength_parts,
+)
 from .second_stage import STAGE2_N, rerank_rows
 from .settings import Settings
-
 
 log = logging.getLogger("jobmatch.service")
 LEXICAL_BATCH = 8192  # postings per BM25 rebuild while indexing (_index_into)
@@ -532,7 +537,7 @@ class MatchService:
             hit = _Hit(postings[j], ranked[i], float(sims[i]), rr.scores[j], reading, parts, why.get(j))
             hit.candidate_occupation = cand_occ
             hits.append(hit)
-        for h, m in zip(hits, readable_scores([h.parts for h in hits])):
+        for h, m in zip(hits, readable_scores([h.parts for h in hits]), strict=False):
             h.match = m
         return hits
 
@@ -550,7 +555,7 @@ class MatchService:
         except NotFound:  # deleted between search and explanation
             return Posting(id=key, title="(removed)", description="")
 
-    def _explain(self, hit: "_Hit", profile: CandidateProfile, facts: CandidateFacts) -> Match:
+    def _explain(self, hit: _Hit, profile: CandidateProfile, facts: CandidateFacts) -> Match:
         p, score, sim = hit.posting, hit.ranked.fused, hit.similarity
         dist = None
         if facts.lat is not None and facts.lon is not None:

@@ -20,7 +20,7 @@ class Settings(BaseSettings):
         "a local sentence-transformers directory, or a model name already in the HF cache",
     )
     model_cache_dir: Path | None = Field(default=None, description="where the bundled model is extracted")
-    torch_threads: int = Field(default=0, description="torch intra-op threads; 0 = auto (1: see matcher/embed.py)")
+    torch_threads: int = Field(default=0, description="torch intra-op threads; 0 = auto (1: see matcher/embed/threads.py)")
     compute_slots: int = Field(default=0, description="requests embedding at once in the server; 0 = usable cores")
     embed_backend: str = Field(default="onnx", description="onnx (fp32 onnxruntime: the same vectors as torch, "
                                "1.5x its speed here: README) | torch | onnx-int8 (faster still, but top-10 agreement "
@@ -30,22 +30,21 @@ class Settings(BaseSettings):
 
     # API
     api_key: str | None = Field(default=None, description="if set, require it in the X-API-Key header")
-    max_upload_bytes: int = 10 * 1024 * 1024
-    request_timeout_s: float = 30.0
-    parse_timeout_s: float = 10.0
-    parse_memory_mb: int = 1024
-    max_pages: int = 50
-    max_chars: int = 200_000
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, description="an uploaded resume file (413 above)")
+    request_timeout_s: float = Field(default=30.0, description="a match request that runs longer answers 504")
+    parse_timeout_s: float = Field(default=10.0, description="one resume parse in the isolated parser")
+    parse_memory_mb: int = Field(default=1024, description="address-space cap of a parser process")
+    max_pages: int = Field(default=50, description="PDF pages read at most")
+    max_chars: int = Field(default=200_000, description="resume text characters kept at most")
     profile_min_confidence: float = Field(
         default=0.6, ge=0, le=1, description="a resume field read with less confidence is reported unknown "
         "(its filter rule is skipped and the response says why); chosen on dev labels: benchmarks/eval_parse.py")
-    log_resume_content: bool = False
     log_format: str = Field(default="json", pattern="^(json|text)$", description="server logs on stderr: json "
                             "(one object per line, one line per request: api/logs.py) or text")
     log_level: str = Field(default="info", description="server log level (debug, info, warning, error)")
-    default_top_k: int = 10
-    max_top_k: int = 200
-    default_radius_km: float = 50.0
+    default_top_k: int = Field(default=10, description="results when top_k is not given")
+    max_top_k: int = Field(default=200, description="largest top_k accepted")
+    default_radius_km: float = Field(default=50.0, description="radius around a location when none is given")
 
     # hostile traffic (README: HTTP API, limits): bodies are read by api/guard.py, connections by api/server.py
     max_json_bytes: int = Field(default=2 * 1024 * 1024, description="body of POST /v1/match (JSON)")
@@ -67,6 +66,8 @@ class Settings(BaseSettings):
                                          "then fails naming the holder")
     reader_refresh_s: float = Field(default=0.5, ge=0, description="a serving process looks for a generation "
                                     "written by another process at most this often (one stat of the manifest)")
+    ray_cpus: int = Field(default=2, ge=1, description="CPUs of the local Ray instance `jobmatch batch --engine ray` "
+                          "starts when no --ray-address is given")
 
     @property
     def store_path(self) -> Path:
@@ -79,3 +80,17 @@ class Settings(BaseSettings):
     @property
     def lexical_path(self) -> Path:
         return self.data_dir / "lexical"
+
+
+def settings_markdown() -> str:
+    """The README's settings table (``python -m matcher.settings``; tests/test_docs.py checks the README has it)."""
+    rows = ["| environment variable | default | meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        shown = "unset" if default is None else f"`{default}`"
+        rows.append(f"| `JOBMATCH_{name.upper()}` | {shown} | {(field.description or '').replace('|', '/')} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(settings_markdown())

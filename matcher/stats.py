@@ -11,9 +11,9 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from matcher.domain import DEGREE_NAME
+from matcher.jobstore import JobStore
 from matcher.occupations import classify_title
 from matcher.options import as_utc
-from matcher.jobstore import JobStore
 
 
 class StoreStats(BaseModel):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "resumes"
 PDFS = sorted((SHARED / "livecareer" / "pdf" / "INFORMATION-TECHNOLOGY").glob("*.pdf"))[:5]
 TEXTS = SHARED / "updated_resume_dataset" / "resumes.jsonl"
-AS_OF = datetime(2021, 8, 1, tzinfo=timezone.utc)
+AS_OF = datetime(2021, 8, 1, tzinfo=UTC)
 JSON_RESUME = {
     "basics": {"name": "Ada Example", "label": "Data Engineer", "summary": "Builds data pipelines in Python and SQL.",
                "location": {"city": "Austin", "region": "TX", "countryCode": "US"}},
@@ -35,7 +35,7 @@ JSON_RESUME = {
 
 def _texts(n: int) -> list[dict]:
     with open(TEXTS, encoding="utf-8") as fh:
-        return [json.loads(line) for line, _ in zip(fh, range(n))]
+        return [json.loads(line) for line, _ in zip(fh, range(n), strict=False)]
 
 
 def _lines(out: Path) -> dict[str, dict]:
@@ -96,7 +96,7 @@ def test_every_input_is_accounted_for(full_run, resume_dir):
     # the codes of the HTTP API (matcher.errors: one vocabulary for the API, the CLI's --json and batch records)
     assert errors == {"broken.pdf": "corrupt_document", "photo.png": "unsupported_file_type",
                       "text/empty.txt": "empty_document"}
-    for i, r in lines.items():
+    for r in lines.values():
         if r["error"]:
             assert r["results"] == [] and r["error"]["message"]
         else:
@@ -131,7 +131,7 @@ def test_batched_query_vectors_equal_embed_query(sample_service):
     texts = [r["text"] for r in _texts(12)] + ["short", "Python developer, 5 years, Austin TX"]
     s = sample_service.settings
     batch = embed_queries(sample_service.embedder, texts, max_windows=s.query_windows, batch_size=5)
-    for t, v in zip(texts, batch):
+    for t, v in zip(texts, batch, strict=False):
         assert (v == sample_service.embedder.embed_query(t, max_windows=s.query_windows)).all()
 
 

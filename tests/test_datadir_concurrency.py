@@ -102,8 +102,8 @@ def test_lock_is_reentrant_and_waits_for_a_short_holder(tmp_path):
 def test_gap_is_reported_and_closed_by_the_next_writer(data_copy, embedder):
     from matcher.datadir import index_gap
     from matcher.ingest import ingest_records
-    from matcher.postings import read_records
     from matcher.jobstore import JobStore
+    from matcher.postings import read_records
 
     settings = Settings(data_dir=data_copy)
     with JobStore(settings.store_path) as store:  # what a writer killed after its SQLite commit leaves
@@ -402,8 +402,8 @@ def test_ordinary_writes_do_not_scan_the_store_but_still_index_pending_ids(data_
     """POST/DELETE reconcile through the pending list (every store write records its ids there), so a posting
     another process stored without indexing is still picked up, without reading every stored id."""
     from matcher.ingest import ingest_records
-    from matcher.postings import read_records
     from matcher.jobstore import JobStore
+    from matcher.postings import read_records
 
     svc = _svc(data_copy, embedder)
     try:

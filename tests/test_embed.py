@@ -37,7 +37,7 @@ def test_split_windows_covers_text_with_overlap():
     wins = split_windows(ids, body=254, overlap=32)
     assert all(len(w) == 254 for w in wins)
     assert wins[0][0] == 0 and wins[-1][-1] == 999  # starts at the start, ends at the end
-    for a, b in zip(wins, wins[1:]):
+    for a, b in zip(wins, wins[1:], strict=False):
         assert a[-1] >= b[0] + 31  # consecutive windows overlap by at least 32 tokens
     assert split_windows(ids, body=254, overlap=32, max_windows=2) == wins[:2]
     assert split_windows([], body=254) == [[]]

@@ -12,8 +12,17 @@ import time
 import pytest
 
 from tests.conftest import IT_PDFS
-from tests.hostile_tools import (connect, error_of, head, read_response, request, rss_mb, running_server,
-                                 slow_pdf, upload)
+from tests.hostile_tools import (
+    connect,
+    error_of,
+    head,
+    read_response,
+    request,
+    rss_mb,
+    running_server,
+    slow_pdf,
+    upload,
+)
 from tests.test_resume_hostile import _doc_xml, _docx
 
 pytestmark = pytest.mark.slow

@@ -3,7 +3,7 @@ over the bundled sample of real postings: no result breaks an applied rule, the 
 k results come back whenever k are eligible, and the ranking equals exact search over the eligible set."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +13,7 @@ from tests import oracle
 
 pytestmark = pytest.mark.slow
 
-AS_OF = datetime(2021, 8, 1, tzinfo=timezone.utc)
+AS_OF = datetime(2021, 8, 1, tzinfo=UTC)
 TEXT = ("Senior software engineer with 8 years of experience building Python and Java services on AWS, "
         "Kubernetes, SQL databases and data pipelines. Bachelor of Science in Computer Science.")
 
@@ -32,7 +32,7 @@ CASES = [
     dict(profile=dict(location=Place(country="IN")), opts=dict()),
     dict(profile=dict(degree="postgraduate", months=24), opts=dict(months_slack=12, top_k=50)),
     dict(profile=dict(degree="bachelor", months=36, location=AUSTIN), opts=dict(top_k=3, radius_km=5)),
-    dict(profile=dict(months=600, degree="postgraduate"), opts=dict(as_of=datetime(2021, 9, 15, tzinfo=timezone.utc))),
+    dict(profile=dict(months=600, degree="postgraduate"), opts=dict(as_of=datetime(2021, 9, 15, tzinfo=UTC))),
     dict(profile=dict(degree="bachelor", location=NYC), opts=dict(filters=False)),
     # "More filters" (issue 12): employment type, annual salary in a currency, freshness; unknowns pass
     dict(profile=dict(), opts=dict(employment_types=["CONTRACTOR", "PART_TIME"])),
@@ -62,11 +62,11 @@ def expected_ranking(svc, eligible, qv, k, max_per_company=2) -> list[str]:
     if not eligible:
         return []
     ids = [p.id for p in eligible]
-    dense = sorted(((-float(svc.index.vector_of(i) @ qv), i) for i in ids))[:100]
+    dense = sorted((-float(svc.index.vector_of(i) @ qv), i) for i in ids)[:100]
     lex_index = svc.lexical.index
     pos = {k_: n for n, k_ in enumerate(svc.lexical.keys)}
     lex_all = lex_index.scores(query_text_for_lexical(TEXT), len(svc.lexical.keys))
-    lexical = sorted(((-float(lex_all[pos[i]]), i) for i in ids if lex_all[pos[i]] > 0))[:100]
+    lexical = sorted((-float(lex_all[pos[i]]), i) for i in ids if lex_all[pos[i]] > 0)[:100]
     fused = rrf_fuse([[i for _, i in dense], [i for _, i in lexical]], [1.0, 1.0], 60.0)
     first = sorted(fused.items(), key=lambda t: (-round(t[1], 12), t[0]))[:max(k + 32, STAGE2_N)]
     if len(first) < k:  # tiny eligible sets: the rest in row order, as the ranker pads
@@ -141,7 +141,7 @@ def test_unknown_candidate_values_are_reported_as_skipped(sample_service, corpus
 def test_no_filters_skips_every_rule_on_request(sample_service, corpus):
     postings, qv = corpus
     resp = sample_service.match(CandidateProfile(text=TEXT, degree="high_school", months=0),
-                                MatchOptions(as_of=datetime(2030, 1, 1, tzinfo=timezone.utc), filters=False),
+                                MatchOptions(as_of=datetime(2030, 1, 1, tzinfo=UTC), filters=False),
                                 query_vec=qv)
     assert {r.status for r in resp.filters.rules} == {"skipped"}
     assert resp.filters.eligible == len(postings)
@@ -150,7 +150,7 @@ def test_no_filters_skips_every_rule_on_request(sample_service, corpus):
 
 def test_everything_expired_gives_no_results_and_says_why(sample_service, corpus):
     _, qv = corpus
-    resp = sample_service.match(CandidateProfile(text=TEXT), MatchOptions(as_of=datetime(2030, 1, 1, tzinfo=timezone.utc)),
+    resp = sample_service.match(CandidateProfile(text=TEXT), MatchOptions(as_of=datetime(2030, 1, 1, tzinfo=UTC)),
                                 query_vec=qv)
     assert resp.results == []
     assert resp.filters.eligible == 0

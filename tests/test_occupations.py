@@ -1,8 +1,15 @@
 """matcher.occupations: titles -> O*NET-SOC occupations (the shipped table), resume titles, agreement."""
 import pytest
 
-from matcher.occupations import (Occupation, agreement, classify_title, occupation_title, resume_occupation,
-                                 resume_titles, title_key)
+from matcher.occupations import (
+    Occupation,
+    agreement,
+    classify_title,
+    occupation_title,
+    resume_occupation,
+    resume_titles,
+    title_key,
+)
 
 
 def test_title_key_drops_seniority_and_contract_words():

@@ -3,7 +3,7 @@ read wrong, on examples written here in the style of real boards, aggregators an
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
@@ -308,7 +308,7 @@ def test_base_salary_wins_over_estimated_and_other_fields_are_kept():
                          "value": {"@type": "QuantitativeValue", "value": 99, "unitText": "HOUR"}})))
     assert p.salary.max == 62_400 and p.salary.source == "baseSalary"
     assert p.industry == "Construction" and p.occupational_category == "Electricians"
-    assert p.date_posted == datetime(2024, 5, 2, tzinfo=timezone.utc)
+    assert p.date_posted == datetime(2024, 5, 2, tzinfo=UTC)
 
 
 # ---- the new filters, on index columns, with unknowns counted ------------------------------------------
@@ -342,7 +342,7 @@ def test_more_filters_pass_unknowns_and_count_them():
     ]
     postings = [only(json.dumps(d)) for d in docs]
     cols = _columns(postings)
-    as_of = datetime(2024, 6, 1, tzinfo=timezone.utc)
+    as_of = datetime(2024, 6, 1, tzinfo=UTC)
     facts = CandidateFacts(None, None, None, None, None, 50.0)
     opts = MatchOptions(employment_types=["FULL_TIME"], min_salary=100_000, salary_currency="USD",
                         posted_within_days=14)
@@ -372,7 +372,7 @@ def test_hybrid_posting_passes_by_applicant_country_or_by_its_office():
     remote_us = only(json.dumps(posting(title="Analyst 2", description="d", jobLocationType="TELECOMMUTE",
                                         applicantLocationRequirements="US")))
     cols = _columns([hybrid, remote_us])
-    as_of = datetime(2024, 6, 1, tzinfo=timezone.utc)
+    as_of = datetime(2024, 6, 1, tzinfo=UTC)
     near_office = CandidateFacts(None, None, 43.7, -79.4, "CA", 50.0)
     in_us = CandidateFacts(None, None, 40.7, -74.0, "US", 50.0)
     assert apply_filters(cols, near_office, MatchOptions(), as_of)[0].tolist() == [True, False]

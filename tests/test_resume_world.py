@@ -160,8 +160,8 @@ def test_degree_only_outside_education_is_less_sure():
 
 
 def test_unknown_reason_reaches_the_filter_report():
-    from matcher.filters import candidate_facts
     from matcher.domain import MatchOptions
+    from matcher.filters import candidate_facts
 
     p = profile_from_text("John Doe\nCity , State\nExperience\nClerk", date(2021, 1, 1))
     facts = candidate_facts(p, MatchOptions())
@@ -264,7 +264,7 @@ def test_pdf_two_columns_drawn_interleaved_are_read_column_by_column():
     from matcher.resumes.readers import read_pdf
 
     ops = [(40, 700, "Dana Levi, Backend Developer, Tel Aviv, Israel, +972 50 000 0000")]  # full width
-    for i, (a, b) in enumerate(zip(LEFT, RIGHT)):
+    for i, (a, b) in enumerate(zip(LEFT, RIGHT, strict=False)):
         ops += [(40, 660 - 16 * i, a), (330, 660 - 16 * i, b)]  # the writer draws row by row
     lines = read_pdf(_pdf(ops)).text.splitlines()
     assert lines[0].startswith("Dana Levi")

@@ -4,8 +4,15 @@ import math
 import numpy as np
 import pytest
 
-from matcher.second_stage import (IdfTable, digest_posting, digest_resume, posting_lines, read_whole, rerank,
-                                  stage2_scores)
+from matcher.second_stage import (
+    IdfTable,
+    digest_posting,
+    digest_resume,
+    posting_lines,
+    read_whole,
+    rerank,
+    stage2_scores,
+)
 
 GENERIC = """Site Reliability Engineer
 We are looking for an SRE for our client.

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from matcher.errors import NotFound
-from matcher.postings import posting_from_jsonld
 from matcher.jobstore import JobStore, StoreError
+from matcher.postings import posting_from_jsonld
 
 
 def put(store, *jobs):

@@ -237,8 +237,8 @@ def _add(store, postings: list[dict]) -> None:
 def test_job_pages_never_repeat_or_skip_under_concurrent_inserts(tmp_path):
     import threading
 
-    from matcher.paging import JobQuery, list_jobs
     from matcher.jobstore import JobStore
+    from matcher.paging import JobQuery, list_jobs
 
     store = JobStore(tmp_path / "jobs.sqlite3")
     _add(store, [_posting(i) for i in range(0, 200, 2)])  # even numbers are there from the start

@@ -23,8 +23,8 @@ import argparse
 import html
 import json
 import re
-from collections import Counter
 import sys
+from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -214,13 +214,13 @@ def main() -> None:
     raw = load_postings(args.data)
     doc_ids, id_scheme = posting_doc_ids(args.data, raw)
     fams = [title_family(r.get("title", "")) for r in raw]
-    by_family = Counter(f or "(none)" for f in dict(zip(doc_ids, fams)).values())
+    by_family = Counter(f or "(none)" for f in dict(zip(doc_ids, fams, strict=False)).values())
 
     queries = load_queries(args.data)
     kept: list[dict] = []
     qrel_lines: list[str] = []
     docs: dict[str, str | None] = {}
-    for did, f in zip(doc_ids, fams):
+    for did, f in zip(doc_ids, fams, strict=False):
         docs.setdefault(did, f)  # duplicates share an id; first occurrence kept (as the eval does)
     for q in queries:
         lines = []

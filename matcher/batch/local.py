@@ -104,7 +104,7 @@ class LocalEngine(Engine):
                             times.parse += r.pop("seconds", 0.0)
                             ready.append(r)
                         if broken:
-                            for f, it in list(pending.items()):
+                            for it in list(pending.values()):
                                 queue.append(it)
                             pending.clear()
                             pool.shutdown(wait=False, cancel_futures=True)

@@ -66,7 +66,7 @@ def search_step(svc, step: Step, vecs: np.ndarray) -> tuple[list[dict[str, Any]]
     the seconds the searches took."""
     t0 = time.perf_counter()
     records = step.records
-    for (i, pr, o), v in zip(step.todo, vecs):
+    for (i, pr, o), v in zip(step.todo, vecs, strict=False):
         p = step.parsed[i]
         try:
             resp = match_page(svc, pr, o, query_vec=v)  # top_k after offset, as on every surface

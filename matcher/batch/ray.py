@@ -83,7 +83,7 @@ def init_ray(address: str | None) -> dict[str, Any]:
         if address:
             ray.init(address=address, **kw)
         else:
-            ray.init(num_cpus=int(os.environ.get("JOBMATCH_RAY_CPUS", "2")), **kw)
+            ray.init(num_cpus=Settings().ray_cpus, **kw)
     return {"ray_version": ray.__version__, "ray_cpus": ray.cluster_resources().get("CPU")}
 
 

@@ -26,13 +26,12 @@ from datetime import datetime
 import numpy as np
 
 from index import JobIndex
-from matcher.posting_index import posting_row
 from matcher.domain import DEGREE_LEVEL, CandidateProfile, MatchOptions, Posting
 from matcher.errors import IndexModelMismatch, IndexNotFound, InvalidRequest, NotFound
 from matcher.geo import haversine_km
 from matcher.lock import DataDirLock
 from matcher.options import as_utc
-from matcher.posting_index import embed_postings, posting_text_for_lexical
+from matcher.posting_index import embed_postings, posting_row, posting_text_for_lexical
 from matcher.ranking import HybridRanker
 from matcher.settings import Settings
 

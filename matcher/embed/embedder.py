@@ -200,7 +200,7 @@ class Embedder:
             return np.zeros((0, self.dim), np.float32)
         windows, owners = self._windows(list(texts), max_windows)
         width = np.zeros(len(texts), np.int64)
-        for w, o in zip(windows, owners):
+        for w, o in zip(windows, owners, strict=False):
             width[o] = max(width[o], len(w))
         out = np.zeros((len(windows), self.dim), np.float32)
         by_width: dict[int, list[int]] = {}

@@ -78,7 +78,7 @@ def export_fp32(module, input_names: tuple[str, ...], sample: dict[str, np.ndarr
             self.st = module
 
         def forward(self, *inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            out = self.st(dict(zip(names, inputs)))
+            out = self.st(dict(zip(names, inputs, strict=False)))
             return out["sentence_embedding"], out["token_embeddings"]
 
     args = tuple(torch.from_numpy(sample[n]) for n in names)

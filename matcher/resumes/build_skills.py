@@ -134,7 +134,7 @@ def build(onet_dir: Path) -> list[tuple[str, list[str], str]]:
                 alias_owner[a.lower()] = [alias]
             alias_owner[alias] = [alias]
     out = []
-    for key, (aliases, name) in sorted(entries.items()):
+    for _key, (aliases, name) in sorted(entries.items()):
         keep = sorted(a for a in aliases if a.lower() not in entries and len(alias_owner[a.lower()]) == 1)
         out.append((name, keep, "onet" if name not in EXTRA else "curated"))
     return out

@@ -97,7 +97,7 @@ class ResumeParser:
             self._pool.close()
             self._pool = None
 
-    def __enter__(self) -> "ResumeParser":
+    def __enter__(self) -> ResumeParser:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -15,8 +15,8 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from matcher.errors import CorruptDocument, EmptyDocument, TooManyPages, UnsupportedFileType
 
@@ -292,11 +292,11 @@ def _columns(boxes: list[tuple[str, float, float, float, float]], width: float) 
         return None
     g = float(gs[np.flatnonzero(ok)[np.argmin(cross[ok])], 0])
     sides = [0 if r.x1 <= g else 1 if r.x0 >= g else -1 for r in runs]
-    steps = [(a, b) for a, b in zip(sides, sides[1:]) if a >= 0 and b >= 0]
+    steps = [(a, b) for a, b in zip(sides, sides[1:], strict=False) if a >= 0 and b >= 0]
     if not steps or sum(a != b for a, b in steps) < len(steps) / 3:
         return None
     bands: list[list[_Run]] = [[]]
-    for r, side in sorted(zip(runs, sides), key=lambda rs: -rs[0].y):
+    for r, side in sorted(zip(runs, sides, strict=False), key=lambda rs: -rs[0].y):
         if side < 0:
             bands.append([r])
             bands.append([])

@@ -101,8 +101,8 @@ def _serve(conn: Any, memory_mb: int, owner: int | None = None) -> None:
     """Worker loop: receive (kind, data, max_pages), answer ("ok", text, pages) or ("err", type, message)."""
     _set_limits(memory_mb)
     exit_with_owner(owner)
-    import pypdfium2  # noqa: F401  warm the imports once per worker
     import docx  # noqa: F401
+    import pypdfium2  # noqa: F401  warm the imports once per worker
 
     conn.send(("ready",))  # start-up is not counted against a request's time limit
     while True:
@@ -364,7 +364,7 @@ class WorkerPool:
         for w in workers:
             w.stop()
 
-    def __enter__(self) -> "WorkerPool":
+    def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
