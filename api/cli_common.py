@@ -76,3 +76,30 @@ def add_model_flags(p: argparse.ArgumentParser, model, *, skip: tuple[str, ...] 
             p.add_argument(flag, choices=typing.get_args(base), default=None, help=helptext)
         else:
             p.add_argument(flag, type=base if base in (int, float) else str, default=None, help=helptext)
+
+
+def filter_lines(rules, width: int) -> list[str]:
+    """The filter report as text lines, one per rule (forward and reverse reports share the rule shape)."""
+    lines = []
+    for r in rules:
+        if r.status == "applied":
+            unknown = f", {r.unknown} passed as unknown" if r.unknown else ""
+            lines.append(f"  {r.rule:<{width}} applied, removed {r.removed}{unknown}")
+        else:
+            lines.append(f"  {r.rule:<{width}} skipped: {r.reason}")
+    return lines
+
+
+def run_until_killed(call):
+    """``call()`` with SIGTERM turned into KeyboardInterrupt, so a kill stops a batch like Ctrl-C does: the lines
+    written so far stay and the summary is written (the previous handler is restored afterwards)."""
+    import signal
+
+    def _term(signum, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, _term)
+    try:
+        return call()
+    finally:
+        signal.signal(signal.SIGTERM, old)

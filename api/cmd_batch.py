@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from .cli_common import add_common, settings_from
+from .cli_common import add_common, run_until_killed, settings_from
 from .cmd_match import add_match_options, options_from
 
 
@@ -54,16 +54,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
                       workers=args.workers, engine=args.engine, ray_address=args.ray_address, resume=args.resume,
                       match_actors=args.match_actors,
                       embed_batch=args.embed_batch, progress=args.progress)
-    import signal
-
-    def _term(signum, frame):  # a kill (SIGTERM) stops like Ctrl-C: lines written so far stay, summary written
-        raise KeyboardInterrupt
-
-    old = signal.signal(signal.SIGTERM, _term)
-    try:
-        s = run_batch(cfg)
-    finally:
-        signal.signal(signal.SIGTERM, old)
+    s = run_until_killed(lambda: run_batch(cfg))  # a kill stops like Ctrl-C: lines so far stay, summary written
     if args.json:
         json.dump(s, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -10,7 +10,7 @@ from matcher.domain import MatchOptions, MatchResponse
 from matcher.options import build_options
 from matcher.paging import match_page
 
-from .cli_common import add_common, print_json, read_input, settings_from
+from .cli_common import add_common, filter_lines, print_json, read_input, settings_from
 
 EXCLUSIVE = ("location", "lat")  # a place by name or by coordinates, not both
 
@@ -66,12 +66,7 @@ def render_text(resp: MatchResponse) -> str:
              f"location={loc or 'unknown'}  skills={len(c.skills)}"
              + (f"  (overridden: {', '.join(c.overridden)})" if c.overridden else ""),
              f"Filters as of {f.as_of:%Y-%m-%d}: {f.eligible} of {f.total} postings eligible"]
-    for r in f.rules:
-        if r.status == "applied":
-            unknown = f", {r.unknown} passed as unknown" if r.unknown else ""
-            lines.append(f"  {r.rule:<15} applied, removed {r.removed}{unknown}")
-        else:
-            lines.append(f"  {r.rule:<15} skipped: {r.reason}")
+    lines += filter_lines(f.rules, 15)
     lines.append("")
     if not resp.results:
         lines.append("No posting passes the filters. Try --radius-km, --remote any, or --no-filters.")
@@ -130,11 +125,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
+    from matcher.errors import InvalidRequest
+    from matcher.ingest import LocalPostingEncoder
     from matcher.service import MatchService
 
     settings = settings_from(args)
+    if args.workers < 0:
+        raise InvalidRequest(f"--workers must be >= 0 (0 = one per core), got {args.workers}")
     with MatchService(settings, create_index=True) as svc:
-        n = svc.reindex(progress=sys.stderr.isatty())
+        svc.posting_encoder = LocalPostingEncoder(svc.embedder, workers=args.workers)
+        try:
+            n = svc.reindex(progress=sys.stderr.isatty())
+        finally:
+            svc.posting_encoder.close()
         gen = getattr(svc.index, "generation", None)
     if args.json:
         print_json({"indexed": n, "generation": gen})
@@ -163,4 +166,6 @@ def register(sub) -> None:
 
     p = sub.add_parser("reindex", help="rebuild the vector index from the job store")
     add_common(p)
+    p.add_argument("--workers", type=int, default=0,
+                   help="embedding threads sharing one model (default 0: one per core, as jobmatch ingest)")
     p.set_defaults(func=cmd_reindex)

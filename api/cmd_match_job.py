@@ -7,7 +7,7 @@ from pathlib import Path
 
 from matcher.candidates import CandidatePool, CandidatesResponse, ReverseOptions
 
-from .cli_common import STDIN, add_common, add_model_flags, print_json, settings_from
+from .cli_common import STDIN, add_common, add_model_flags, filter_lines, print_json, run_until_killed, settings_from
 
 
 def reverse_options(args: argparse.Namespace, settings) -> ReverseOptions:
@@ -35,12 +35,7 @@ def render_text(resp: CandidatesResponse) -> str:
     lines = [f"Job: {j.title} — {j.company or '?'}  [{j.location or '?'}]  {req}  id={j.id}"
              + ("" if j.stored else "  (inline, not stored)"),
              f"Filters: {f.eligible} of {f.total} candidates eligible"]
-    for r in f.rules:
-        if r.status == "applied":
-            unknown = f", {r.unknown} passed as unknown" if r.unknown else ""
-            lines.append(f"  {r.rule:<11} applied, removed {r.removed}{unknown}")
-        else:
-            lines.append(f"  {r.rule:<11} skipped: {r.reason}")
+    lines += filter_lines(f.rules, 11)
     lines.append("")
     if not resp.results:
         lines.append("No candidate passes the filters. Try --radius-km, --months-slack, or --no-filters.")
@@ -109,7 +104,6 @@ def register(sub) -> None:
 def cmd_batch_jobs(args: argparse.Namespace, settings) -> int:
     """``jobmatch batch INPUT --out OUT --direction job-to-candidates`` (:mod:`matcher.candidates.batch`)."""
     import json
-    import signal
     import sys
 
     from matcher.candidates.batch import run_job_batch
@@ -127,15 +121,8 @@ def cmd_batch_jobs(args: argparse.Namespace, settings) -> int:
         raise InvalidRequest("--direction job-to-candidates runs in this process (no --engine ray, no --workers)")
     opts = reverse_options(args, settings)
 
-    def _term(signum, frame):
-        raise KeyboardInterrupt
-
-    old = signal.signal(signal.SIGTERM, _term)
-    try:
-        s = run_job_batch(args.input, args.out, opts, settings, resume=args.resume, embed_batch=args.embed_batch,
-                          progress=args.progress)
-    finally:
-        signal.signal(signal.SIGTERM, old)
+    s = run_until_killed(lambda: run_job_batch(args.input, args.out, opts, settings, resume=args.resume,
+                                               embed_batch=args.embed_batch, progress=args.progress))
     if args.json:
         json.dump(s, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")

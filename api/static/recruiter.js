@@ -9,20 +9,7 @@
   const TIMEOUT_MS = 120000;
   const RULE_LABEL = { degree: "Degree", experience: "Experience", location: "Location" };
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v === null || v === undefined || v === false) continue;
-      if (k === "class") node.className = v;
-      else if (k === "text") node.textContent = v;
-      else node.setAttribute(k, v === true ? "" : String(v));
-    }
-    for (const c of children) {
-      if (c === null || c === undefined || c === false) continue;
-      node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-    }
-    return node;
-  }
+  const el = window.jobmatchEl; // api/static/dom.js
 
   // ---------------------------------------------------------------- tabs
   function showTab(name) {
