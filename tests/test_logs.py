@@ -172,17 +172,26 @@ def test_serve_with_two_workers_answers_from_both_and_stops_cleanly(tmp_path, sa
                                  "serve", "--port", str(port), "--workers", "2"], cwd=root, env=env, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
-        started: set[str] = set()
+        ready_ids: set[str] = set()
+        ready_pids: set[int] = set()
         deadline = time.monotonic() + 240
-        while len(started) < 2:  # a request reaches whichever worker accepts it: wait until both said ready
+        n = 0
+        while len(ready_pids) < 2:  # a request reaches whichever worker accepts it: wait until both said ready
             assert proc.poll() is None, log_path.read_text(errors="replace")[-3000:]
             assert time.monotonic() < deadline, log_path.read_text(errors="replace")[-3000:]
+            n += 1
             try:
-                r = httpx.get(f"{base}/metrics", timeout=5)
+                r = httpx.get(f"{base}/metrics", timeout=5, headers={"X-Request-ID": f"ready-probe-{n}"})
                 if "jobmatch_ready 1.0" in r.text:
-                    started.add(next(x for x in r.text.splitlines() if x.startswith("process_start_time_seconds")))
+                    ready_ids.add(f"ready-probe-{n}")
             except httpx.TransportError:
                 pass
+            # which worker answered a probe is in its access-log line (two workers can share a start time)
+            for line in log_path.read_text(errors="replace").splitlines():
+                if line.startswith("{") and line.endswith("}") and '"ready-probe-' in line:  # whole lines only
+                    rec = json.loads(line)
+                    if rec.get("request_id") in ready_ids:
+                        ready_pids.add(rec["pid"])
             time.sleep(0.3)
         with httpx.Client(base_url=base, timeout=60) as c:
             for i in range(6):
