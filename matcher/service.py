@@ -527,11 +527,14 @@ class MatchService:
         order = [order[j] for j in new_order][:k]
         why = {order[pos]: why[j] for pos, j in enumerate(new_order[:k]) if j in why}
         hits = []
+        side = None  # the resume's side of the reading, made once for the results below the second stage
         for j in order:
             i = first[j]
             reading = rr.readings[j]
             if reading is None:  # ranked below the second stage's candidates: read it for the explanation
-                reading = lines.read(lrows[j], lines.resume_side(profile.text))
+                if side is None:
+                    side = lines.resume_side(profile.text)
+                reading = lines.read(lrows[j], side)
                 reading.occupation = agreement(cand_occ, classify_title(postings[j].title))
             parts = strength_parts(sims[i], reading.coverage, reading.text, reading.occupation)
             hit = _Hit(postings[j], ranked[i], float(sims[i]), rr.scores[j], reading, parts, why.get(j))

@@ -20,6 +20,17 @@ RESUME = (f"Dana {SECRET[0]}\n{SECRET[1]} Street 12, Austin, TX\nExperience\nSen
           f"{SECRET[2]} Labs, Jan 2014 to Jan 2020: Django, PostgreSQL, AWS\nEducation\nB.S. Computer Science 2013\n")
 
 
+def _restore_logging(saved: tuple[list, int]) -> None:
+    """Put back the root handlers and level saved before configure_logging, and uvicorn's access log."""
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    for h in saved[0]:
+        root.addHandler(h)
+    root.setLevel(saved[1])
+    logging.getLogger("uvicorn.access").disabled = False
+
+
 @pytest.fixture
 def logged(service_copy):
     """The app over a copy of the sample, with every logger captured as JSON lines (restored after)."""
@@ -31,12 +42,7 @@ def logged(service_copy):
         with TestClient(create_app(service_copy.settings, service=service_copy)) as client:
             yield client, service_copy, buf
     finally:
-        for h in list(root.handlers):
-            root.removeHandler(h)
-        for h in saved[0]:
-            root.addHandler(h)
-        root.setLevel(saved[1])
-        logging.getLogger("uvicorn.access").disabled = False
+        _restore_logging(saved)
 
 
 def lines(buf: io.StringIO) -> list[dict]:
@@ -137,12 +143,7 @@ def test_text_format_for_a_terminal():
         with pytest.raises(ValueError, match="log format"):
             configure_logging("xml")
     finally:
-        for h in list(root.handlers):
-            root.removeHandler(h)
-        for h in saved[0]:
-            root.addHandler(h)
-        root.setLevel(saved[1])
-        logging.getLogger("uvicorn.access").disabled = False
+        _restore_logging(saved)
 
 
 def test_serve_with_two_workers_answers_from_both_and_stops_cleanly(tmp_path, sample_data_dir):

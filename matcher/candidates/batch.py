@@ -13,13 +13,13 @@ Posting vectors are embedded in batches of ``embed_batch`` (the same vectors ``e
 """
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from index.atomic import write_json_atomic
 from matcher.errors import InvalidRequest, NotFound, error_code
 from matcher.settings import Settings
 
@@ -111,10 +111,7 @@ def run_job_batch(src: Path, out: Path, opts: ReverseOptions, settings: Settings
                "postings_per_s": round(writer.written / elapsed, 2) if elapsed > 0 else None,
                "stages_s": {k: round(v, 3) for k, v in stages.items()},
                "options": opts.model_dump(mode="json")}
-    path = summary_path(out)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(summary, indent=2))
-    os.replace(tmp, path)
+    write_json_atomic(summary_path(out), summary)
     return summary
 
 

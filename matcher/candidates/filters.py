@@ -28,7 +28,7 @@ import numpy as np
 from index.columns import ColumnRow, FilterColumns
 from matcher.domain import DEGREE_LEVEL, DEGREE_NAME, CandidateProfile
 
-from .domain import ReverseOptions, ReverseReport, ReverseRuleOutcome
+from .domain import REVERSE_RULES, ReverseOptions, ReverseReport, ReverseRuleOutcome
 
 
 def candidate_row(profile: CandidateProfile) -> ColumnRow:
@@ -102,7 +102,7 @@ def apply_reverse_filters(cols: FilterColumns, job: ColumnRow, opts: ReverseOpti
         mask = new
 
     if not opts.filters:
-        for rule in REVERSE_RULE_ORDER:
+        for rule in REVERSE_RULES:
             step(rule, None, skipped="filters disabled on request")
         return mask, ReverseReport(total=total, eligible=int(count(mask)), rules=rules)
 
@@ -138,4 +138,3 @@ def apply_reverse_filters(cols: FilterColumns, job: ColumnRow, opts: ReverseOpti
     return mask, ReverseReport(total=total, eligible=int(count(mask)), rules=rules)
 
 
-REVERSE_RULE_ORDER = ("degree", "experience", "location")

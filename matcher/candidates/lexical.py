@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.lexical import SnapshotScores, replace_dir
+from matcher.lexical import SnapshotScores, fsync_tree, replace_dir
 from matcher.ranking import LexicalIndex, query_text_for_lexical
 
 
@@ -34,6 +34,7 @@ class CandidateLexical:
         shutil.rmtree(tmp, ignore_errors=True)
         self.index.save(tmp)
         (tmp / "keys.json").write_text(json.dumps({"tag": tag, "keys": self.keys}))
+        fsync_tree(tmp)  # as the job side: every file on disk before the directory takes its place
         replace_dir(tmp, directory)
 
     @classmethod

@@ -316,8 +316,10 @@ class CandidatePool:
                            self.ranker_settings)[opts.offset:]
         rows = [view.index.row_of(k) for k, _, _ in hits]
         has_place = location_mode(job) is not None
-        loc_ok = location_ok(snap.columns, job, opts.radius_km)
-        loc_unknown = location_unknown(snap.columns)
+        if has_place:  # per-row location fit for the explanations (only when the rule applies)
+            loc_ok = location_ok(snap.columns, job, opts.radius_km)
+            loc_unknown = location_unknown(snap.columns)
+        skills = _posting_skills(posting)  # once per search, not per result
         stored_c = self.store.get_many([k for k, _, _ in hits])
         results = []
         for (key, score, sim), row in zip(hits, rows, strict=True):
@@ -325,7 +327,7 @@ class CandidatePool:
             if c is None:  # removed between search and explanation
                 continue
             fit = None if row is None or not has_place or bool(loc_unknown[row]) else bool(loc_ok[row])
-            results.append(_explain(c, posting, score, sim, fit, has_place))
+            results.append(_explain(c, posting, skills, score, sim, fit, has_place))
         return CandidatesResponse(job=ref, filters=report, results=results)
 
 
@@ -342,7 +344,8 @@ def _posting_skills(p: Posting) -> set[str]:
     return set(extract_skills(p.title + "\n" + p.description))
 
 
-def _explain(c: StoredCandidate, p: Posting, score: float, sim: float, location_fit: bool | None,
+def _explain(c: StoredCandidate, p: Posting, posting_skills: set[str], score: float, sim: float,
+             location_fit: bool | None,
              has_place: bool = True) -> CandidateMatch:
     prof = c.profile
     level = DEGREE_LEVEL[prof.degree] if prof.degree else None
@@ -376,7 +379,6 @@ def _explain(c: StoredCandidate, p: Posting, score: float, sim: float, location_
                                  reason=None if location_fit is not None else (
                                      unknown_reason("location", "no location found in the resume") if has_place
                                      else "the posting names no place and is not remote"))
-    posting_skills = _posting_skills(p)
     have = set(prof.skills)
     return CandidateMatch(
         id=c.id, label=c.label, score=round(float(score), 6) if math.isfinite(score) else 0.0,

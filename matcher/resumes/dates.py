@@ -75,7 +75,6 @@ class Span:
     start: int  # y*12 + (m-1)
     end: int
     snippet: str
-    section: str = ""  # the section of the line it was read from
     study: bool = False  # its line also names a school or degree (kept: inside an experience section)
 
 
@@ -232,7 +231,7 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
                 excluded = _excluded(lines, idx, text)
             if excluded:
                 continue
-            spans.append(Span(a, b, m.group(0).strip(), ln.section, degree_line))  # type: ignore[arg-type]
+            spans.append(Span(a, b, m.group(0).strip(), study=degree_line))  # type: ignore[arg-type]
         if matched:
             continue
         if ln.section != "header" and not _excluded(lines, idx, text):
@@ -240,7 +239,7 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
                 for m in _SINCE.finditer(text):
                     a = _parse_date(m.group("start"), as_of)
                     if _valid_year(a, as_of):
-                        spans.append(Span(a, cut, m.group(0).strip(), ln.section))  # type: ignore[arg-type]
+                        spans.append(Span(a, cut, m.group(0).strip()))  # type: ignore[arg-type]
                         matched = True
             if matched:
                 continue

@@ -264,7 +264,7 @@ def find_location(lines: list[Line]) -> LocationGuess:
         if len(ln.text) > 120:
             continue
         # contact details end a place name ("Haifa Cell:", "Tel Aviv  Mob: ..."): read them as separators
-        value = _VALUE_END.sub(" | ", ln.text) if _CONTACT.search(ln.text) or _VALUE_END.search(ln.text) else ln.text
+        value = _VALUE_END.sub(" | ", ln.text)
         got = _read_value(value, hints, labelled=False, weak=weak)
         if got and got.place and (best is None or got.confidence > best.confidence):
             got.evidence = [ln.text[:160]]
