@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from .atomic import fsync_dir  # noqa: F401 - also imported from here by older callers
+from .atomic import fsync_dir
 from .errors import IndexCorrupt
 from .faults import point
 

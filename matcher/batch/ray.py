@@ -58,13 +58,12 @@ def parse_batch(batch: dict[str, Any], *, settings_json: str, as_of: str) -> dic
 class MatchActor:
     """Holds one MatchService (model + store + index, read-only) and matches batches of parsed resumes."""
 
-    def __init__(self, settings_json: str, options_json: str, embed_batch: int) -> None:
+    def __init__(self, settings_json: str, options_json: str) -> None:
         from ..service import MatchService
 
         settings = Settings.model_validate_json(settings_json)
         self.svc = MatchService(settings, create_index=False)
         self.opts = MatchOptions.model_validate_json(options_json)
-        self.embed_batch = embed_batch
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
         parsed = [json.loads(p) for p in batch["parsed"]]
@@ -116,8 +115,7 @@ class RayEngine(Engine):
         ds = ds.map_batches(MatchActor, batch_size=cfg.embed_batch, compute=ray.data.ActorPoolStrategy(size=actors),
                             num_cpus=1,
                             fn_constructor_kwargs={"settings_json": settings.model_dump_json(),
-                                                   "options_json": cfg.options.model_dump_json(),
-                                                   "embed_batch": cfg.embed_batch})
+                                                   "options_json": cfg.options.model_dump_json()})
         for row in ds.iter_rows():
             times.parse += float(row["parse_s"])
             times.embed += float(row["embed_s"])
