@@ -266,10 +266,15 @@ class JobStore:
         return [r[0] for r in self._conn().execute("SELECT id FROM postings ORDER BY id")]
 
     def present(self, ids: Sequence[str]) -> set[str]:
-        """Which of ``ids`` are stored (one indexed lookup per id, not a scan of the store)."""
+        """Which of ``ids`` are stored: indexed lookups 500 ids per statement, never a scan of the store."""
         conn = self._conn()
-        return {i for i in dict.fromkeys(ids)
-                if conn.execute("SELECT 1 FROM postings WHERE id=?", (i,)).fetchone() is not None}
+        wanted = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):  # under SQLite's bound-parameter limit
+            part = wanted[start:start + 500]
+            marks = ",".join("?" * len(part))
+            found.update(r[0] for r in conn.execute(f"SELECT id FROM postings WHERE id IN ({marks})", part))
+        return found
 
     def count(self) -> int:
         return int(self._conn().execute("SELECT count(*) FROM postings").fetchone()[0])

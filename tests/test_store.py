@@ -90,3 +90,12 @@ def test_threads_share_a_store(job_store, make_job):
     for t in threads:
         t.join()
     assert not errors and job_store.count() == 8
+
+
+def test_present_answers_in_chunks_past_the_parameter_limit(job_store, make_job):
+    jobs = [make_job(title=f"Engineer {i}", url=f"https://jobs.example.com/p{i}") for i in range(3)]
+    _, postings = put(job_store, *jobs)
+    stored = [p.id for p in postings]
+    asked = [f"missing-{i}" for i in range(1200)] + stored + stored[:1]  # > 2 chunks of 500, a repeat
+    assert job_store.present(asked) == set(stored)
+    assert job_store.present([]) == set()
