@@ -7,8 +7,10 @@ Run: ``.venv/bin/python benchmarks/eval_parse.py [--data ../shared/data] [--spli
 Labels: ``../shared/data/labels/resume_fields_dev.jsonl`` (split ``dev0``), ``benchmarks/labels/resume_fields.jsonl``
 (splits ``dev`` and ``test``; see ``benchmarks/labels/README.md``) and, when present,
 ``benchmarks/labels/resume_fields_test2.jsonl`` (split ``test2``, labelled by another hand on resumes no rule writer
-read). Rules are tuned on ``dev0`` + ``dev`` only; ``--show-failures`` refuses ``test`` and ``test2`` (only their
-aggregate numbers are reported).
+read) and, round 3, ``resume_fields_dev3.jsonl`` (split ``dev3``: a tuning split) and ``resume_fields_test3.jsonl``
+(split ``test3``: held out like ``test2``). Rules are tuned on ``dev0`` + ``dev`` + ``dev3`` only; ``--show-failures``
+refuses ``test``, ``test2`` and ``test3`` (only their aggregate numbers are reported), and ``--tune`` does not even
+parse them.
 
 Per field, a prediction is **right** (equal to the label; ``None`` for ``none_stated`` / null months / no location),
 **unknown** (the profile says it does not know although the label has a value) or **wrong** (a value that differs
@@ -52,14 +54,20 @@ def load_labels(d: Path) -> list[dict]:
         out.append(r)
     for line in open(HERE / "labels" / "resume_fields.jsonl", encoding="utf-8"):
         out.append(json.loads(line))
-    test2 = HERE / "labels" / "resume_fields_test2.jsonl"  # labelled by another hand; never tuned on
-    if test2.exists():
-        for line in open(test2, encoding="utf-8"):
-            if line.strip():
-                r = json.loads(line)
-                r["split"] = "test2"
-                out.append(r)
+    # test2 / test3: labelled by another hand, never tuned on; dev3: labelled by another hand, a tuning split
+    for split in ("test2", "dev3", "test3"):
+        path = HERE / "labels" / f"resume_fields_{split}.jsonl"
+        if path.exists():
+            for line in open(path, encoding="utf-8"):
+                if line.strip():
+                    r = json.loads(line)
+                    r["split"] = split
+                    out.append(r)
     return out
+
+
+TUNING_SPLITS = ("dev0", "dev", "dev3")
+HELD_OUT_SPLITS = ("test", "test2", "test3")
 
 
 def resume_bytes(d: Path, lab: dict, live: dict, urd: dict) -> bytes:
@@ -147,21 +155,23 @@ def print_table(title: str, groups: dict[str, dict]) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=HERE.parents[1] / "shared" / "data")
-    ap.add_argument("--show-failures", choices=["dev0", "dev"],
-                    help="print failing records of a tuning split (never test / test2: held out)")
+    ap.add_argument("--show-failures", choices=list(TUNING_SPLITS),
+                    help="print failing records of a tuning split (never test / test2 / test3: held out)")
     ap.add_argument("--no-timing", action="store_true", help="skip the pass over every shared resume")
     ap.add_argument("--tune", action="store_true",
-                    help="score only the tuning splits (dev0, dev): held-out records are not even parsed, so tuning "
-                         "runs never look at their numbers")
+                    help="score only the tuning splits (dev0, dev, dev3): held-out records are not even parsed, so "
+                         "tuning runs never look at their numbers (writes results/eval_parse_tune.json by default)")
     ap.add_argument("--limit", type=int, default=0, help="time only the first N files per source (0 = all)")
-    ap.add_argument("--out", type=Path, default=HERE / "results" / "eval_parse.json")
+    ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
+    if args.out is None:
+        args.out = HERE / "results" / ("eval_parse_tune.json" if args.tune else "eval_parse.json")
     d = args.data
     settings = Settings()
     threshold = settings.profile_min_confidence
     labels = load_labels(d)
     if args.tune:
-        labels = [lab for lab in labels if lab["split"] in ("dev0", "dev")]
+        labels = [lab for lab in labels if lab["split"] in TUNING_SPLITS]
     live = {r["id"]: r for r in map(json.loads, open(d / "resumes/livecareer/resumes.jsonl", encoding="utf-8"))}
     urd = {r["id"]: r for r in map(json.loads, open(d / "resumes/updated_resume_dataset/resumes.jsonl", encoding="utf-8"))}
     rows = []
@@ -172,7 +182,7 @@ def main() -> int:
             rows.append({"label": lab, "profile": prof})
 
         groups: dict[str, dict] = {}
-        for split in ("dev0", "dev", "test", "test2"):
+        for split in TUNING_SPLITS + HELD_OUT_SPLITS:
             sel = [r for r in rows if r["label"]["split"] == split]
             if not sel:
                 continue
@@ -187,13 +197,13 @@ def main() -> int:
                     groups["dev moved-from-test"] = score(moved, threshold)
         print_table(f"Fields at the shipped threshold (profile_min_confidence = {threshold})", groups)
         sweep = {}
-        for split in ("dev", "test", "test2"):
-            sel = [r for r in rows if r["label"]["split"] in ((split, "dev0") if split == "dev" else (split,))]
+        for split in ("dev", "test", "test2", "test3"):
+            sel = [r for r in rows if r["label"]["split"] in (TUNING_SPLITS if split == "dev" else (split,))]
             if not sel:
                 continue
             for t in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
                 sweep[f"{split} t={t}"] = score(sel, t)
-        print_table("Threshold trade-off (dev = dev0 + dev; test held out)", sweep)
+        print_table("Threshold trade-off (dev = dev0 + dev + dev3; test, test2, test3 held out)", sweep)
 
         failures = []
         if args.show_failures:
