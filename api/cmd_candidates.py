@@ -18,9 +18,6 @@ def _pool(args) -> CandidatePool:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from matcher.options import as_utc
-    from matcher.service import apply_overrides
-
     settings = settings_from(args)
     vals = {k: getattr(args, k, None) for k in AddOptions.model_fields}
     try:
@@ -35,8 +32,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     with CandidatePool(settings) as pool:
         for f in args.files:
             data, name = read_input(f, settings.max_upload_bytes)
-            parsed = pool.parser.parse(data, filename=name, as_of=as_utc(overrides.as_of))
-            items.append((apply_overrides(parsed.profile, overrides), parsed.kind, opts.label or name))
+            profile, kind = pool.profile_from_resume(data, filename=name, overrides=overrides)
+            items.append((profile, kind, opts.label or name))
         added = pool.add_profiles(items)
     if args.json:
         print_json([a.model_dump(mode="json") for a in added])

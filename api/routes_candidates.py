@@ -149,12 +149,9 @@ def register(app: FastAPI, state, *, run, parse, auth) -> None:
                 raise FileTooLarge(f"the file is larger than {settings.max_upload_bytes:,} bytes; send a smaller file")
             p = pool()
             overrides = opts.overrides()
-            parsed = await parse(request, lambda cancel: p.parser.parse(data, filename=upload.filename,
-                                                                        as_of=overrides.as_of, cancel=cancel))
-            from matcher.service import apply_overrides
-
-            profile = apply_overrides(parsed.profile, overrides)
-            label, kind = opts.label or upload.filename, parsed.kind
+            profile, kind = await parse(request, lambda cancel: p.profile_from_resume(
+                data, filename=upload.filename, overrides=overrides, cancel=cancel))
+            label = opts.label or upload.filename
         else:
             body = await request.body()
             if not body.strip():

@@ -33,9 +33,24 @@ def profile(text: str, degree=None, months=None, location: Place | None = None, 
     return CandidateProfile(text=text, degree=degree, months=months, location=location, **kw)
 
 
+def test_profile_from_resume_counts_present_to_as_of_and_applies_overrides(pool):
+    from datetime import datetime
+
+    from matcher.domain import MatchOptions
+
+    # Jan 2015 - Present: as_of 2020-01-01 (naive, taken as UTC) gives exactly 60 months
+    prof, kind = pool.profile_from_resume(PY_RESUME.encode(), filename="jane.txt",
+                                          overrides=MatchOptions(as_of=datetime(2020, 1, 1)))
+    assert kind == "text" and prof.months == 60 and "months" not in prof.overridden
+    prof, _ = pool.profile_from_resume(PY_RESUME.encode(), filename="jane.txt",
+                                       overrides=MatchOptions(as_of=datetime(2020, 1, 1), months=7, degree="postgraduate"))
+    assert (prof.months, prof.degree) == (7, "postgraduate") and {"months", "degree"} <= set(prof.overridden)
+    assert len(pool) == 0  # reading a resume stores nothing
+
+
 # ---- consent and erasure -----------------------------------------------------------------------------------------
 def test_add_text_resume_stores_profile_evidence_and_text(pool):
-    added = pool.add_resume(PY_RESUME.encode(), filename="jane.txt", as_of=None)
+    added = pool.add_resume(PY_RESUME.encode(), filename="jane.txt")
     assert added.outcome == "added" and added.id == candidate_id(added.candidate.profile.text)
     got = pool.get(added.id)
     assert got.label == "jane.txt" and got.kind == "text"

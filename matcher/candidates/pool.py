@@ -21,7 +21,6 @@ import os
 import shutil
 import threading
 from collections.abc import Sequence
-from datetime import datetime
 
 import numpy as np
 
@@ -211,16 +210,23 @@ class CandidatePool:
             self._reconcile([cid for cid, _ in done])
         return [AddedCandidate(id=cid, outcome=outcome, candidate=self.store.get(cid)) for cid, outcome in done]
 
-    def add_resume(self, data: bytes, *, filename: str | None = None, label: str | None = None,
-                   as_of: datetime | None = None, overrides: MatchOptions | None = None, cancel=None) -> AddedCandidate:
-        """Parse a resume file (same limits and isolated parser as matching an upload), then :meth:`add_profile`."""
-        parsed = self.parser.parse(data, filename=filename, as_of=as_utc(as_of), cancel=cancel)
-        profile = parsed.profile
-        if overrides is not None:
-            from matcher.service import apply_overrides
+    def profile_from_resume(self, data: bytes, *, filename: str | None = None,
+                            overrides: MatchOptions | None = None, cancel=None) -> tuple[CandidateProfile, str]:
+        """A resume file read into ``(profile, kind)`` by the isolated parser (the same limits as matching an
+        upload), explicit values in ``overrides`` applied, ``overrides.as_of`` (UTC; now when unset) as "present".
+        The one path from a file to a candidate: HTTP upload, ``jobmatch candidates add`` and :meth:`add_resume`."""
+        from matcher.service import apply_overrides
 
-            profile = apply_overrides(profile, overrides)
-        return self.add_profile(profile, kind=parsed.kind, label=label or filename)
+        as_of = overrides.as_of if overrides is not None else None
+        parsed = self.parser.parse(data, filename=filename, as_of=as_utc(as_of), cancel=cancel)
+        profile = apply_overrides(parsed.profile, overrides) if overrides is not None else parsed.profile
+        return profile, parsed.kind
+
+    def add_resume(self, data: bytes, *, filename: str | None = None, label: str | None = None,
+                   overrides: MatchOptions | None = None, cancel=None) -> AddedCandidate:
+        """:meth:`profile_from_resume`, then :meth:`add_profile`."""
+        profile, kind = self.profile_from_resume(data, filename=filename, overrides=overrides, cancel=cancel)
+        return self.add_profile(profile, kind=kind, label=label or filename)
 
     def remove(self, cid: str) -> None:
         """Erase a candidate: the store row (overwritten on disk), the index row (compacted away, the previous
