@@ -31,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from matcher.domain import CandidateProfile  # noqa: E402
 from matcher.errors import ResumeError  # noqa: E402
 from matcher.geo import geocode, haversine_km, name_key  # noqa: E402
 from matcher.resumes import ResumeParser  # noqa: E402
@@ -178,7 +179,11 @@ def main() -> int:
     with ResumeParser(settings) as parser:
         for lab in labels:
             # min_confidence=0: keep every guess with its confidence, thresholds are applied below
-            prof = parser.parse(resume_bytes(d, lab, live, urd), as_of=lab["as_of"], min_confidence=0.0).profile
+            try:
+                prof = parser.parse(resume_bytes(d, lab, live, urd), as_of=lab["as_of"], min_confidence=0.0).profile
+            except ResumeError as e:  # e.g. a PDF without a text layer: every field unknown, as the service says
+                why = f"{type(e).__name__}: the file could not be read"
+                prof = CandidateProfile(unknown={f: why for f in FIELDS}, confidence={f: 0.0 for f in FIELDS})
             rows.append({"label": lab, "profile": prof})
 
         groups: dict[str, dict] = {}

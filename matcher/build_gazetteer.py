@@ -18,12 +18,18 @@ from pathlib import Path
 OUT = Path(__file__).resolve().parent / "data" / "cities.tsv.gz"
 # spellings seen in resumes that GeoNames' alternate names lack: (country, GeoNames name) -> extra names
 ALIASES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("IL", "Herzliya"): ("Hertzliya", "Herzeliya", "Hertzelia", "Herzlia"),
+    ("IL", "Herzliya"): ("Hertzliya", "Herzeliya", "Hertzelia", "Herzlia", "Herzelia", "Herzelya"),
     ("IL", "Netanya"): ("Nataniya", "Natanya", "Netania"),
     ("IL", "Yoqne‘am ‘Illit"): ("Yokneam", "Yokneam Illit", "Yoqneam"),
     ("IL", "Zikhron Ya‘aqov"): ("Zichron Yaakov", "Zikhron Yaakov", "Zichron Yaacov"),
     ("IL", "Kadima Zoran"): ("Kadima",),
     ("IL", "Yavné"): ("Yavneh",),
+    ("IL", "Safed"): ("Tzfat", "Zfat", "Tsfat", "Tzefat"),
+    ("IL", "Rosh Ha‘Ayin"): ("Rosh Haain", "Rosh HaAin", "Rosh Haayin"),
+    ("IL", "Rishon LeTsiyyon"): ("Rishon Letzion", "Rishon Le Tzion", "Rishon LeTzion", "Rishon Lezion"),
+    ("IL", "Modi‘in Makkabbim Re‘ut"): ("Modiin Maccabim Reut", "Modiin Makabim Reut", "Modiin"),
+    ("IL", "Pardés H̱anna Karkur"): ("Pardes Hana", "Pardes Hanna", "Pardes Chana", "Pardes Hanna Karkur"),
+    ("IL", "maalot Tarshīhā"): ("Maalot", "Ma'alot", "Maalot Tarshiha"),
 }
 
 

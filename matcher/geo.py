@@ -254,6 +254,12 @@ def find_city(name: str, *, region: str | None = None, country: str | None = Non
         return None
     hinted = [c for c in cands if c.country in hints] if hints else []
     pool = hinted or cands
+    # a city whose own name is the one written beats one that merely lists it among alternate names
+    # ("Kfar Saba" is Kfar Saba, IL, not Qalqilyah; "Nazareth" is not Nazret, ET)
+    key = name_key(name)
+    own = [c for c in pool if name_key(c.name) == key]
+    if own:
+        pool = own
     top = pool[0]
     others = [c for c in pool if c.country != top.country]
     ambiguous = bool(others) and not country and not hinted and top.population < 5 * others[0].population

@@ -62,14 +62,41 @@ def test_masked_livecareer_place_is_unknown_with_the_reason():
 
 
 def test_a_name_shared_across_countries_needs_support():
-    # "Kfar Saba" is also an alternate name of Qalqilya (PS): alone it is ambiguous; a +972 phone decides
-    alone = profile_from_text("Dana Levi\nKfar Saba\nExperience\nDeveloper 2015 - 2018", AS_OF)
+    # Hyderabad is a city of millions in India and in Pakistan: alone it is ambiguous; a +91 phone decides
+    alone = profile_from_text("Ravi Kumar\nHyderabad\nExperience\nDeveloper 2015 - 2018", AS_OF)
     assert alone.location is None and "several countries" in alone.unknown["location"]
     assert alone.confidence["location"] < 0.6
-    guess = profile_from_text("Dana Levi\nKfar Saba\nExperience\nDeveloper 2015 - 2018", AS_OF, min_confidence=0)
+    guess = profile_from_text("Ravi Kumar\nHyderabad\nExperience\nDeveloper 2015 - 2018", AS_OF, min_confidence=0)
     assert guess.location is not None  # the guess is kept when the caller asks for every guess
-    phoned = profile_from_text("Dana Levi\nKfar Saba | +972 50 000 0000\nExperience\nDeveloper 2015", AS_OF)
-    assert phoned.location is not None and phoned.location.country == "IL"
+    phoned = profile_from_text("Ravi Kumar\nHyderabad | +91 98 000 00000\nExperience\nDeveloper 2015", AS_OF)
+    assert phoned.location is not None and phoned.location.country == "IN"
+
+
+def test_a_city_named_so_beats_one_that_lists_the_name_as_an_alternate():
+    # "Kfar Saba" is also an alternate name of Qalqilya (PS), "Nazareth" of Nazret (ET): the city whose own
+    # name it is wins
+    assert find_city("Kfar Saba").country == "IL" and not find_city("Kfar Saba").ambiguous
+    assert find_city("Nazareth").country == "IL"
+    p = profile_from_text("Dana Levi\nKfar Saba\nExperience\nDeveloper 2015 - 2018", AS_OF)
+    assert p.location is not None and p.location.country == "IL"
+
+
+def test_the_name_line_and_dated_header_lines_are_not_the_candidates_place():
+    # "Dana" is a town in Syria; "Intel, Haifa 2015-2020" is an employer's place in a job entry
+    p = profile_from_text("Dana\nDate of birth: 12.03.1988 Mob: 054-1234567\nExperience\n"
+                          "03/2015 - 05/2019 Tester, Elbit", AS_OF, min_confidence=0)
+    assert p.location is None
+    q = profile_from_text("Dana Cohen\ndana@gmail.com | 054-5555555\nIntel, Haifa 2015-2020 Engineer\n", AS_OF,
+                          min_confidence=0)
+    assert q.location is None
+    r = profile_from_text("Leonid S.\nEnglish, Hebrew | Beer Sheva, Israel | 1987\nSkills\nJava", AS_OF)
+    assert r.location is not None and r.location.city == "Beer Sheva"  # a birth year alone is not a job
+
+
+def test_indian_address_with_care_of_and_pin():
+    p = profile_from_text("Yogesh T\nCurrent Address:- Mr. Yogesh T, C/O: Raj Ahmad, Flat# G2-702, Kalepadal, "
+                          "Hadapsar, Pune - 411028\nSkills\nJava", date(2021, 1, 1))
+    assert p.location is not None and p.location.city == "Pune" and p.location.country == "IN"
 
 
 def test_a_city_that_contradicts_the_phone_prefix_is_not_trusted():

@@ -66,6 +66,10 @@ _COUNTRY_WORDS = re.compile(r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}")
 _SEGMENTS = re.compile(r"\s*(?:[|•·,;\t/]| {2,}|\s[-–—]\s)\s*")
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F][\w'’.\-]*")
 HEADER_LINES = 12
+_NAME_LINE = re.compile(r"^[A-Z][a-z'’\-]+(?:\s+[A-Z][a-z'’\-]+){0,3}$")
+# a date range ("2015-2020", "2015 - present", "Jan 2015") marks a job or study entry; a birth year alone does not
+_DATED_ENTRY = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*(?:[-–—]|to\b|till\b|until\b)|"
+                          r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:19|20)\d{2}\b", re.I)
 _CONTACT = re.compile(r"@|\bcom\b|\.com\b|\b(?:phone|mobile|tel|age|e-?mail|linked-?in|github)\b|\+\d", re.I)
 
 
@@ -128,6 +132,12 @@ def _ngrams(part: str):
             yield gram, i == 0 and size == len(words)
 
 
+# an Indian PIN ("Pune - 411028", "560 034") or a bare postcode after the city is not part of the place's name
+_POSTCODE = re.compile(r"\s*[-–]?\s*(?<![\d-])\d{3}\s?\d{3}(?![\d-])")
+_PERSON = re.compile(r"(?:^|(?<=[,;|:]))\s*(?:(?:mr|mrs|ms|miss|dr|shri|smt)\.?\s|[csdw]\s?/\s?o\b|care of\b)[^,;|]*",
+                     re.I)
+
+
 def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tuple[str, ...] = ()) -> LocationGuess | None:
     """Places named in one value (a label's value or a header segment group)."""
     states = us_states()
@@ -145,7 +155,8 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
                                  0.9 if labelled else 0.8, [m.group(0)])
         return LocationGuess(Place(city=city, region=code, country="US"), 0.7 if labelled else 0.6, [m.group(0)],
                              f"{city!r} is not in the gazetteer; only the state {code} is certain")
-    parts = [p.strip(" .") for p in _SEGMENTS.split(value) if p.strip(" .")]
+    # "C/O: Raj Ahmad", "Mr. Yogesh Tikhat": people, not places; a PIN or postcode is not part of a name
+    parts = [p.strip(" .") for p in _SEGMENTS.split(_POSTCODE.sub("", _PERSON.sub(",", value))) if p.strip(" .")]
     if labelled and any(not re.search(r"\d", p) for p in parts):
         parts = [p for p in parts if not re.search(r"\d", p)]  # "Petah-Tikva, Hadera 1": a part with a number is the street
     country = None
@@ -260,9 +271,13 @@ def find_location(lines: list[Line]) -> LocationGuess:
     if any(_MASKED.search(ln.text) for ln in lines):
         return LocationGuess(None, 0.0, [], "the resume's places are masked ('City , State')")
     best: LocationGuess | None = None
-    for ln in contact:
+    for k, ln in enumerate(contact):
         if len(ln.text) > 120:
             continue
+        if k == 0 and _NAME_LINE.match(ln.text) and ln is lines[0]:
+            continue  # the first line is the person's name ("Dana Levi"): a first name may be a town somewhere
+        if _DATED_ENTRY.search(ln.text) and not _CONTACT.search(ln.text):
+            continue  # a dated line before any heading is a job or study entry ("Intel, Haifa 2015-2020")
         # contact details end a place name ("Haifa Cell:", "Tel Aviv  Mob: ..."): read them as separators
         value = _VALUE_END.sub(" | ", ln.text)
         got = _read_value(value, hints, labelled=False, weak=weak)
