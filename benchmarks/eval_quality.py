@@ -120,8 +120,24 @@ def read_qrels(path: Path) -> Qrels:
 
 
 class Corpus:
-    def __init__(self, ids: list[str], titles: list[str], companies: list[str | None], descs: list[str]):
+    def __init__(self, ids: list[str], titles: list[str], companies: list[str | None], descs: list[str],
+                 places: list[tuple] | None = None):
         self.ids, self.titles, self.companies, self.descs = ids, titles, companies, descs
+        # per posting: ((lat, lon), ...) of its located places, remote, applicant countries
+        self.places = places or [((), False, ())] * len(ids)
+
+    def near(self, lat: float, lon: float, radius_km: float = 50.0, country: str = "US") -> np.ndarray:
+        """Eligible as the service's location rule decides for a candidate at (lat, lon) with default options:
+        a place within ``radius_km``, or remote open to applicants from ``country``."""
+        from matcher.geo import haversine_km
+
+        out = np.zeros(len(self.ids), dtype=bool)
+        for i, (pts, remote, countries) in enumerate(self.places):
+            if remote:
+                out[i] = not countries or country in countries
+            else:
+                out[i] = any(haversine_km(lat, lon, a, b) <= radius_km for a, b in pts)
+        return out
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -130,7 +146,7 @@ class Corpus:
 def load_corpus(data: Path) -> Corpus:
     from matcher.postings import posting_from_jsonld
 
-    ids, titles, comps, descs = [], [], [], []
+    ids, titles, comps, descs, places = [], [], [], [], []
     seen: set[str] = set()
     with open(data / "jobs" / "linkedin_tech_2021.jsonl", encoding="utf-8") as fh:
         for line in fh:
@@ -142,7 +158,9 @@ def load_corpus(data: Path) -> Corpus:
             titles.append(p.title)
             comps.append(p.company)
             descs.append(p.description)
-    return Corpus(ids, titles, comps, descs)
+            places.append((tuple((pl.lat, pl.lon) for pl in p.locations if pl.has_point), p.remote,
+                           tuple(p.applicant_countries)))
+    return Corpus(ids, titles, comps, descs, places)
 
 
 def load_queries(path: Path, data: Path) -> list[dict]:
@@ -232,9 +250,13 @@ class Lab:
 
     DEPTH = 100
 
-    def __init__(self, corpus: Corpus, queries: list[dict], emb: CachedEmbedder):
+    def __init__(self, corpus: Corpus, queries: list[dict], emb: CachedEmbedder, eligible: np.ndarray | None = None):
         self.c, self.q, self.emb = corpus, queries, emb
+        self.eligible = eligible  # None: every posting (else a mask: what the service's filters would leave)
         self._memo: dict[str, object] = {}
+
+    def _masked(self, S: np.ndarray) -> np.ndarray:
+        return S if self.eligible is None else np.where(self.eligible[None, :], S, -np.inf)
 
     def memo(self, key: str, fn: Callable[[], object]):
         if key not in self._memo:
@@ -364,7 +386,9 @@ class Lab:
 
     # --- runs -------------------------------------------------------------------------------
     def run_from_scores(self, S: np.ndarray) -> Run:
-        return {q["query_id"]: [self.c.ids[j] for j in topn(S[i], self.DEPTH)] for i, q in enumerate(self.q)}
+        S = self._masked(S)
+        return {q["query_id"]: [self.c.ids[j] for j in topn(S[i], self.DEPTH) if np.isfinite(S[i, j])]
+                for i, q in enumerate(self.q)}
 
     def dense_scores(self, doc: str, pooling: str = "first", dwin: int = 1, qwin: int = 2,
                      title_mix: float = 0.0) -> np.ndarray:
@@ -379,8 +403,11 @@ class Lab:
         from matcher.ranking import rrf_fuse
 
         run = {}
+        dense, lex = self._masked(dense), self._masked(lex)
+        extra = self._masked(extra) if extra is not None else None
         for i, q in enumerate(self.q):
             d = topn(dense[i], cand)
+            d = d[np.isfinite(dense[i][d])]
             lx = topn(lex[i], cand)
             lx = lx[lex[i][lx] > 0]
             lists, ws = [d, lx], [1.0, w_lex]
@@ -423,7 +450,7 @@ class Lab:
         D = self.memo("shipped-docs", lambda: posting_index.embed_postings(
             _CachedShim(), self.c.titles, self.c.companies, self.c.descs))
         Q = self.query_vecs(ranking.QUERY_WINDOWS)
-        eligible = np.ones(len(self.c), dtype=bool)
+        eligible = np.ones(len(self.c), dtype=bool) if self.eligible is None else self.eligible
         run, times = {}, []
         for i, q in enumerate(self.q):
             qv = Q[i]
@@ -519,6 +546,35 @@ class Lab:
             o = np.lexsort((rows, -s))
             run[q["query_id"]] = [self.c.ids[r] for r in rows[o]] + [self.c.ids[r] for r, _ in tail]
         return run
+
+
+# ============================================================================================
+# Tune / held split (ranking choices are made on ``tune`` only; ``held`` is reported at the end)
+# ============================================================================================
+
+SPLIT_SALT = "jobmatch-ranking-split-2026-12-01"
+SPLITS = ("tune", "held")
+
+
+def split_key(query_id: str, salt: str = SPLIT_SALT) -> str:
+    return hashlib.sha256(f"{salt}|{query_id}".encode()).hexdigest()
+
+
+def assign_splits(strata: Mapping[str, str], salt: str = SPLIT_SALT) -> dict[str, str]:
+    """``query id -> "tune" | "held"``, stratified: within each stratum (title family, or the specificity
+    group) the queries sorted by sha256(salt | id) alternate tune, held, tune, ...; strata (sorted by name)
+    alternate which half gets the odd one out, so the halves stay within one query of each other."""
+    by: dict[str, list[str]] = {}
+    for qid, st in strata.items():
+        by.setdefault(st, []).append(qid)
+    out: dict[str, str] = {}
+    odd = 0
+    for st in sorted(by):
+        ids = sorted(by[st], key=lambda q: split_key(q, salt))
+        for i, qid in enumerate(ids):
+            out[qid] = SPLITS[(i + odd) % 2]
+        odd = (odd + len(ids)) % 2
+    return out
 
 
 def load_specificity(path: Path) -> list[dict]:
@@ -668,11 +724,19 @@ def main(argv: list[str] | None = None) -> int:
     V["shipped"] = lambda: lab.shipped_full_run()
     spec_cases = load_specificity(args.specificity) if str(args.specificity) != "none" else []
     spec_lab = Lab(corpus, spec_cases, emb) if spec_cases else None
+    SV: dict[str, Callable[[], Run]] = {}
+    seed_lab = None
+    SEEDV: dict[str, Callable[[], Run]] = {}
     if spec_lab is not None:
         spec_lab._memo["lexidx"] = lab.lexical_index()
-        spec_lab._memo.update({k: v for k, v in lab._memo.items() if k.startswith(("dv:", "shipped-docs"))})
         SV = variants(spec_lab)
         SV["shipped"] = lambda: spec_lab.shipped_full_run()
+        seeds = [c for c in spec_cases if c["case_id"] in SEED_CASES]
+        if seeds:  # the issue's seed case as the service would rank it: only postings near Seattle (or remote)
+            seed_lab = Lab(corpus, seeds, emb, eligible=corpus.near(*SEATTLE))
+            seed_lab._memo["lexidx"] = lab.lexical_index()
+            SEEDV = variants(seed_lab)
+            SEEDV["shipped"] = lambda: seed_lab.shipped_full_run()
     if args.variants == "list":
         print("\n".join(V))
         return 0
@@ -686,7 +750,12 @@ def main(argv: list[str] | None = None) -> int:
         lab.query_vecs(2)
         return 0
 
-    print(f"{len(queries)} queries, {len(corpus)} postings, qrels {args.qrels}", file=sys.stderr)
+    families = {q["query_id"]: q["family"] for q in queries}
+    split = assign_splits(families)
+    spec_split = assign_splits({c["case_id"]: c["group"] for c in spec_cases})
+    print(f"{len(queries)} queries ({sum(v == 'tune' for v in split.values())} tune / "
+          f"{sum(v == 'held' for v in split.values())} held), {len(corpus)} postings, qrels {args.qrels}",
+          file=sys.stderr)
     results = {}
     for name in names:
         t0 = time.time()
@@ -694,35 +763,74 @@ def main(argv: list[str] | None = None) -> int:
         if name in ("shipped", "first-stage"):
             extra = lab.shipped_run()[1]
         run = V[name]()
-        m = evaluate(run, qrels, args.binary_threshold)
-        m["ndcg@10_family_macro"] = family_macro_ndcg(run, qrels, {q["query_id"]: q["family"] for q in queries})
+        m = _metrics(run, qrels, families, args.binary_threshold)
+        m["splits"] = {s: _metrics(run, {q: r for q, r in qrels.items() if split[q] == s}, families,
+                                   args.binary_threshold) for s in SPLITS}
         m.update(extra)
         if spec_lab is not None and not name.startswith(("dense:doc=title+desc", "dense:doc=desc")):
-            sp = specificity(SV[name](), spec_cases, corpus)
+            srun = SV[name]()
+            sp = specificity(srun, spec_cases, corpus)
+            sp["splits"] = {s: {k: v for k, v in specificity(srun, [c for c in spec_cases if spec_split[c["case_id"]] == s],
+                                                             corpus).items() if k != "per_case"} for s in SPLITS}
+            for cid, pc in sp["per_case"].items():
+                pc["split"] = spec_split[cid]
             m["specificity"] = sp
+            if seed_lab is not None and not name.startswith("minmax"):
+                seed_run = SEEDV[name]()
+                m["seed_near_seattle"] = {c["case_id"]: next((i + 1 for i, d in enumerate(_dedupe(seed_run[c["case_id"]]))
+                                                              if d in c["targets"]), None) for c in seed_lab.q}
         m["seconds"] = round(time.time() - t0, 1)
         results[name] = m
-        spec_txt = (f"  spec hit {m['specificity']['hit_rate']:.2f} top3 {m['specificity']['top3_rate']:.2f}"
-                    if "specificity" in m else "")
-        print(f"{name:38s} nDCG@10 {m['ndcg@10']:.4f}  P@10 {m['p@10']:.4f}  R@50 {m['recall@50']:.4f}  "
-              f"MRR {m['mrr']:.4f}  fam-macro nDCG@10 {m['ndcg@10_family_macro']:.4f}{spec_txt}", flush=True)
+        print(f"{name:38s} {_line(m)}", flush=True)
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     payload = {"qrels": str(args.qrels.relative_to(ROOT) if args.qrels.is_relative_to(ROOT) else args.qrels),
                "queries": len(queries), "postings": len(corpus), "binary_threshold": args.binary_threshold,
                "metrics": "nDCG@10 (graded, linear gain), P@10, Recall@50, MRR (rel >= binary_threshold)",
+               "split": {"salt": SPLIT_SALT, "stratified_by": "family (dev) / group (specificity)",
+                         "dev": {s: sorted(q for q, v in split.items() if v == s) for s in SPLITS},
+                         "specificity": {s: sorted(q for q, v in spec_split.items() if v == s) for s in SPLITS}},
+               "seed_cases": {"filter": f"postings within 50 km of Seattle {SEATTLE} or remote open to US applicants",
+                              "cases": list(SEED_CASES)},
                "results": results}
     args.out.write_text(json.dumps(payload, indent=2) + "\n")
-    print(f"\n| {'variant':38s} | nDCG@10 | P@10 | R@50 | MRR | nDCG@10 fam-macro | specificity hit | top 3 |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("\n| variant | nDCG@10 tune | held | all | fam-macro tune | held | all | P@10 all | MRR all "
+          "| spec hit tune | held | all | top 3 all | seed (plain) rank near Seattle |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, m in results.items():
         sp = m.get("specificity")
-        hit = f"{sp['hit_rate']:.0%}" if sp else "–"
+        hits = [f"{sp['splits'][s]['hit_rate']:.0%}" for s in SPLITS] + [f"{sp['hit_rate']:.0%}"] if sp else ["–"] * 3
         top3 = f"{sp['top3_rate']:.0%}" if sp else "–"
-        print(f"| {name:38s} | {m['ndcg@10']:.4f} | {m['p@10']:.4f} | {m['recall@50']:.4f} | {m['mrr']:.4f} "
-              f"| {m['ndcg@10_family_macro']:.4f} | {hit} | {top3} |")
+        seed = m.get("seed_near_seattle", {}).get(SEED_CASES[0], "–")
+        t, h = m["splits"]["tune"], m["splits"]["held"]
+        print(f"| {name} | {t['ndcg@10']:.4f} | {h['ndcg@10']:.4f} | {m['ndcg@10']:.4f} "
+              f"| {t['ndcg@10_family_macro']:.4f} | {h['ndcg@10_family_macro']:.4f} | {m['ndcg@10_family_macro']:.4f} "
+              f"| {m['p@10']:.4f} | {m['mrr']:.4f} | {' | '.join(hits)} | {top3} | {seed if seed is not None else '>100'} |")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
+
+
+SEED_CASES = ("seed-sre-recsys-plain", "seed-sre-recsys")  # the issue's case (plain wording first)
+SEATTLE = (47.6062, -122.3321)
+
+
+def _metrics(run: Run, qrels: Qrels, families: Mapping[str, str], threshold: int) -> dict:
+    m = evaluate(run, qrels, threshold)
+    m["ndcg@10_family_macro"] = family_macro_ndcg(run, qrels, {q: f for q, f in families.items() if q in qrels})
+    return m
+
+
+def _line(m: dict) -> str:
+    t, h = m["splits"]["tune"], m["splits"]["held"]
+    out = (f"nDCG@10 tune {t['ndcg@10']:.4f} held {h['ndcg@10']:.4f} all {m['ndcg@10']:.4f}  "
+           f"fam-macro {m['ndcg@10_family_macro']:.4f}  MRR {m['mrr']:.4f}")
+    sp = m.get("specificity")
+    if sp:
+        out += (f"  spec hit tune {sp['splits']['tune']['hit_rate']:.2f} held {sp['splits']['held']['hit_rate']:.2f} "
+                f"all {sp['hit_rate']:.2f} top3 {sp['top3_rate']:.2f}")
+    if "seed_near_seattle" in m:
+        out += f"  seed {m['seed_near_seattle']}"
+    return out
 
 
 if __name__ == "__main__":

@@ -89,3 +89,29 @@ def test_specificity_cases_file_is_well_formed():
     for c in cases:
         assert c["targets"] and all(t.startswith("jp_") for t in c["targets"])
         assert c["group"] == c["group"].lower() and c["text"].strip()
+
+
+def test_splits_are_stable_stratified_and_balanced():
+    strata = {f"q{i}": ("a" if i < 7 else "b") for i in range(12)}  # 7 in a, 5 in b
+    sp = eq.assign_splits(strata)
+    assert sp == eq.assign_splits(dict(reversed(list(strata.items()))))  # order of input does not matter
+    assert set(sp.values()) == {"tune", "held"}
+    for st, n in (("a", 7), ("b", 5)):
+        tune = sum(1 for q, s in sp.items() if strata[q] == st and s == "tune")
+        assert tune in (n // 2, n - n // 2)
+    assert sum(1 for s in sp.values() if s == "tune") == 6  # the odd ones out go to different halves
+    assert eq.assign_splits(strata, salt="other") != sp  # the salt decides
+
+
+def test_dev_split_is_the_recorded_one():
+    import json
+
+    fam = {}
+    with open(eq.JUDGE / "dev.queries.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            q = json.loads(line)
+            fam[q["query_id"]] = q["family"]
+    sp = eq.assign_splits(fam)
+    assert sum(1 for s in sp.values() if s == "tune") == 89 and len(sp) == 178
+    spec = {c["case_id"]: c["group"] for c in eq.load_specificity(eq.JUDGE / "specificity.jsonl")}
+    assert eq.assign_splits(spec)["seed-sre-recsys-plain"] == "held"
