@@ -420,12 +420,11 @@ def _swallow(task: asyncio.Future) -> None:
 def timed_match(svc, profile: CandidateProfile, opts: MatchOptions) -> MatchResponse:
     """``match_page`` with the query embedding and the rest (filters, ranking, explanations) timed as the
     request's ``embed`` and ``rank`` stages (api/logs.py)."""
-    embed = getattr(svc, "embed_query", None)  # a stand-in service (tests) may embed inside match()
-    if embed is None or not profile.text.strip():  # no text: match() says what is wrong
+    if not profile.text.strip():  # no text: match() says what is wrong
         with stage("rank"):
             return match_page(svc, profile, opts)
     with stage("embed"):
-        qv = embed(profile)
+        qv = svc.embed_query(profile)
     with stage("rank"):
         return match_page(svc, profile, opts, query_vec=qv)
 

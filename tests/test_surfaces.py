@@ -11,6 +11,7 @@ import types
 import typing
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -67,7 +68,11 @@ class RecordingService:
     def profile_from_resume(self, data, *, filename=None, as_of=None, cancel=None):
         return CandidateProfile(text=data.decode())
 
-    def match(self, profile, opts, **kw):
+    def embed_query(self, profile):
+        return np.zeros(4, dtype=np.float32)  # the app embeds first, then passes the vector to match()
+
+    def match(self, profile, opts, *, query_vec=None, **kw):
+        assert query_vec is not None
         self.seen.append(opts)
         results = [Match(id=f"job-{i:03d}", title=f"t{i}", company=None, location="", remote=False,
                          score=1.0 - i / 100, requirements={}) for i in range(min(opts.top_k, self.n))]
@@ -208,7 +213,7 @@ def test_a_request_that_runs_out_of_time_is_504(tmp_path):
     class Slow(RecordingService):
         def match(self, profile, opts, **kw):
             time.sleep(1.5)
-            return super().match(profile, opts)
+            return super().match(profile, opts, **kw)
 
     settings = Settings(data_dir=tmp_path, request_timeout_s=0.3)
     with TestClient(create_app(settings, service=Slow(settings))) as c:
