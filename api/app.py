@@ -66,7 +66,7 @@ API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="ApiKey",
 
 
 class NotReady(ModelUnavailable):
-    pass
+    code = "not_ready"
 
 
 class State:
@@ -391,16 +391,19 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
 
 
 class Unauthorized(JobmatchError):
+    code = "unauthorized"
     status_code = 401
 
 
 class RequestTimeout(JobmatchError):
     """The request ran out of time (``REQUEST_TIMEOUT_S``): 504, and the work was stopped or abandoned."""
 
+    code = "request_timeout"
     status_code = 504
 
 
 class ClientDisconnected(ParseCancelled):
+    code = "client_disconnected"
     status_code = 499  # nobody reads it; the metrics say what happened
 
 

@@ -2,7 +2,8 @@
 
 Every error class has a stable ``code`` (snake case: the API's ``error.code``, the CLI's ``--json`` errors and
 the ``error.code`` of batch records) and an HTTP ``status_code``, both class attributes, defined once, on the
-class. A class that does not set ``code`` gets its name in snake case (``FileTooLarge`` -> ``file_too_large``).
+class. Every class writes its ``code`` out (a class without one is refused at import): a code is an API contract
+and must not change when a class is renamed.
 :func:`error_payload` is the one ``{code, message}`` every surface shows. The codes and statuses are listed
 in the README ("Error codes"); ``tests/test_errors.py`` checks that every class is there.
 
@@ -10,13 +11,7 @@ in the README ("Error codes"); ``tests/test_errors.py`` checks that every class 
 """
 from __future__ import annotations
 
-import re
 from typing import ClassVar
-
-
-def snake_case(name: str) -> str:
-    """``FileTooLarge`` -> ``file_too_large`` (a trailing ``_`` dropped: ``IndexError_`` -> ``index_error``)."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower().strip("_")
 
 
 class JobmatchError(Exception):
@@ -28,7 +23,8 @@ class JobmatchError(Exception):
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
         if "code" not in cls.__dict__:
-            cls.code = snake_case(cls.__name__)
+            raise TypeError(f"{cls.__qualname__} must set its own `code` (the stable snake-case name clients switch "
+                            "on; add a row to the README's 'Error codes' table too)")
 
 
 INTERNAL = "internal"  # the code of an exception that is not a JobmatchError (a bug): HTTP 500

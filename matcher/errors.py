@@ -18,7 +18,6 @@ from index.errors import (  # noqa: F401 - re-exported: matcher.errors is where 
     error_code,
     error_payload,
     error_status,
-    snake_case,
 )
 
 

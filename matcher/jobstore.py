@@ -58,6 +58,7 @@ Outcome = Literal["added", "updated", "unchanged", "duplicate"]
 class StoreError(JobmatchError):
     """The store file cannot be used as it is."""
 
+    code = "store_error"
     status_code = 503
 
 

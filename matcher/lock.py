@@ -30,6 +30,7 @@ _POLL_S = 0.05
 class WriterLockTimeout(JobmatchError):
     """Another process kept the data directory's writer lock for longer than the wait allowed."""
 
+    code = "writer_lock_timeout"
     status_code = 503  # the API answers 503 with Retry-After
 
 

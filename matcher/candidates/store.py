@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS pending_index (id TEXT PRIMARY KEY);
 
 
 class CandidateStoreError(JobmatchError):
+    code = "candidate_store_error"
     status_code = 503
 
 
