@@ -552,3 +552,37 @@ def test_gazetteer_knows_spellings_geonames_lacks(written, name):
 def test_stated_totals_as_indian_resumes_write_them(line, months):
     p = profile_from_text("Summary\n" + line, date(2021, 1, 1))
     assert p.months == months and p.evidence["months_basis"] == ["stated"]
+
+
+# ---- round 3: headings, lone start dates, job titles that name a degree word -------------------------
+@pytest.mark.parametrize("heading", ["Military", "Army", "IDF Service", "National Service", "Positions Held",
+                                     "Previous Experience", "Hi-Tech Experience", "Teaching Experience", "Work"])
+def test_more_experience_headings(heading):
+    # the army entry follows an education section: without its heading it would be read as study
+    text = f"Dana\nEducation\nB.Sc. Computer Science, Technion, 2014\n{heading}\n2008 - 2011 Combat soldier\n"
+    assert profile_from_text(text, AS_OF).months == 36
+
+
+@pytest.mark.parametrize("line", ["37 Years of Experience", "Career Summary", "About the company"])
+def test_lines_that_are_not_experience_headings(line):
+    from matcher.resumes.sections import heading_of
+
+    assert heading_of(line) != "experience"
+
+
+def test_a_job_title_with_master_is_not_a_study_line():
+    text = ("Experience\nMaster Teacher Sep 2010 to Apr 2013\nTeachers Associate Aug 2004 to Nov 2009\n"
+            "Education\nHigh School Diploma 1991")
+    p = profile_from_text(text, date(2021, 1, 1))
+    assert p.months == 31 + 63 and "months" not in p.unknown
+
+
+def test_the_latest_job_with_only_a_numeric_start_counts_to_as_of():
+    text = ("Experience\nPersonal Trainer , 09/2014 Company Name - City , State\nCoached members.\n"
+            "Fitness Manager , 09/2013 to 08/2014 Company Name - City , State\n")
+    assert profile_from_text(text, date(2021, 1, 1)).months == 11 + 76
+    # a product version is not a date ("SQL Server 2012/2008R2/2008"), nor a reversed range's start
+    versions = "Experience\nEnvironment: SQL Server 2008R2/2008, Windows\n5 years of experience"
+    assert profile_from_text(versions, date(2021, 1, 1)).evidence["months_basis"] == ["stated"]
+    reversed_ = "Experience\nClerk 11/2011 to 01/2015\nCoordinator 01/2015 to 01/2012\n"
+    assert profile_from_text(reversed_, date(2021, 1, 1)).months == 38

@@ -46,7 +46,7 @@ _STUDY = re.compile(rf"\b({_INSTITUTION}|universit\w+|bootcamp|course|courses|tr
                     r"bachelor|master'?s?|b\.?\s?sc|m\.?\s?sc|b\.?\s?tech|m\.?\s?tech|mba|gpa|cgpa|graduat\w*|"
                     r"coursework|student)\b", re.I)
 # words that make a dated line read as study even inside an experience section (a school as employer does not)
-_DEGREE_WORDS = re.compile(r"\b(bachelor'?s?|master'?s?|b\.?\s?sc|m\.?\s?sc|b\.?\s?tech|m\.?\s?tech|mba|degree|"
+_DEGREE_WORDS = re.compile(r"\b(bachelor'?s?|master(?:'s|’s|s)|master\s+(?:of|in|degree)|b\.?\s?sc|m\.?\s?sc|b\.?\s?tech|m\.?\s?tech|mba|degree|"
                            r"diploma|gpa|cgpa|graduated|coursework)\b", re.I)
 _CERT = re.compile(r"\b(certifi\w*|licen[cs]e|award\w*|conference|published|publication)\b", re.I)
 _SCHOOL = re.compile(rf"\b({_INSTITUTION})\b", re.I)
@@ -243,10 +243,14 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
                         matched = True
             if matched:
                 continue
-            for m in _LONE.finditer(text):
-                is_month = bool(re.search(MONTH, m.group("start"), re.I))
+            for m in (() if ranges else _LONE.finditer(text)):  # a line with a range (even a reversed one) has no lone date
+                # a month name, or "09/2014" on a short job line of an experience section
+                is_month = bool(re.search(MONTH, m.group("start"), re.I)) or (
+                    ln.section == "experience" and n_words <= 12 and "/" in m.group("start")
+                    and not re.search(r"[\w/.]$", text[:m.start()]) and not re.match(r"[\w/]", text[m.end():]))
                 opens_line = m.group("open") and first_word_at >= m.start()
-                if not ((is_month and n_words <= 8) or opens_line) or is_cert:
+                if not ((is_month and n_words <= 8) or (is_month and ln.section == "experience" and n_words <= 12)
+                        or opens_line) or is_cert:
                     continue
                 a = _parse_date(m.group("start"), as_of)
                 if _valid_year(a, as_of) and a <= cut:  # type: ignore[operator]

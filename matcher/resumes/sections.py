@@ -15,14 +15,21 @@ _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
                              r"education (and|&) training|education details|academic (profile|background|"
                              r"qualifications?|credentials)|scholastic|schooling|studies|degrees?|"
                              r"higher education|courses|additional education|further education)\b", re.I)),
+    ("other", re.compile(r"^(career|professional|executive) (summary|profile|objective|overview)\b", re.I)),
     ("experience", re.compile(r"^((professional |work |relevant |employment |career )?experience|work history|"
                               r"military service|army service|military experience|career|professional background|"
                               r"employment( history)?|professional history|career history|company details|"
-                              r"experience details|work experience details)\b", re.I)),
+                              r"experience details|work experience details)\b|"
+                              # Israeli CVs: "Military", "Army", "IDF Service", "National Service"; alone on the line
+                              r"^(military|army|idf( service)?|(national|civil|military|army) service|"
+                              r"work|jobs|positions( held)?|(employment|work) record|professional career|"
+                              r"previous (experience|employment|positions))\W*$|"
+                              # "Teaching Experience", "Hi-Tech Experience", "Software Development Experience"
+                              r"^(?!volunteer)(?!.*\b(?:years?|months?|of)\b)[A-Za-z][A-Za-z&/-]*(\s+[A-Za-z&/-]+){0,2}\s+experience\W*$", re.I)),
     ("other", re.compile(r"^(about me|skills?|skill details|summary|professional summary|profile|objective|highlights|"
                          r"certifications?|licenses?|accomplishments|achievements|awards|"
                          r"additional information|affiliations|professional affiliations|languages|projects?|"
-                         r"publications|training|"
+                         r"publications|training|certificates|about(?=\W*$)|personal projects|"
                          r"core qualifications|technical skills|it skills|key skills|strengths)\b", re.I)),
 ]
 
