@@ -70,6 +70,20 @@ _STUDY_NEAR = re.compile(r"\b(student|graduated|graduate|studies|studying|univer
                          r"school|course|degree)\b", re.I)
 
 
+# "03/16 - 05/18", "09/19 - present": month/two-digit-year ranges (only in an experience section, only as a pair)
+_MMYY = r"(?:0?[1-9]|1[0-2])\s*/\s*\d{2}"
+_MMYY_RANGE = re.compile(rf"(?<![\d/.])(?P<a>{_MMYY})\s*(?:-+|–|—|to)\s*(?P<b>{_MMYY}(?![\d/.])|{_PRESENT}\b)", re.I)
+
+
+def _mmyy_range(m: re.Match[str], as_of: date) -> str:
+    def full(s: str) -> str:
+        if "/" not in s:
+            return s
+        mon, yy = (int(x) for x in s.split("/"))
+        return f"{mon:02d}/{2000 + yy if yy <= as_of.year % 100 + 1 else 1900 + yy}"
+    return f"{full(m.group('a').replace(' ', ''))} - {full(m.group('b').replace(' ', ''))}"
+
+
 @dataclass(frozen=True)
 class Span:
     start: int  # y*12 + (m-1)
@@ -181,6 +195,7 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
             text = _TO_LABEL.sub(" to ", text)  # "From: 09/2015 To: 06/2018"
             text = _YEAR_OPEN.sub(r"\1 - present", text)
             text = _YEAR_PAIR_END.sub(r"\g<pre>\g<a> - \g<b>\g<post>", text)
+            text = _MMYY_RANGE.sub(lambda m: _mmyy_range(m, as_of), text)  # "03/16 - 05/18"
         first = _DATE_FIRST.match(text)
         if first and not RANGE.search(text) and idx + 1 < len(lines) and idx + 1 not in consumed \
                 and _ONLY_DATE.match(lines[idx + 1].text) \

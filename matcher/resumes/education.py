@@ -32,7 +32,7 @@ _STRONG: list[tuple[int, re.Pattern[str]]] = [
                    r"\bB\.\s?Com\b|\bBCom\b|\bB\.A(?=[A-Z])|\bBBA\b|\bLL\.?B\b|\bBSN\b|\bB\.?F\.?A\b|\bB\.\s?Pharm|\bBPharm\b|"
                    r"\bBBM\b|\bB\.\s?Arch\b|\bMBBS\b|\bB\.\s?Ed\b|\bBSBA\b|\bBSEE\b|\bBSME\b|\bBSCS\b")),
     (2, re.compile(r"\bpractical\s+engineer(ing)?\b|\bassociates?'?s?\s+(of|in)\b|\bassociate'?s?\s+degree\b|\bassociate's\b|\bA\.A\.S?\b|"
-                   r"\bA\.S\.(?=\s)|\bAAS\b|\bpolytechnic\b|\bdiploma\s+in\s+(\w+\s+){0,2}engineering\b", _I)),
+                   r"\bA\.S\.(?=\s)|\bAAS\b|\bpolytechnic\b(?!\s+(?:institute|university))|\bdiploma\s+in\s+(\w+\s+){0,2}engineering\b", _I)),
     (1, re.compile(r"\bhigh\s*school\s+diploma\b|\bhigh\s*school\s+graduate\b|\bG\.?E\.?D\b|\bH\.?S\.?C\b|"
                    r"\bS\.?S\.?C\b|\b12th\b|\bbagrut\b|\bXII(th)?\b|\bmatriculation\b|\bpre-?university\b|\bPUC\b|"
                    r"\bdiploma\b.{0,30}\bhigh school\b|\bhigh school\b.{0,40}\bdiploma\b|\bsecondary school "
@@ -83,6 +83,8 @@ _EXPECTED_WORDS = {"expected", "anticipated", "graduating", "will graduate"}
 _INSTITUTION = re.compile(r"\b(universit\w*|institute|academy|polytechnic)\b", _I)
 _COURSE = re.compile(r"\b(course|courses|bootcamp|training|program(me)?)\b", _I)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_SECOND_DEGREE = re.compile(r"\bsecond\s+(?:academic\s+)?degree\b", _I)
+_MASTER_WORDS = re.compile(r"\bmaster|\bm\.?\s?(?:sc|a|ba|eng|ed|s)\b|\bmagist|\bMBA\b", _I)
 
 
 def _level_in(text: str, patterns: list[tuple[int, re.Pattern[str]]]) -> tuple[int, str] | None:
@@ -192,4 +194,9 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
         conf, reason = 0.5, "an abbreviation outside an education section"
     if level == 2 and not strong and all(_UNI_DIPLOMA.search(e) for e in ev):
         conf, reason = min(conf, 0.5), "a diploma from a university: its level is not written"
+    if level == 4 and all(_SECOND_DEGREE.search(e) and not _MASTER_WORDS.search(e) for e in ev):
+        conf, reason = min(conf, 0.55), "'second degree' is a master's in Israel but a second bachelor's elsewhere"
+    ends = [max(int(y) for y in _YEAR.findall(e)) for e in ev if _YEAR.search(e)]
+    if ends and len(ends) == len(ev) and max(ends) == as_of.year and as_of.month <= 6:
+        conf, reason = min(conf, 0.55), f"it ends in {as_of.year}, the year of the reference date: maybe not finished"
     return DegreeGuess(DEGREE_NAME[level], conf, ev, progress, reason)

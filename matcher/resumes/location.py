@@ -54,6 +54,9 @@ _VALUE_END = re.compile(
     r"|\||\t| {2,}|[@•·]|https?:|www\.|\+?\(?\d[\d\s().-]{6,}", re.I)
 _MASKED = re.compile(r"\bCity\s*,\s*State\b", re.I)
 _US = re.compile(r"(?P<city>[A-Z][A-Za-z.'\- ]{1,30}?)\s*,\s*(?P<st>[A-Z]{2})(?:\s+\d{5}(?:-\d{4})?)?(?![A-Za-z])")
+# national mobile formats without a country prefix: Israel "054-1234567" / "054 123 4567", India "9876543210"
+_LOCAL_PHONES = ((re.compile(r"(?<![\d+])05\d(?:-?\d{7}|[- ]\d{3}[- ]\d{4})(?!\d)"), "IL"),
+                 (re.compile(r"(?<![\d+\-])[6-9]\d{9}(?![\d-])"), "IN"))
 _PHONE_CC = re.compile(r"(?<![\w+])\+\s?\(?(\d{1,3})\)?[\s-]?\d")
 # a language spoken mostly in one country supports a city there ("Languages: Hebrew, English")
 _LANGUAGE_COUNTRY = {"hebrew": "IL", "hindi": "IN", "marathi": "IN", "tamil": "IN", "telugu": "IN",
@@ -92,6 +95,9 @@ def country_hints(lines: list[Line]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     for i, ln in enumerate(lines):
         contact = _is_contact(i, ln)
         if contact:
+            for pat, cc in _LOCAL_PHONES:  # a national number format: support only, like a country named
+                if pat.search(ln.text):
+                    weak.append(cc)
             for m in _PHONE_CC.finditer(ln.text):
                 digits = m.group(1)
                 for n in range(1, len(digits) + 1):
@@ -236,6 +242,9 @@ _NOT_PLACES = {
     "junior", "web", "dev", "positions", "position", "area", "district", "center", "centre", "north", "south",
     "east", "west", "central", "university", "college", "school", "apt", "road", "nagar", "near", "opp",
     "house", "flat", "floor", "block", "sector", "colony", "post", "via", "po", "dist", "taluka", "village",
+    # personal-details words that are alternate names of towns somewhere ("Aliyah" -> Aley, LB)
+    "aliyah", "born", "basic", "native", "fluent", "mother", "tongue", "officer", "reserve", "car", "air",
+    "children", "kids", "citizen", "nationality", "military", "army", "service", "unit", "remote", "hybrid",
 }
 
 
