@@ -307,6 +307,28 @@ class Lab:
 
         return self.memo(f"dv:{rep}:{pooling}:{windows}", f)
 
+    def line_vecs(self) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Late interaction, posting side: a vector per distinct requirement / responsibility line
+        (``matcher.second_stage.posting_lines``, one window each) and, per posting, the indices of its lines.
+        Only the postings listed in ``<cache>/line-rows.json`` (written by ``--embed-lines``: the first stage's
+        candidates of every query) are embedded, in cached chunks; other postings get no lines."""
+        def f():
+            from matcher.second_stage import posting_lines
+
+            want = set(json.loads((self.emb.cache / "line-rows.json").read_text()))
+            pos: dict[str, int] = {}
+            per = []
+            for pid, d in zip(self.c.ids, self.c.descs, strict=False):
+                if pid in want:
+                    per.append(np.array([pos.setdefault(x, len(pos)) for x in posting_lines(d)], dtype=np.int64))
+                else:
+                    per.append(np.zeros(0, dtype=np.int64))
+            texts = list(pos)
+            parts = [self.emb.windows(texts[a:a + 2048], 1, tag="line-")[0] for a in range(0, len(texts), 2048)]
+            return (np.concatenate(parts) if parts else np.zeros((0, 384), dtype=np.float32)), per
+
+        return self.memo("line-vecs", f)
+
     def query_vecs(self, windows: int = 2, pooling: str = "mean") -> np.ndarray:
         return self.memo(f"qv:{windows}:{pooling}",
                          lambda: self.emb.pooled(self.query_texts(), 2, pooling, use_windows=windows, tag="q-"))
@@ -548,6 +570,138 @@ class Lab:
         return run
 
 
+    # --- round 3: one pipeline with every knob (first-stage fusion, extra lists, stage-2 signals, diversity) ----
+    def shipped_doc_vecs(self) -> np.ndarray:
+        if "shipped-docs" not in self._memo:
+            self.shipped_run()
+        return self._memo["shipped-docs"]
+
+    def title_query_vecs(self) -> np.ndarray:
+        """Per query: the mean vector of the candidate's recent job titles from the experience section
+        (``matcher.occupations.resume_titles``, the headline is not read); zero when none is found."""
+        def f():
+            from matcher.occupations import resume_titles
+
+            texts = ["; ".join(t for t, _ in resume_titles(q["text"])) for q in self.q]
+            V = np.zeros((len(texts), self.shipped_doc_vecs().shape[1]), dtype=np.float32)
+            have = [i for i, t in enumerate(texts) if t]
+            if have:
+                V[have] = self.emb.pooled([texts[i] for i in have], 1, "first", tag="qtitle-")
+            return V
+
+        return self.memo("title-qv", f)
+
+    def pipeline(self, *, rrf_k: float = 60.0, w_lex: float = 1.0, w_dense: float = 1.0, cand: int = 100,
+                 extra: tuple[tuple[str, float], ...] = (), n: int | None = None,
+                 weights: dict[str, float] | None = None, signals: tuple[tuple[str, float], ...] = (),
+                 max_per_company: int | None = None) -> Run:
+        """First stage (RRF of the shipped dense list and BM25, plus ``extra`` named lists), second stage over
+        its top ``n`` (``weights`` of matcher.second_stage plus extra named ``signals``, each min-max scaled within
+        the candidates), then diversity. Names: lists ``titles`` (recent job titles vs posting vectors),
+        ``titles-t`` (vs posting *title* vectors); signals ``dense`` (cosine resume vs posting vector),
+        ``li-max`` / ``li-top3`` / ``li-mean`` (the resume vector vs the posting's requirement-line vectors:
+        best line, mean of the best three, mean), ``titles`` / ``titles-t`` (cosines as the lists)."""
+        from matcher.domain import MatchOptions
+        from matcher.ranking import diversify, rrf_fuse
+        from matcher.second_stage import STAGE2_N, stage2_scores
+
+        n = STAGE2_N if n is None else n
+        cap = MatchOptions.model_fields["max_per_company"].default if max_per_company is None else max_per_company
+        D = self.shipped_doc_vecs()
+        from matcher import ranking
+
+        Q = self.query_vecs(ranking.QUERY_WINDOWS)
+        lex = self.ours_lex_scores()
+        lines = self.lexical_index().lines
+        sig = self.memo("signatures", lambda: {})
+        need_t = any(x[0] == "titles" or x[0] == "titles-t" for x in (*extra, *signals))
+        TQ = self.title_query_vecs() if need_t else None
+        T = self.doc_vecs("title") if any(x[0] == "titles-t" for x in (*extra, *signals)) else None
+        LV = self.line_vecs() if any(x[0].startswith("li-") for x in signals) else None
+        run = {}
+        for qi, q in enumerate(self.q):
+            ds = D @ Q[qi]
+            ls = lex[qi]
+            if self.eligible is not None:
+                ds = np.where(self.eligible, ds, -np.inf)
+                ls = np.where(self.eligible, ls, 0.0)
+            d = topn(ds, cand)
+            d = d[np.isfinite(ds[d])]
+            lx = topn(ls, cand)
+            lx = lx[ls[lx] > 0]
+            lists, ws = [d, lx], [w_dense, w_lex]
+            for name, w in extra:
+                if not TQ[qi].any():
+                    continue
+                xs = (D if name == "titles" else T) @ TQ[qi]
+                if self.eligible is not None:
+                    xs = np.where(self.eligible, xs, -np.inf)
+                lists.append(topn(xs, cand))
+                ws.append(w)
+            fused = rrf_fuse(lists, ws, rrf_k)
+            rows = np.fromiter(fused.keys(), dtype=np.int64, count=len(fused))
+            sc = np.fromiter(fused.values(), dtype=np.float64, count=len(fused))
+            o = np.lexsort((rows, -sc))[: self.DEPTH]
+            rows, sc = rows[o], sc[o]
+            head = rows[:n]
+            if n and head.size:
+                rd = self._readings_for(q, head, lines)
+                s2 = stage2_scores(sc[:n].tolist(), rd, weights)
+                for name, w in signals:
+                    x = self._signal(name, qi, head, D, Q, TQ, T, LV)
+                    lo, hi = float(x.min()), float(x.max())
+                    s2 = s2 + w * ((x - lo) / (hi - lo) if hi > lo else 0.0)
+                oo = np.lexsort((head, -s2))
+                order = np.concatenate([head[oo], rows[n:]])
+            else:
+                order = rows
+            for r in order.tolist():
+                if r not in sig:
+                    sig[r] = lines.signature(r)
+            new, _ = diversify([self.c.companies[r] for r in order], [sig[r] for r in order], cap)
+            run[q["query_id"]] = [self.c.ids[order[i]] for i in new]
+        return run
+
+    def _readings_for(self, q: dict, rows: np.ndarray, lines) -> list:
+        from matcher.occupations import agreement, classify_title, resume_occupation
+
+        cache = self.memo("readings-by-row", lambda: {})
+        key = q["query_id"]
+        if key not in cache:
+            cache[key] = (lines.resume_side(q["text"]), resume_occupation(q["text"]), {})
+        side, ro, done = cache[key]
+        out = []
+        for r in rows.tolist():
+            if r not in done:
+                x = lines.read(r, side)
+                x.occupation = agreement(ro, classify_title(self.c.titles[r]))
+                done[r] = x
+            out.append(done[r])
+        return out
+
+    def _signal(self, name, qi, rows, D, Q, TQ, T, LV) -> np.ndarray:
+        if name == "dense":
+            return D[rows] @ Q[qi]
+        if name in ("titles", "titles-t"):
+            return ((D if name == "titles" else T)[rows] @ TQ[qi]).astype(np.float64)
+        if name.startswith("li-"):
+            vecs, per = LV
+            out = np.zeros(len(rows))
+            for j, r in enumerate(rows.tolist()):
+                idx = per[r]
+                if not idx.size:
+                    continue
+                sims = vecs[idx] @ Q[qi]
+                if name == "li-max":
+                    out[j] = sims.max()
+                elif name == "li-top3":
+                    out[j] = np.sort(sims)[-3:].mean()
+                else:
+                    out[j] = sims.mean()
+            return out
+        raise ValueError(name)
+
+
 # ============================================================================================
 # Tune / held split (ranking choices are made on ``tune`` only; ``held`` is reported at the end)
 # ============================================================================================
@@ -691,6 +845,28 @@ def variants(lab: Lab) -> dict[str, Callable[[], Run]]:
     return V
 
 
+def pipe_variant(lab: Lab, spec: str) -> Callable[[], Run]:
+    """``pipe:key=value;...`` — :meth:`Lab.pipeline` with: k, wlex, wdense, cand, n, cov, text, occ, cap, and
+    ``+list=w`` (extra first-stage list) / ``@signal=w`` (extra stage-2 signal). Example:
+    ``pipe:k=60;wlex=1;@li-top3=0.5;+titles=1``."""
+    kw: dict = {"weights": {}, "extra": [], "signals": []}
+    for part in spec[len("pipe:"):].split(";"):
+        if not part:
+            continue
+        key, val = part.split("=")
+        if key.startswith("+"):
+            kw["extra"].append((key[1:], float(val)))
+        elif key.startswith("@"):
+            kw["signals"].append((key[1:], float(val)))
+        elif key in ("cov", "text", "occ", "prior"):
+            kw["weights"][{"cov": "coverage", "occ": "occupation"}.get(key, key)] = float(val)
+        else:
+            kw[{"k": "rrf_k", "wlex": "w_lex", "wdense": "w_dense", "cap": "max_per_company"}.get(key, key)] = (
+                int(val) if key in ("cand", "n", "cap") else float(val))
+    kw["extra"], kw["signals"] = tuple(kw["extra"]), tuple(kw["signals"])
+    return lambda: lab.pipeline(**kw)
+
+
 DEFAULT_VARIANTS = "bm25,tfidf,lex:ours,dense:doc=title,dense:doc=shipped,shipped"
 
 
@@ -709,6 +885,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="specificity cases (hit rate reported per variant); 'none' to skip")
     ap.add_argument("--embed-only", nargs="?", const=True, default=False,
                     help="warm the embedding cache (optionally: comma list of doc representations) and stop")
+    ap.add_argument("--embed-lines", type=int, default=0, metavar="N",
+                    help="embed the requirement lines of every query's first-stage top N postings and stop")
     args = ap.parse_args(argv)
 
     queries_path = args.queries or args.qrels.with_name(args.qrels.name.split(".")[0] + ".queries.jsonl")
@@ -741,9 +919,26 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(V))
         return 0
     names = list(V) if args.variants == "all" else [v.strip() for v in args.variants.split(",") if v.strip()]
+    for name in names:
+        if name.startswith("pipe:"):
+            V[name] = pipe_variant(lab, name)
+            if spec_lab is not None:
+                SV[name] = pipe_variant(spec_lab, name)
+            if seed_lab is not None:
+                SEEDV[name] = pipe_variant(seed_lab, name)
     unknown = [n for n in names if n not in V]
     if unknown:
         ap.error(f"unknown variants {unknown}; try --variants list")
+    if args.embed_lines:  # the postings whose line vectors are embedded: every query's first-stage top N
+        want: set[str] = set()
+        for lb in (lab, spec_lab, seed_lab):
+            if lb is not None:
+                for res in lb.first_stage().values():
+                    want.update(corpus.ids[r] for r, _ in res[: args.embed_lines])
+        (args.cache / "line-rows.json").write_text(json.dumps(sorted(want)))
+        vecs, _ = lab.line_vecs()
+        print(f"{len(want)} postings, {len(vecs)} distinct lines embedded", file=sys.stderr)
+        return 0
     if args.embed_only:
         for rep in (args.embed_only.split(",") if isinstance(args.embed_only, str) else ["title", "shipped"]):
             lab.doc_vecs(rep)

@@ -38,7 +38,6 @@ __all__ = [
     "rrf_fuse",
     "Ranked",
     "diversify",
-    "text_signature",
     "company_key",
     "strength_parts",
     "readable_scores",
@@ -249,18 +248,6 @@ class LexicalIndex:
         """The indexed text of every row (read-only: the index is rebuilt, never edited in place)."""
         return self._texts
 
-    @property
-    def idf(self):
-        """Inverse document frequencies of this index's texts (:class:`matcher.second_stage.IdfTable`)."""
-        from .second_stage import IdfTable
-
-        bm = self._bm25
-        cached = getattr(self, "_idf", None)
-        if cached is None or cached[0] is not bm:
-            cached = (bm, IdfTable.from_bm25(bm) if bm is not None else IdfTable({}, 0))
-            self._idf = cached
-        return cached[1]
-
     def scores(self, query_text: str, n_rows: int | None = None) -> np.ndarray:
         """BM25 score for every row (0 for rows without text), length max(n_rows, known rows)."""
         size = max(n_rows or 0, self._n_rows)
@@ -419,15 +406,7 @@ class Ranked:
 # Diversity: a cap per company, near-identical texts spaced
 # --------------------------------------------------------------------------------------------
 
-NEAR_DUPLICATE = 0.8  # Jaccard of word 4-shingles above which two descriptions are "the same text"
-
-
-def text_signature(text: str | None, n: int = 4, limit: int = 400) -> frozenset[int]:
-    """Hashes of the word ``n``-shingles of the first ``limit`` words (lower-cased, punctuation dropped)."""
-    words = re.findall(r"[a-z0-9]+", (text or "").lower())[:limit]
-    if len(words) < n:
-        return frozenset([hash(" ".join(words))]) if words else frozenset()
-    return frozenset(hash(" ".join(words[i:i + n])) for i in range(len(words) - n + 1))
+NEAR_DUPLICATE = 0.8  # Jaccard of token 4-shingle sketches (PostingLines.signature) above which two texts are "the same"
 
 
 def _jaccard(a: frozenset, b: frozenset) -> float:

@@ -128,7 +128,17 @@ def test_embed_postings_combines_title_and_head():
 
 # ---- diversity -------------------------------------------------------------------------------------------
 
-from matcher.ranking import company_key, diversify, readable_scores, strength_parts, text_signature  # noqa: E402
+from matcher.ranking import company_key, diversify, readable_scores, strength_parts  # noqa: E402
+
+
+def signatures(texts):
+    """The shipped near-duplicate sketches (PostingLines.signature) of postings with these descriptions, built in
+    one index (token ids are the index's)."""
+    from matcher.posting_index import posting_text_for_lexical
+    from matcher.ranking import LexicalIndex
+
+    lines = LexicalIndex().build([posting_text_for_lexical("Site Reliability Engineer", None, t) for t in texts]).lines
+    return [lines.signature(i) for i in range(len(texts))]
 
 AGENCY_TEXT = ("We are hiring a Site Reliability Engineer for a Fortune 500 client. Kubernetes, Terraform, AWS, "
                "on-call rotation, Linux, monitoring with Prometheus and Grafana. Apply today with your resume.")
@@ -136,7 +146,9 @@ AGENCY_TEXT = ("We are hiring a Site Reliability Engineer for a Fortune 500 clie
 
 def test_company_cap_holds_back_the_third_posting_of_a_company():
     companies = ["Acme, Inc.", "ACME Inc", "Other", "acme", "Third"]
-    sigs = [text_signature(f"posting number {i} with its own words alpha beta gamma") for i in range(5)]
+    sigs = signatures(["kubernetes terraform linux aws cloud", "nursing patient ward care rounds",
+                       "sales quota leads crm pipeline", "accounting ledger audit tax filing",
+                       "chef kitchen menu food prep"])
     order, why = diversify(companies, sigs, max_per_company=2)
     assert order == [0, 1, 2, 4, 3]  # the third Acme posting goes after every other one
     assert set(why) == {3} and "Acme" in why[3] or "acme" in why[3]
@@ -148,11 +160,11 @@ def test_near_identical_texts_from_other_companies_are_spaced():
     texts = [AGENCY_TEXT, AGENCY_TEXT + " Thanks.", "Recommendation infrastructure SRE for a "
              "video app: keep ranking services up across data centers", AGENCY_TEXT]
     companies = ["Agency A", "Agency B", "TikTok", "Agency C"]
-    order, why = diversify(companies, [text_signature(t) for t in texts], max_per_company=2)
+    order, why = diversify(companies, signatures(texts), max_per_company=2)
     assert order == [0, 2, 1, 3]  # both copies wait for the next page, in their own order
     assert why[1].startswith("near-identical to a result above") and "Agency A" in why[1]
     assert company_key("Acme, Inc.") == company_key("ACME Inc") == "acme" and company_key(None) is None
-    assert text_signature("") == frozenset()
+    assert signatures(["", "x"])[0] == frozenset()
 
 
 def test_held_back_postings_are_spaced_to_the_next_page_not_buried():

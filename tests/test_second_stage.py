@@ -1,18 +1,9 @@
 """matcher.second_stage with known answers: requirement lines, coverage, text similarity, the final order."""
 import math
 
-import numpy as np
 import pytest
 
-from matcher.second_stage import (
-    IdfTable,
-    digest_posting,
-    digest_resume,
-    posting_lines,
-    read_whole,
-    rerank,
-    stage2_scores,
-)
+from matcher.second_stage import posting_lines, stage2_scores
 
 GENERIC = """Site Reliability Engineer
 We are looking for an SRE for our client.
@@ -37,54 +28,60 @@ def test_posting_lines_drop_boilerplate_and_short_lines():
     assert posting_lines(None) == [] and posting_lines("Apply") == []
 
 
-def test_idf_table_from_texts_and_bm25():
-    import bm25s
+def _index(*pairs):
+    from matcher.posting_index import posting_text_for_lexical
+    from matcher.ranking import LexicalIndex
 
-    from matcher.ranking import tokenize
+    return LexicalIndex().build([posting_text_for_lexical(t, None, d) for t, d in pairs])
 
-    texts = ["kubernetes python", "kubernetes go", "recommendation ranking"]
-    t = IdfTable.from_texts(texts)
-    assert t.df["kubernete"] == 2 and t.n == 3
-    assert t("recommendation") == pytest.approx(math.log(1 + (3 - 1 + 0.5) / 1.5))
-    assert t("never-seen") > t("recommendation") > t("kubernete")
-    bm = bm25s.BM25()
-    bm.index([tokenize(x) for x in texts], show_progress=False)
-    assert IdfTable.from_bm25(bm).df == t.df
+
+def test_idf_and_coverage_known_answers():
+    # three postings; "kubernete" (light stemming) in two, "terraform" in one, "linux" in one
+    idx = _index(("Ops", "Kubernetes Terraform Linux"), ("Ops", "Kubernetes Helm charts"), ("Nurse", "Patient care ward"))
+    L = idx.lines
+    idf = {t: float(L.idf[L.vocab[t]]) for t in ("kubernete", "terraform", "linux")}
+    assert idf["kubernete"] == pytest.approx(math.log(1 + (3 - 2 + 0.5) / 2.5), rel=1e-6)
+    assert idf["terraform"] == pytest.approx(math.log(1 + (3 - 1 + 0.5) / 1.5), rel=1e-6)
+    r = L.read(0, L.resume_side("Kubernetes and Terraform"))
+    # one requirement line of three words (the title "Ops" is too short to be one): its weight shown
+    assert r.lines == 1 and r.lines_met == 1
+    want = (idf["kubernete"] + idf["terraform"]) / (idf["kubernete"] + idf["terraform"] + idf["linux"])
+    assert r.coverage == pytest.approx(want, rel=1e-5)
+    assert L.read(2, L.resume_side("Kubernetes and Terraform")).coverage == 0.0
 
 
 def test_reading_prefers_the_posting_whose_duties_the_resume_shows():
-    idf = IdfTable.from_texts([GENERIC, SPECIFIC, "Data scientist statistics python", "Nurse patient care"])
-    r = digest_resume(RESUME, ["Kubernetes", "Python"])
-    gen = read_whole(r, digest_posting("Site Reliability Engineer", GENERIC, skills=False), idf)
-    spec = read_whole(r, digest_posting("SRE, Recommendation Infrastructure", SPECIFIC, skills=False), idf)
+    idx = _index(("Site Reliability Engineer", GENERIC), ("SRE, Recommendation Infrastructure", SPECIFIC),
+                 ("Data scientist", "statistics python models"), ("Nurse", "patient care ward rounds"))
+    L = idx.lines
+    side = L.resume_side(RESUME)
+    gen, spec = L.read(0, side), L.read(1, side)
     assert spec.coverage > gen.coverage and spec.text > gen.text
-    assert spec.lines == 3 and gen.lines == 4 and spec.lines_met == gen.lines_met == 1
+    # lines of >= 3 content words, each once (the title is twice in the lexical text and again in GENERIC),
+    # boilerplate (equal opportunity, benefits) dropped: GENERIC title + 3 lines, SPECIFIC title + 3 lines
+    assert gen.lines == 4 and spec.lines == 4
     assert 0 <= gen.coverage <= 1 and 0 <= spec.text <= 1
 
 
-def test_skills_in_common_and_missing():
-    r = digest_resume("Python and Kubernetes", ["Python", "Kubernetes"])
-    d = digest_posting("Engineer", "We use Python, Terraform and Kubernetes.")
-    rd = read_whole(r, d, IdfTable({}, 10))
-    assert set(rd.skills_in_common) == {"Python", "Kubernetes"}
-    assert rd.skills_missing == ["IBM Terraform"] and rd.skills == pytest.approx(2 / 3)  # the vocabulary's name
-
-
-def test_stage2_scores_and_rerank_order():
+def test_stage2_scores_known_values():
     class R:  # a reading stand-in
         def __init__(self, c, t):
-            self.coverage, self.text, self.skills, self.occupation, self.contrast = c, t, 0.0, None, 0.0
+            self.coverage, self.text, self.occupation, self.contrast = c, t, None, 0.0
 
     s = stage2_scores([3.0, 2.0, 1.0], [R(0.0, 0.0), R(0.5, 0.5), R(1.0, 1.0)],
-                      {"prior": 1.0, "coverage": 1.0, "text": 1.0, "skills": 0.0})
+                      {"prior": 1.0, "coverage": 1.0, "text": 1.0, "occupation": 0.0})
     assert s.tolist() == pytest.approx([1.0, 1.5, 2.0])
     assert stage2_scores([], [], None).size == 0
-    idf = IdfTable.from_texts([GENERIC, SPECIFIC])
-    rr = rerank(RESUME, None, ["Site Reliability Engineer", "SRE, Recommendation Infrastructure", "Other"],
-                [GENERIC, SPECIFIC, "Unrelated text about nursing care"], [0.03, 0.02, 0.01], idf, n=2)
-    assert rr.order == [1, 0, 2]  # the specific posting overtakes; the third is past n and keeps its place
-    assert rr.readings[2] is None and rr.scores[2] == 0.01
-    assert np.isfinite(rr.scores).all()
+
+
+def test_skill_gap_of_a_match():
+    from matcher.domain import CandidateProfile
+    from matcher.service import _skills_in_common, _skills_missing
+
+    text = "Engineer\nWe use Python, Terraform and Kubernetes."
+    prof = CandidateProfile(text="Python and Kubernetes", skills=["Python"])
+    assert _skills_missing("jp_test_gap", text, prof) == ["IBM Terraform"]  # the vocabulary's name
+    assert set(_skills_in_common("jp_test_gap", text, ("Python", "Kubernetes"))) == {"Python", "Kubernetes"}
 
 
 # ---- the arrays the service reads (PostingLines) ------------------------------------------------------------
