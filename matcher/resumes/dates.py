@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from matcher.resumes.sections import Line
+from matcher.resumes.sections import Line, heading_of
 
 _MON = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,
         "nov": 11, "dec": 12}
@@ -24,7 +24,7 @@ _DATE = (rf"(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH}\.?,?(?:\s*['’]?\s*|-)(
          r"|(?<![\d/.-])(?:19|20)\d{2}(?![\d/]))")
 _PRESENT = (r"(?:present|current(?:ly)?(?:\s+working)?|(?:(?:till|until|up\s*to)\s*)?(?:now|today)|"
             r"till\s*(?:the\s*)?date|to\s*date|date|today|ongoing|היום|כיום|(?:по\s+)?настоящее\s+время|"
-            r"continuing|the\s+present)")
+            r"continuing|the\s+present|nowadays)")
 # a separator, or nothing when a year runs straight into the next month name ("Apr 2020Jun 2020")
 _SEP = r"(?:\s*(?:-+|–|—|~|to|till|until|through|thru)\s*|\s+|(?<=\d)(?=[A-Za-z]))"
 RANGE = re.compile(rf"(?P<since>since\s+)?(?P<start>{_DATE}){_SEP}(?:to\s+)?(?:(?:till|until)\s+(?={_DATE}))?"
@@ -63,6 +63,7 @@ _YEAR_PAIR_END = re.compile(r"(?P<pre>(?:[/|,]|^)\s*)(?P<a>(?:19|20)\d{2})\s+(?P
 _CELL_PAIR = re.compile(rf"(?P<a>{_DATE})\s*\|\s*(?P<b>{_DATE}|{_PRESENT}\b)", re.I)
 _TO_LABEL = re.compile(r"(?<=\d)\s+to\s*:\s*", re.I)
 _MONTH_YEAR = re.compile(rf"\b{MONTH}\.?,?\s*(?:19|20)\d{{2}}\b", re.I)
+_STARTS_DATE = re.compile(rf"^\W*(?:{_DATE}|{_PRESENT})\b", re.I)
 _ONLY_DATE = re.compile(rf"^\W*(?:{_DATE}|{_PRESENT})\W*$", re.I)
 # "December 2017 Senior System Analyst" above "September 2019" / "currently working" alone on the next line
 _DATE_FIRST = re.compile(rf"^\W*(?P<d>{MONTH}\.?,?\s*(?:19|20)\d{{2}}|\d{{1,2}}\s*[/.]\s*(?:19|20)\d{{2}})(?!\s*(?:-|–|—|to\b))\s+[A-Za-z]", re.I)
@@ -209,6 +210,9 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
                 consumed.update((idx + 1, idx + 2))
             elif nxt and _ONLY_DATE.match(nxt[0]) and not (idx and _ONLY_DATE.match(lines[idx - 1].text)):
                 text = f"{text} - {nxt[0]}"
+                consumed.add(idx + 1)
+            elif nxt and re.search(r"[-–—]\s*$", text) and _STARTS_DATE.match(nxt[0]):
+                text = f"{text} {nxt[0]}"  # "2015 -" then "2018 Developer": a range broken after its dash
                 consumed.add(idx + 1)
         ranges = list(RANGE.finditer(text)) + list(_GLUED_TO.finditer(text))
         # per-line facts computed once: a hostile line may hold thousands of dates
@@ -362,4 +366,9 @@ def months_of_experience(lines: list[Line], text: str, as_of: date) -> MonthsGue
                                f"a stated total, while {n_years} years written in the resume could not be read as "
                                f"employment ranges")
         return MonthsGuess(st[0], "stated", 0.7, [st[1]], "a stated total, no employment dates")
+    jobs = [ln.text for ln in lines if ln.section == "experience" and not heading_of(ln.text)]
+    if jobs:
+        return MonthsGuess(None, "unknown", 0.0, [jobs[0][:80]],
+                           f"the experience section ({len(jobs)} lines) has no dates that could be read "
+                           f"and no total is stated")
     return MonthsGuess(None, "unknown", 0.0, [], "no employment dates or stated total")

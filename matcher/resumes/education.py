@@ -31,7 +31,7 @@ _STRONG: list[tuple[int, re.Pattern[str]]] = [
     (3, re.compile(r"\bB\.?\s?Tech\b|\bB\.\s?E\b\.?|\bB\.\s?Sc\b|\bBSc\b|\bB\.\s?S\.|\bB\.\s?A\.|\bBCA\b|"
                    r"\bB\.\s?Com\b|\bBCom\b|\bB\.A(?=[A-Z])|\bBBA\b|\bLL\.?B\b|\bBSN\b|\bB\.?F\.?A\b|\bB\.\s?Pharm|\bBPharm\b|"
                    r"\bBBM\b|\bB\.\s?Arch\b|\bMBBS\b|\bB\.\s?Ed\b|\bBSBA\b|\bBSEE\b|\bBSME\b|\bBSCS\b")),
-    (2, re.compile(r"\bpractical\s+engineer(ing)?\b|\bassociates?'?s?\s+(of|in)\b|\bassociate'?s?\s+degree\b|\bassociate's\b|\bA\.A\.S?\b|"
+    (2, re.compile(r"\bpractical\s+(?:[a-z]+\s+){0,2}engineer(ing)?\b|\bhandasai\b|\bassociates?'?s?\s*(of|in)(?:\b|(?=[A-Z]))|\bassociate'?s?\s+degree\b|\bassociate's\b|\bA\.A\.S?\b|"
                    r"\bA\.S\.(?=\s)|\bAAS\b|\bpolytechnic\b(?!\s+(?:institute|university))|\bdiploma\s+in\s+(\w+\s+){0,2}engineering\b", _I)),
     (1, re.compile(r"\bhigh\s*school\s+diploma\b|\bhigh\s*school\s+graduate\b|\bG\.?E\.?D\b|\bH\.?S\.?C\b|"
                    r"\bS\.?S\.?C\b|\b12th\b|\bbagrut\b|\bXII(th)?\b|\bmatriculation\b|\bpre-?university\b|\bPUC\b|"
@@ -59,7 +59,7 @@ _PROGRESS = re.compile(r"\b(in progress|pursuing|expected|anticipated|candidate(
                        r"till date|enrolled|coursework|no diploma|not completed|unfinished|incomplete|"
                        r"did not (graduate|complete)|dropped out|without (a )?degree|(?<!top )(?<!best )(?<!outstanding )student|studying|presently|attending|"
                        r"progress|hope to|plan(?:ning)? to|intend(?:ing)? to|to obtain|working towards?|"
-                       r"all course ?work|all but dissertation|ABD)\b", _I)
+                       r"all course ?work|all but dissertation|ABD|\w+ (?:courses?|credits?|exams?) (?:left|remaining))\b", _I)
 # dotted abbreviations are degrees anywhere ("B.A in Economics", "M.Eng"); undotted "BA"/"MS" only in an
 # education section (a "BA" elsewhere is as often a business analyst)
 _DOTTED = re.compile(r"\b(?P<d>[BM])\.\s?(?:A|S|Sc|SC|Eng|E|Ed|Com|Tech|Arch|Phil)\b\.?(?!\s*(?:Office|Excel|Word)\b)")
@@ -83,6 +83,8 @@ _EXPECTED_WORDS = {"expected", "anticipated", "graduating", "will graduate"}
 _INSTITUTION = re.compile(r"\b(universit\w*|institute|academy|polytechnic)\b", _I)
 _COURSE = re.compile(r"\b(course|courses|bootcamp|training|program(me)?)\b", _I)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_TECHNICIAN = re.compile(r"\btechnician\b", _I)
+_ASSOCIATE = re.compile(r"\bassociate", _I)
 _SECOND_DEGREE = re.compile(r"\bsecond\s+(?:academic\s+)?degree\b", _I)
 _MASTER_WORDS = re.compile(r"\bmaster|\bm\.?\s?(?:sc|a|ba|eng|ed|s)\b|\bmagist|\bMBA\b", _I)
 
@@ -144,7 +146,8 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
             if weak and (hit is None or weak[0] > hit[0]):
                 hit, strong = weak, False
             around = " ".join(x.text for x in lines[max(0, i - 2): i + 2])
-            if _CIS.search(ln.text) and (hit is None or hit[0] >= 3) and _INSTITUTION.search(around) \
+            if _CIS.search(ln.text) and (hit is None or hit[0] >= 3 or (hit[0] == 2 and not strong)) \
+                    and _INSTITUTION.search(around) \
                     and not _COURSE.search(ln.text):
                 hit, strong = (3, ln.text[:60]), False
         if not hit:
@@ -194,6 +197,8 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
         conf, reason = 0.5, "an abbreviation outside an education section"
     if level == 2 and not strong and all(_UNI_DIPLOMA.search(e) for e in ev):
         conf, reason = min(conf, 0.5), "a diploma from a university: its level is not written"
+    if level == 2 and not strong and all(_TECHNICIAN.search(e) and not _ASSOCIATE.search(e) for e in ev):
+        conf, reason = min(conf, 0.5), "a technician's diploma: not an associate degree by the definitions"
     if level == 4 and all(_SECOND_DEGREE.search(e) and not _MASTER_WORDS.search(e) for e in ev):
         conf, reason = min(conf, 0.55), "'second degree' is a master's in Israel but a second bachelor's elsewhere"
     ends = [max(int(y) for y in _YEAR.findall(e)) for e in ev if _YEAR.search(e)]
