@@ -337,3 +337,11 @@ def test_israeli_contact_forms(header, city):
 def test_personal_details_are_not_places(header):
     p = profile_from_text(f"Dana Levi\n{header}\nExperience\n2015-2018 Developer", AS_OF, min_confidence=0.0)
     assert p.location is None
+
+
+def test_a_table_row_led_by_a_heading_cell_opens_that_section():
+    # a two-column table whose left cells name the sections: "Experience | 2015-2018 Developer, Acme"
+    text = ("Dana Levi | Residence: Holon\nEducation\nB.Sc. Computer Science, Technion, 2010-2014\n"
+            "Experience | 2015-2018 Developer, Acme\nMilitary Service | 2005-2008 IDF\nLanguages | Hebrew, English")
+    p = profile_from_text(text, AS_OF)
+    assert p.months == 36 + 36 and p.degree == "bachelor"

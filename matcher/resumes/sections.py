@@ -72,6 +72,11 @@ def split_lines(text: str) -> list[Line]:
     for raw in text.splitlines():
         if not raw.strip():
             continue
+        head, bar, rest = raw.partition(" | ")
+        if bar and rest.strip() and heading_of(head):  # a table row "Experience | 2015-2018 Developer, Acme"
+            section = heading_of(head) or section
+            out.append(Line(head.strip(), section))
+            raw = rest
         h = heading_of(raw)
         if h:
             section = h
