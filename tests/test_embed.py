@@ -224,12 +224,49 @@ def test_embed_queries_is_embed_query_bit_for_bit_on_onnx_over_real_resumes(cach
         two = Embedder(cache_dir=cache, backend="onnx", threads=2)  # sets torch's process-wide threads
     finally:
         torch.set_num_threads(before)
-    for emb, size in ((one, 1), (one, 7), (one, 64), (two, 8)):
-        batch = emb.embed_queries(texts, max_windows=windows, batch_size=size)
-        assert np.array_equal(batch, single), (emb.threads, size)
+    for emb, size, budget in ((one, 1, None), (one, 7, None), (one, 64, None), (two, 8, None), (one, 64, 10**9)):
+        default, emb.max_batch_tokens = emb.max_batch_tokens, budget or emb.max_batch_tokens
+        try:  # budget 10**9: batches of 64 full windows, not the default's 2
+            batch = emb.embed_queries(texts, max_windows=windows, batch_size=size)
+        finally:
+            emb.max_batch_tokens = default
+        assert np.array_equal(batch, single), (emb.threads, size, budget)
     # and the same vectors as the documents' path (length-sorted mixed batches), up to float rounding
     cos = (single * one.embed_documents(texts, max_windows=windows)).sum(1)
     assert cos.min() > 0.99999
+
+
+@pytest.mark.slow
+def test_batches_are_cut_by_padded_tokens(emb):
+    """A forward pass gets at most max_batch_tokens padded tokens (or one window), longest windows first; the
+    vectors are those of one large batch up to float rounding."""
+    shapes: list[tuple[int, int]] = []
+    inner = emb._backend
+
+    class Recorder:
+        def forward(self, arrays):
+            shapes.append(arrays["input_ids"].shape)
+            return inner.forward(arrays)
+
+    texts = ["python developer " * n for n in (1, 2, 5, 60, 200, 3, 90, 7, 1, 400)] + [NURSE_JOB, ""]
+    default = emb.max_batch_tokens
+    try:
+        emb._backend, emb.max_batch_tokens = Recorder(), 300
+        small = emb.embed_documents(texts, max_windows=2)
+        cut = list(shapes)
+        shapes.clear()
+        emb.max_batch_tokens = 10**9
+        big = emb.embed_documents(texts, max_windows=2)
+    finally:
+        emb._backend, emb.max_batch_tokens = inner, default
+    windows = sum(emb.count_windows(texts, max_windows=2))
+    assert sum(r for r, _ in cut) == windows and len(shapes) == 1 and shapes[0][0] == windows
+    assert all(r * w <= 300 or r == 1 for r, w in cut)
+    assert [w for _, w in cut] == sorted((w for _, w in cut), reverse=True)
+    assert cut[0] == (1, 256) and cut[-1][0] > 1  # full windows alone, short ones together
+    assert (small * big).sum(1).min() > 0.99999
+    with pytest.raises(ValueError, match="max_batch_tokens"):
+        Embedder(max_batch_tokens=0)
 
 
 @pytest.mark.slow

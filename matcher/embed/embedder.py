@@ -6,8 +6,9 @@ Build it once, explicitly (nothing is loaded at import time)::
     doc_vecs = emb.embed_documents(texts, max_windows=settings.doc_windows)   # (n, dim) float32
     q = emb.embed_query(resume_text, max_windows=settings.query_windows)      # (dim,)
 
-Windows of all texts are sorted by length and batched (``embed_documents``), so padding is minimal, then
-mapped back to their text and pooled (:mod:`matcher.embed.windows`).
+Windows of all texts are sorted by length and batched (``embed_documents``), so padding is minimal, at most
+``max_batch_tokens`` padded tokens per forward pass (512: on a CPU a small batch costs less per window, see
+:data:`MAX_BATCH_TOKENS`), then mapped back to their text and pooled (:mod:`matcher.embed.windows`).
 
 Pooling (``pooling="mean"``, the default)
     A text's vector is the mean of its window embeddings, renormalised to unit length, so every part of the
@@ -44,6 +45,13 @@ from .model_files import BUNDLED, default_cache_dir, resolve_model
 from .threads import resolve_threads
 from .windows import POOLINGS, WINDOW_OVERLAP, pad_windows, pool_windows, split_windows
 
+# Padded tokens (rows x width) per forward pass. Small batches are cheaper per window on a CPU: measured
+# 2026-12-01 (onnx fp32, 1 thread, CPU time per window over real texts): title + head-of-description windows
+# (~172 word pieces) 21-22 ms at 1-2 rows, 25 at 8, 31 at 32, 34-38 at 64; resume windows (256) 33-35 ms at 1,
+# 40-43 at 16-64; titles (~8) 2.4 ms alone, 1.0 at 8-16 rows, 1.5 at 64 (a call costs ~1.4 ms on its own).
+# The working set of a batch (attention scores, feed-forward activations) must stay in the core's cache.
+MAX_BATCH_TOKENS = 512
+
 
 def make_backend(name: str, spec: ModelSpec) -> Backend:
     """The backend called ``name`` (one of :data:`~matcher.embed.backend.BACKENDS`) for the model ``spec``."""
@@ -63,11 +71,13 @@ class Embedder:
 
     def __init__(self, model: str = BUNDLED, *, threads: int = 0, backend: str = "torch",
                  cache_dir: str | os.PathLike | None = None, pooling: str = "mean",
-                 overlap: int = WINDOW_OVERLAP) -> None:
+                 overlap: int = WINDOW_OVERLAP, max_batch_tokens: int = MAX_BATCH_TOKENS) -> None:
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+        if max_batch_tokens < 1:
+            raise ValueError(f"max_batch_tokens must be >= 1, got {max_batch_tokens}")
         import torch
         from sentence_transformers import SentenceTransformer
 
@@ -89,6 +99,7 @@ class Embedder:
         self.model.eval()
         self.backend = backend
         self.pooling = pooling
+        self.max_batch_tokens = int(max_batch_tokens)
         self.dim = int(self.model.get_embedding_dimension())
         self.max_seq_length = int(self.model.max_seq_length)
         self._tok = self.model.tokenizer
@@ -154,22 +165,33 @@ class Embedder:
         """The backend's ``(batch, dim)`` unit vectors of padded windows (:meth:`Backend.forward`)."""
         return self._backend.forward(arrays)
 
+    def _rows_per_batch(self, width: int, batch_size: int) -> int:
+        """Rows of padded ``width`` in one forward pass: at most ``batch_size`` and :attr:`max_batch_tokens`."""
+        return max(1, min(max(1, batch_size), self.max_batch_tokens // max(1, width)))
+
     def embed_windows(self, texts: Sequence[str], *, max_windows: int | None = None, batch_size: int = 64,
                       progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """Unit embeddings of every window, in text order, and the text index of each window."""
+        """Unit embeddings of every window, in text order, and the text index of each window.
+
+        Windows are sorted by length (longest first) and cut into batches of at most ``batch_size`` rows and
+        :attr:`max_batch_tokens` padded tokens, so the batches depend only on ``texts``."""
         windows, owners = self._windows(texts, max_windows)
         out = np.zeros((len(windows), self.dim), dtype=np.float32)
         if not windows:
             return out, owners
         order = sorted(range(len(windows)), key=lambda i: len(windows[i]), reverse=True)
-        starts = range(0, len(order), max(1, batch_size))
+        batches: list[list[int]] = []
+        s = 0
+        while s < len(order):  # longest first: a batch's padded width is its first window's length
+            n = self._rows_per_batch(len(windows[order[s]]), batch_size)
+            batches.append(order[s : s + n])
+            s += n
         bar: Any = None
         if progress:
             from tqdm import tqdm
 
             bar = tqdm(total=len(windows), unit="win", desc="embedding")
-        for s in starts:
-            idx = order[s : s + batch_size]
+        for idx in batches:
             out[idx] = self.forward(self._arrays([windows[i] for i in idx]))
             if bar is not None:
                 bar.update(len(idx))
@@ -207,8 +229,9 @@ class Embedder:
         for i, o in enumerate(owners):
             by_width.setdefault(int(width[o]), []).append(i)
         for wd, idx in by_width.items():
-            for a in range(0, len(idx), max(1, batch_size)):
-                chunk = idx[a:a + batch_size]
+            rows = self._rows_per_batch(wd, batch_size)
+            for a in range(0, len(idx), rows):
+                chunk = idx[a:a + rows]
                 out[chunk] = self.forward(self._arrays([windows[i] for i in chunk], width=wd))
         out = out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return pool_windows(out, owners, len(texts), self.pooling)
