@@ -345,3 +345,10 @@ def test_a_table_row_led_by_a_heading_cell_opens_that_section():
             "Experience | 2015-2018 Developer, Acme\nMilitary Service | 2005-2008 IDF\nLanguages | Hebrew, English")
     p = profile_from_text(text, AS_OF)
     assert p.months == 36 + 36 and p.degree == "bachelor"
+
+
+@pytest.mark.parametrize("header", ["B.Sc. Tel Aviv University | dana@example.com",
+                                    "Haifa University graduate, 054-1234567"])
+def test_a_school_or_employer_named_after_a_city_is_not_a_home(header):
+    p = profile_from_text(f"Dana Levi\n{header}\nExperience\n2015-2018 Developer", AS_OF, min_confidence=0.0)
+    assert p.location is None

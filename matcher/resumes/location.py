@@ -65,6 +65,8 @@ _LANGUAGE_COUNTRY = {"hebrew": "IL", "hindi": "IN", "marathi": "IN", "tamil": "I
                      "greek": "GR", "turkish": "TR", "japanese": "JP", "korean": "KR", "thai": "TH",
                      "vietnamese": "VN", "dutch": "NL", "swedish": "SE", "norwegian": "NO", "danish": "DK",
                      "finnish": "FI", "bulgarian": "BG", "georgian": "GE", "armenian": "AM"}
+_ORG = re.compile(r"\b(?:universit\w*|college|institute|academy|school|technion|ltd|inc|corp\w*|bank|hospital|"
+                  r"faculty|campus|center|centre|municipality|council)\b", re.I)
 _COUNTRY_WORDS = re.compile(r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}")
 _SEGMENTS = re.compile(r"\s*(?:[|•·,;\t/]| {2,}|\s[-–—]\s)\s*")
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F][\w'’.\-]*")
@@ -180,6 +182,8 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
     for p in parts:
         if normalize_country(p) or p.lower() in states or name_key(p) in _REGIONS:
             continue
+        if not labelled and _ORG.search(p):
+            continue  # "Tel Aviv University", "Intel Haifa Ltd": a school's or employer's name, not a home
         for gram, whole in _ngrams(p):
             hit = find_city(gram, region=region, country=country, hints=hints or weak)
             if hit:
