@@ -352,3 +352,13 @@ def test_a_table_row_led_by_a_heading_cell_opens_that_section():
 def test_a_school_or_employer_named_after_a_city_is_not_a_home(header):
     p = profile_from_text(f"Dana Levi\n{header}\nExperience\n2015-2018 Developer", AS_OF, min_confidence=0.0)
     assert p.location is None
+
+
+def test_cv_without_an_experience_heading():
+    # no heading at all: the latest job's open start ("2022 - EPAM") counts like in an experience section, and the
+    # confidence says the ranges were read from undivided text
+    text = ("Anna K.\nFrontend developer\n2022 - EPAM Systems. Software Engineer.\n"
+            "2021 2022 UniqTrip. Junior web developer.\nEducation\n2000 - 2005 Specialist, Ryazan State University")
+    p = profile_from_text(text, AS_OF, min_confidence=0.0)
+    assert p.months == 24
+    assert p.confidence["months"] < 0.85

@@ -185,6 +185,7 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
     lone: list[tuple[int, str]] = []
     unpaired: list[str] = []
     consumed: set[int] = set()  # lines already read as the end of a stacked range
+    has_experience = any(ln.section == "experience" for ln in lines)
     for idx, ln in enumerate(lines):
         if ln.section in ("education", "volunteer", "skip") or idx in consumed:
             continue
@@ -253,7 +254,10 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
             spans.append(Span(a, b, m.group(0).strip(), study=degree_line))  # type: ignore[arg-type]
         if matched:
             continue
-        if ln.section != "header" and not _excluded(lines, idx, text):
+        # header lines are the contact block, unless no experience heading was found at all (then a line that
+        # opens with an open start, "2022 - EPAM Systems", is a job like anywhere else)
+        if (ln.section != "header" or (not has_experience and re.match(r"\W*(?:19|20)\d{2}\s*[-–—]", text))) \
+                and not _excluded(lines, idx, text):
             if n_words <= 12 and ln.section == "experience":
                 for m in _SINCE.finditer(text):
                     a = _parse_date(m.group("start"), as_of)
@@ -357,6 +361,9 @@ def months_of_experience(lines: list[Line], text: str, as_of: date) -> MonthsGue
                 return MonthsGuess(months, "dates", 0.5, ev,
                                    f"the range {schoolish[0].snippet!r} is on a line naming a school or degree; "
                                    f"without it the total is {rest} months")
+        if not any(ln.section == "experience" for ln in lines):
+            return MonthsGuess(months, "dates", 0.7, ev, "no experience section was found: ranges read from "
+                                                         "undivided text")
         return MonthsGuess(months, "dates", 0.85, ev)
     st = stated_months(text)
     if st:
