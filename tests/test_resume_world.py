@@ -586,3 +586,19 @@ def test_the_latest_job_with_only_a_numeric_start_counts_to_as_of():
     assert profile_from_text(versions, date(2021, 1, 1)).evidence["months_basis"] == ["stated"]
     reversed_ = "Experience\nClerk 11/2011 to 01/2015\nCoordinator 01/2015 to 01/2012\n"
     assert profile_from_text(reversed_, date(2021, 1, 1)).months == 38
+
+
+@pytest.mark.parametrize("text, months", [
+    ("Summary\nI have six month experience in Data Science.", 6),
+    ("Summary\nAround 10 plus years' proven experience with Wipro.", 120),
+    ("Summary\nTwo years of experience in sales.", 24),
+    ("Summary\nFresher with 6 months of internship experience.", None),  # an internship is not employment
+])
+def test_stated_totals_in_words(text, months):
+    assert profile_from_text(text, date(2021, 1, 1)).months == months
+
+
+def test_from_to_table_of_full_dates():
+    text = ("Company Details\nWork Experience ( In Months)\nFrom To\n"
+            "1. Kisan Arts College Asst.Professor 20/07/2015 31/05/2016 10 Months\n")
+    assert profile_from_text(text, date(2021, 1, 1)).months == 10

@@ -32,6 +32,9 @@ RANGE = re.compile(rf"(?P<since>since\s+)?(?P<start>{_DATE}){_SEP}(?:to\s+)?(?:(
 _SINCE = re.compile(rf"\bsince\s+(?P<start>{_DATE})", re.I)
 
 _STATED = [
+    # "6 months experience", "six month experience in Data Science": months only (years are below)
+    re.compile(r"(?<![\d.])(\d{1,2})()[ \t]*\+?[ \t]*months?(?![ \t]+old)[ \t]*(?:of[ \t]*)?(?:[A-Za-z&/-]+[ \t]+){0,2}?"
+               r"(?:experience|exp\b)", re.I),
     re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)[ \t]*\+?[ \t]*(?:years?|yrs?)\.?(?:[ \t]*(?:and[ \t]*)?(\d{1,2})[ \t]*"
                r"months?)?(?![ \t]+old)[ \t]*(?:of[ \t]*)?(?:[A-Za-z&/-]+[ \t]+){0,4}?(?:experience|exp\b)", re.I),
     re.compile(r"\b(?:experience|(?<=total )exp\.?)\s*(?:of|:|-|is)?\s*(?:about|around|over|more than|nearly|approx\.?)?\s*"
@@ -238,7 +241,9 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
                 months_both = re.search(MONTH, start_s, re.I) and (
                     re.search(MONTH, end_s, re.I) or re.fullmatch(_PRESENT, end_s.strip(), re.I))
                 at_line_start = first_word_at >= m.start()
-                if not (months_both or (at_line_start and sep.strip() == "")):
+                # "20/07/2015 31/05/2016": two full dates side by side ("From To" table columns)
+                full_both = _FULL_DATE.fullmatch(start_s.strip()) and _FULL_DATE.fullmatch(end_s.strip())
+                if not (months_both or full_both or (at_line_start and sep.strip() == "")):
                     continue
             if re.fullmatch(r"\d{2}", end_s.strip()) and re.fullmatch(r"(?:19|20)\d{2}", start_s.strip()):
                 end_s = start_s.strip()[:2] + end_s.strip()  # "2016-18"
@@ -303,14 +308,33 @@ def merge_months(spans: list[Span], as_of: date) -> int:
     return total
 
 
+_FULL_DATE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*(?:19|20)\d{2}")
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b(?=\s*\(?\d*\)?\s*\+?\s*(?:plus\s+)?(?:years?|yrs?|months?)\b)",
+                          re.I)
+# "10 plus years' proven experience", "8+ years’ experience"
+_PLUS_YEARS = re.compile(r"(?<=\d)\s*(?:plus|\+)\s*(years?|yrs?)['’]?", re.I)
+
+
 def stated_months(text: str) -> tuple[int, str] | None:
-    """An explicit total such as "8+ years of experience" (per-skill "Exprience - 24 months" lines don't count)."""
+    """An explicit total such as "8+ years of experience", "six months experience", "10 plus years' experience"
+    (per-skill "Exprience - 24 months" lines don't count)."""
     best: tuple[int, str] | None = None
+    text = _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1).lower()], text)
+    text = _PLUS_YEARS.sub(r"+ \1", text)
     for pat in _STATED:
         for m in pat.finditer(text):
-            years = float(m.group(1))
-            months = int(m.group(2) or 0)
-            if years <= 0 or years > 60:
+            if re.search(r"intern|training|volunteer|teaching assistant", m.group(0), re.I):
+                continue  # "6 months of internship experience" is not employment
+            if pat is _STATED[0]:  # months only
+                years, months = 0.0, int(m.group(1))
+                if months <= 0:
+                    continue
+            else:
+                years, months = float(m.group(1)), int(m.group(2) or 0)
+            if years < 0 or years > 60 or (years == 0 and pat is not _STATED[0]):
                 continue
             val = int(round(years * 12)) + months
             pos = m.start()
