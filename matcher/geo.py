@@ -240,6 +240,7 @@ class CityMatch(NamedTuple):
     country: str
     population: int
     ambiguous: bool
+    admin1: str = ""  # the first-level region code (a US state's two letters)
 
 
 def find_city(name: str, *, region: str | None = None, country: str | None = None,
@@ -263,4 +264,4 @@ def find_city(name: str, *, region: str | None = None, country: str | None = Non
     top = pool[0]
     others = [c for c in pool if c.country != top.country]
     ambiguous = bool(others) and not country and not hinted and top.population < 5 * others[0].population
-    return CityMatch(top.name, top.lat, top.lon, top.country, top.population, ambiguous)
+    return CityMatch(top.name, top.lat, top.lon, top.country, top.population, ambiguous, top.admin1)

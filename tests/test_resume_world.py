@@ -602,3 +602,15 @@ def test_from_to_table_of_full_dates():
     text = ("Company Details\nWork Experience ( In Months)\nFrom To\n"
             "1. Kisan Arts College Asst.Professor 20/07/2015 31/05/2016 10 Months\n")
     assert profile_from_text(text, date(2021, 1, 1)).months == 10
+
+
+@pytest.mark.parametrize("line", ["Place of Birth: Havana", "Born in Moscow, Russia", "PUBLIC INFORMATION MANAGER, SR"])
+def test_birth_places_and_bare_two_letter_codes_are_not_the_location(line):
+    p = profile_from_text(f"Jane Doe\n{line}\nExperience\nClerk 2015 - 2018", date(2021, 1, 1))
+    assert p.location is None
+
+
+def test_a_city_not_in_the_named_state_keeps_only_the_state():
+    p = profile_from_text("Jane Doe\nPresent Resident in Knoxville, Iowa\nExperience\nClerk 2015 - 2018",
+                          date(2021, 1, 1))
+    assert p.location is not None and p.location.region == "IA" and not p.location.has_point  # not Knoxville, TN

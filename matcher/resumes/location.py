@@ -52,6 +52,8 @@ _VALUE_END = re.compile(
     r"linked-?in|github|citizenship|nationality|marital|status|gender|skype|website|web|portfolio|position|"
     r"zip|pin|postal|family|military|driving|licen[cs]e|available|availability|visa)\b"
     r"|\||\t| {2,}|[@•·]|https?:|www\.|\+?\(?\d[\d\s().-]{6,}", re.I)
+_BIRTH = re.compile(r"\b(?:(?:place|date|country|city|town)\s+of\s+birth|birth\s*place|born(?:\s+in)?|"
+                    r"d\.?o\.?b\.?)\b[^|•·;]*", re.I)
 _MASKED = re.compile(r"\bCity\s*,\s*State\b", re.I)
 _US = re.compile(r"(?P<city>[A-Z][A-Za-z.'\- ]{1,30}?)\s*,\s*(?P<st>[A-Z]{2})(?:\s+\d{5}(?:-\d{4})?)?(?![A-Za-z])")
 # national mobile formats without a country prefix: Israel "054-1234567" / "054 123 4567", India "9876543210"
@@ -168,10 +170,11 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
     if labelled and any(not re.search(r"\d", p) for p in parts):
         parts = [p for p in parts if not re.search(r"\d", p)]  # "Petah-Tikva, Hadera 1": a part with a number is the street
     country = None
+    by_code = False  # the country was only written as a short code ("SR" after a job title is "senior")
     for p in parts:
         c = normalize_country(p) if p[:1].isupper() and (len(p) > 3 or p.isupper()) else None
         if c:
-            country = c
+            country, by_code = c, len(p) <= 2
     region = None
     for p in parts:
         if p.lower() in states and country in (None, "US"):
@@ -190,6 +193,8 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
                 found.setdefault(hit.name, (hit, gram, whole))
                 break
     if not found:
+        if country and by_code and not labelled:
+            return None
         if country:
             return LocationGuess(Place(country=country), 0.85 if labelled else 0.7, [value[:120]])
         return None
@@ -198,6 +203,9 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
         names = ", ".join(w for _, w, _ in found.values())
         return LocationGuess(Place(country=c), 0.6, [value[:120]], f"several places named ({names}); kept the country")
     hit, written, whole = next(iter(found.values()))
+    if region and hit.country == "US" and hit.admin1 != region:  # "Knoxville, Iowa": not Knoxville, TN
+        return LocationGuess(Place(city=written, region=region, country="US"), 0.7 if labelled else 0.6,
+                             [value[:120]], f"{written!r} in {region} is not in the gazetteer; only the state is certain")
     place = Place(city=written, region=region, country=hit.country, lat=hit.lat, lon=hit.lon)
     conf = 0.9 if labelled else 0.75
     reason = None
@@ -292,7 +300,7 @@ def find_location(lines: list[Line]) -> LocationGuess:
         if _DATED_ENTRY.search(ln.text) and not _CONTACT.search(ln.text):
             continue  # a dated line before any heading is a job or study entry ("Intel, Haifa 2015-2020")
         # contact details end a place name ("Haifa Cell:", "Tel Aviv  Mob: ..."): read them as separators
-        value = _VALUE_END.sub(" | ", ln.text)
+        value = _VALUE_END.sub(" | ", _BIRTH.sub(" | ", ln.text))  # a birth place is not where one lives
         got = _read_value(value, hints, labelled=False, weak=weak)
         if got and got.place and (best is None or got.confidence > best.confidence):
             got.evidence = [ln.text[:160]]
