@@ -614,3 +614,20 @@ def test_a_city_not_in_the_named_state_keeps_only_the_state():
     p = profile_from_text("Jane Doe\nPresent Resident in Knoxville, Iowa\nExperience\nClerk 2015 - 2018",
                           date(2021, 1, 1))
     assert p.location is not None and p.location.region == "IA" and not p.location.has_point  # not Knoxville, TN
+
+
+@pytest.mark.parametrize("edu, degree", [
+    ("East Pennsboro High School City , State Diploma", "high_school"),
+    ("Diploma: General Studies , 1986\nMaury High School - State", "high_school"),
+    ("Aiming for an Advanced Diploma, taking Advanced Placement Classes\nHigh School Diploma 2015", "high_school"),
+    ("High School Diploma Jun 2014 Eldorado High School\ndiploma", "high_school"),
+])
+def test_diplomas_beside_a_high_school(edu, degree):
+    assert profile_from_text(f"Jane Doe\nEducation\n{edu}", date(2021, 1, 1)).degree == degree
+
+
+@pytest.mark.parametrize("edu", ["Diploma: Fashion Designer Richard Robinson Academy of Fashion Design",
+                                 "Technical Diploma: San Francisco Police Academy"])
+def test_a_diploma_whose_level_is_not_written_is_unknown(edu):
+    p = profile_from_text(f"Jane Doe\nEducation\n{edu}", date(2021, 1, 1))
+    assert p.degree is None and "level is not written" in p.unknown["degree"]

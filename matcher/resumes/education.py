@@ -59,7 +59,7 @@ _PROGRESS = re.compile(r"\b(in progress|pursuing|expected|anticipated|candidate(
                        r"till date|enrolled|coursework|no diploma|not completed|unfinished|incomplete|"
                        r"did not (graduate|complete)|dropped out|without (a )?degree|(?<!top )(?<!best )(?<!outstanding )student|studying|presently|attending|"
                        r"progress|hope to|plan(?:ning)? to|intend(?:ing)? to|to obtain|working towards?|"
-                       r"all course ?work|all but dissertation|ABD|\w+ (?:courses?|credits?|exams?) (?:left|remaining))\b", _I)
+                       r"all course ?work|all but dissertation|ABD|aiming|\w+ (?:courses?|credits?|exams?) (?:left|remaining))\b", _I)
 # dotted abbreviations are degrees anywhere ("B.A in Economics", "M.Eng"); undotted "BA"/"MS" only in an
 # education section (a "BA" elsewhere is as often a business analyst)
 _DOTTED = re.compile(r"\b(?P<d>[BM])\.\s?(?:A|S|Sc|SC|Eng|E|Ed|Com|Tech|Arch|Phil)\b\.?(?!\s*(?:Office|Excel|Word)\b)")
@@ -83,8 +83,10 @@ _EXPECTED_WORDS = {"expected", "anticipated", "graduating", "will graduate"}
 _INSTITUTION = re.compile(r"\b(universit\w*|institute|academy|polytechnic)\b", _I)
 _COURSE = re.compile(r"\b(course|courses|bootcamp|training|program(me)?)\b", _I)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_HIGH_SCHOOL = re.compile(r"\bhigh\s*school\b|\bH\.\s?S\b\.?|\bsecondary school\b", _I)
 _TECHNICIAN = re.compile(r"\btechnician\b", _I)
 _ASSOCIATE = re.compile(r"\bassociate", _I)
+_ASSOCIATE_KIND = re.compile(r"\bassociate|\bengineering\b|\bpolytechnic\b|\bA\.?A\.?S?\b|\bA\.S\.", _I)
 _SECOND_DEGREE = re.compile(r"\bsecond\s+(?:academic\s+)?degree\b", _I)
 _MASTER_WORDS = re.compile(r"\bmaster|\bm\.?\s?(?:sc|a|ba|eng|ed|s)\b|\bmagist|\bMBA\b", _I)
 
@@ -152,6 +154,14 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
                 hit, strong = (3, ln.text[:60]), False
         if not hit:
             continue
+        if hit[0] == 2 and not strong and re.fullmatch(r"(?i)diploma", hit[1].strip()):
+            # a bare "Diploma" beside a high school ("East Pennsboro High School City , State Diploma",
+            # "Diploma: General Studies" above "Maury High School") is a high-school diploma
+            near = " ".join(x.text for x in lines[max(0, i - 1): i + 2] if x.section == ln.section)
+            if _HIGH_SCHOOL.search(near):
+                hit = (1, hit[1])
+            elif len(ln.text.split()) <= 2:
+                continue  # "diploma" alone on a line says nothing
         if _NOT_DEGREE.search(ln.text) and hit[0] < 4 and not strong:
             continue
         if hit[0] == 2 and _GRADUATE_DIPLOMA.search(ln.text):
@@ -199,6 +209,10 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
         conf, reason = min(conf, 0.5), "a diploma from a university: its level is not written"
     if level == 2 and not strong and all(_TECHNICIAN.search(e) and not _ASSOCIATE.search(e) for e in ev):
         conf, reason = min(conf, 0.5), "a technician's diploma: not an associate degree by the definitions"
+    elif level == 2 and not strong and not any(_ASSOCIATE_KIND.search(e) for e in ev):
+        # "Diploma: Fashion Designer", "Technical Diploma: Police Academy": only a polytechnic / engineering
+        # diploma is an associate degree by the definitions
+        conf, reason = min(conf, 0.55), "a diploma whose level is not written"
     if level == 4 and all(_SECOND_DEGREE.search(e) and not _MASTER_WORDS.search(e) for e in ev):
         conf, reason = min(conf, 0.55), "'second degree' is a master's in Israel but a second bachelor's elsewhere"
     ends = [max(int(y) for y in _YEAR.findall(e)) for e in ev if _YEAR.search(e)]
