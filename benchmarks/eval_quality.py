@@ -472,6 +472,7 @@ class Lab:
         D = self.memo("shipped-docs", lambda: posting_index.embed_postings(
             _CachedShim(), self.c.titles, self.c.companies, self.c.descs))
         Q = self.query_vecs(ranking.QUERY_WINDOWS)
+        TQ = self.title_query_vecs()
         eligible = np.ones(len(self.c), dtype=bool) if self.eligible is None else self.eligible
         run, times = {}, []
         for i, q in enumerate(self.q):
@@ -484,8 +485,14 @@ class Lab:
                 idx = idx[np.isfinite(s[idx])]
                 return idx, s[idx]
 
+            tv = TQ[i]
+
+            def title_scores(mask: np.ndarray, n: int, tv=tv):
+                return dense_scores(mask, n, qv=tv)
+
             t0 = time.perf_counter()
-            res = ranker.rank(ranking.query_text_for_lexical(q["text"]), qv, eligible, self.DEPTH, dense_scores)
+            res = ranker.rank(ranking.query_text_for_lexical(q["text"]), qv, eligible, self.DEPTH, dense_scores,
+                              title_scores=title_scores if tv.any() else None)
             times.append(time.perf_counter() - t0)
             run[q["query_id"]] = [self.c.ids[r] for r, _ in res]
             self._memo.setdefault("first-stage", {})[q["query_id"]] = res
@@ -533,12 +540,16 @@ class Lab:
         cap = MatchOptions.model_fields["max_per_company"].default if max_per_company is None else max_per_company
         lines = self.lexical_index().lines  # lexical rows = corpus rows here
         sig = self.memo("signatures", lambda: {})
+        from matcher import ranking
+
+        Q = self.query_vecs(ranking.QUERY_WINDOWS)
         run = {}
-        for q in self.q:
+        for qi, q in enumerate(self.q):
             res = self.first_stage()[q["query_id"]]
             rows = [r for r, _ in res]
+            sims = (self.shipped_doc_vecs()[rows] @ Q[qi]).tolist() if rows else []
             rr = rerank_rows(lines, rows, [sc for _, sc in res], q["text"], [self.c.titles[r] for r in rows], n=n,
-                             weights=weights)
+                             weights=weights, similarity=sims)
             order = [rows[i] for i in rr.order]
             for r in order:
                 if r not in sig:
@@ -580,16 +591,30 @@ class Lab:
         """Per query: the mean vector of the candidate's recent job titles from the experience section
         (``matcher.occupations.resume_titles``, the headline is not read); zero when none is found."""
         def f():
-            from matcher.occupations import resume_titles
+            from matcher.ranking import resume_title_text
 
-            texts = ["; ".join(t for t, _ in resume_titles(q["text"])) for q in self.q]
-            V = np.zeros((len(texts), self.shipped_doc_vecs().shape[1]), dtype=np.float32)
+            texts = [resume_title_text(q["text"]) for q in self.q]
             have = [i for i, t in enumerate(texts) if t]
+            got = self.emb.pooled([texts[i] for i in have], 1, "first", tag="qtitle-") if have else None
+            V = np.zeros((len(texts), got.shape[1] if got is not None else 384), dtype=np.float32)
             if have:
-                V[have] = self.emb.pooled([texts[i] for i in have], 1, "first", tag="qtitle-")
+                V[have] = got
             return V
 
         return self.memo("title-qv", f)
+
+    def second_window_vecs(self) -> np.ndarray:
+        """Per query: the vector of the resume's second window (zero when the resume has one window)."""
+        def f():
+            vecs, owners = self.emb.windows(self.query_texts(), 2, tag="q-")
+            V = np.zeros((len(self.q), vecs.shape[1]), dtype=np.float32)
+            first = np.ones(len(owners), dtype=bool)
+            first[1:] = owners[1:] != owners[:-1]
+            second = ~first
+            V[owners[second]] = vecs[second]
+            return V
+
+        return self.memo("win2-qv", f)
 
     def pipeline(self, *, rrf_k: float = 60.0, w_lex: float = 1.0, w_dense: float = 1.0, cand: int = 100,
                  extra: tuple[tuple[str, float], ...] = (), n: int | None = None,
@@ -631,9 +656,10 @@ class Lab:
             lx = lx[ls[lx] > 0]
             lists, ws = [d, lx], [w_dense, w_lex]
             for name, w in extra:
-                if not TQ[qi].any():
+                qv = self.second_window_vecs()[qi] if name == "win2" else TQ[qi]
+                if not qv.any():
                     continue
-                xs = (D if name == "titles" else T) @ TQ[qi]
+                xs = (T if name == "titles-t" else D) @ qv
                 if self.eligible is not None:
                     xs = np.where(self.eligible, xs, -np.inf)
                 lists.append(topn(xs, cand))
@@ -682,6 +708,9 @@ class Lab:
     def _signal(self, name, qi, rows, D, Q, TQ, T, LV) -> np.ndarray:
         if name == "dense":
             return D[rows] @ Q[qi]
+        if name == "winmax":
+            w2 = self.second_window_vecs()[qi]
+            return np.maximum(D[rows] @ Q[qi], D[rows] @ w2) if w2.any() else D[rows] @ Q[qi]
         if name in ("titles", "titles-t"):
             return ((D if name == "titles" else T)[rows] @ TQ[qi]).astype(np.float64)
         if name.startswith("li-"):

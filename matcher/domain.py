@@ -228,8 +228,9 @@ class Match(BaseModel):
         default_factory=dict, description="O*NET-SOC occupations: `posting` (from its title), `candidate` (from the "
                                           "resume's recent job titles), `agreement` 0-1 (null: either unknown)")
     ranking: dict[str, Any] = Field(default_factory=dict,
-                                    description="how it was ranked: semantic_rank / keyword_rank in the first stage "
-                                                "(null: not in that side's top 100), requirement lines met, "
+                                    description="how it was ranked: semantic_rank / keyword_rank / title_rank (the "
+                                                "candidate's recent job titles) in the first stage (null: not in "
+                                                "that list's top 100), requirement lines met, "
                                                 "diversity (why it was placed lower), raw stage-2 score")
 
 

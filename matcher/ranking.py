@@ -34,6 +34,7 @@ __all__ = [
     "LexicalIndex",
     "query_text_for_embedding",
     "query_text_for_lexical",
+    "resume_title_text",
     "tokenize",
     "rrf_fuse",
     "Ranked",
@@ -48,6 +49,8 @@ DenseScores = Callable[[np.ndarray, int], "tuple[np.ndarray, np.ndarray]"]
 
 # A resume query is embedded as its first window only (the posting side: matcher.posting_index).
 QUERY_WINDOWS = 1
+# weight of the recent-job-titles list in the first stage's fusion (benchmarks/eval_quality.py, tune half)
+W_TITLES = 0.5
 
 
 def default_ranker() -> Ranker:
@@ -60,6 +63,15 @@ def query_text_for_embedding(resume_text: str | None) -> str:
     ``max_windows=QUERY_WINDOWS`` (1: the first window, where headline, summary and skills sit on
     most resumes, measured better than pooling two windows)."""
     return normalize_text(resume_text)
+
+
+def resume_title_text(resume_text: str | None) -> str:
+    """The candidate's recent job titles (the dated entries of the resume's experience section, most recent
+    first, as :func:`matcher.occupations.resume_titles` reads them; the headline is not read), joined: embedded
+    as a short query for the first stage's third list. "" when none is found."""
+    from .occupations import resume_titles
+
+    return "; ".join(t for t, _ in resume_titles(resume_text or ""))
 
 
 def query_text_for_lexical(resume_text: str | None) -> str:
@@ -311,12 +323,14 @@ class HybridRanker:
         rrf_k: float = 60.0,
         w_dense: float = 1.0,
         w_lex: float = 1.0,
+        w_titles: float = W_TITLES,
     ) -> None:
         self.lexical = lexical or LexicalIndex()
         self.candidates = candidates
         self.rrf_k = rrf_k
         self.w_dense = w_dense
         self.w_lex = w_lex
+        self.w_titles = w_titles
 
     # index maintenance -------------------------------------------------------------------
     def build(self, texts: Sequence[str]) -> HybridRanker:
@@ -332,7 +346,7 @@ class HybridRanker:
         self.lexical.save(d)
         (d / "ranker.json").write_text(json.dumps(
             {"kind": "hybrid-rrf", "candidates": self.candidates, "rrf_k": self.rrf_k,
-             "w_dense": self.w_dense, "w_lex": self.w_lex}))
+             "w_dense": self.w_dense, "w_lex": self.w_lex, "w_titles": self.w_titles}))
 
     @classmethod
     def load(cls, directory: str | Path) -> HybridRanker:
@@ -342,12 +356,17 @@ class HybridRanker:
         return cls(LexicalIndex.load(d), **cfg)
 
     # ranking -----------------------------------------------------------------------------
-    def rank(self, query_text, query_vec, eligible, k, dense_scores) -> list[tuple[int, float]]:
-        return [(c.row, c.fused) for c in self.rank_detailed(query_text, query_vec, eligible, k, dense_scores)]
+    def rank(self, query_text, query_vec, eligible, k, dense_scores, *,
+             title_scores: DenseScores | None = None) -> list[tuple[int, float]]:
+        return [(c.row, c.fused) for c in self.rank_detailed(query_text, query_vec, eligible, k, dense_scores,
+                                                             title_scores=title_scores)]
 
-    def rank_detailed(self, query_text, query_vec, eligible, k, dense_scores) -> list[Ranked]:
+    def rank_detailed(self, query_text, query_vec, eligible, k, dense_scores, *,
+                      title_scores: DenseScores | None = None) -> list[Ranked]:
         """:meth:`rank` with each candidate's rank on the dense and the lexical side (None: not in that
-        side's top ``candidates``)."""
+        side's top ``candidates``). ``title_scores``: a third dense list, the candidate's recent job titles
+        (from the experience section; :func:`resume_title_text`) against the posting vectors, fused with
+        weight ``w_titles``; None when the resume names no known title."""
         eligible = np.asarray(eligible, dtype=bool)
         n_elig = int(eligible.sum())
         k = int(min(k, n_elig))
@@ -369,7 +388,20 @@ class HybridRanker:
         lmask[lex.size:] = False
         l_rows, _ = _top_within(lex, lmask, n)
 
-        fused = rrf_fuse([d_rows, l_rows], [self.w_dense, self.w_lex], self.rrf_k)
+        lists, weights = [d_rows, l_rows], [self.w_dense, self.w_lex]
+        t_rows = d_rows[:0]
+        if title_scores is not None and self.w_titles:
+            t_rows, t_sc = title_scores(eligible, min(n, n_elig))
+            t_rows = np.asarray(t_rows, dtype=np.int64)
+            t_sc = np.asarray(t_sc, dtype=np.float64)
+            ok = (t_rows >= 0) & (t_rows < eligible.size)
+            t_rows, t_sc = t_rows[ok], t_sc[ok]
+            ok = eligible[t_rows]
+            t_rows, t_sc = t_rows[ok], t_sc[ok]
+            t_rows = t_rows[_order(t_rows, t_sc)]
+            lists.append(t_rows)
+            weights.append(self.w_titles)
+        fused = rrf_fuse(lists, weights, self.rrf_k)
         rows = np.fromiter(fused.keys(), dtype=np.int64, count=len(fused))
         scores = np.fromiter(fused.values(), dtype=np.float64, count=len(fused))
         out = _finish(rows, scores, k)
@@ -382,7 +414,8 @@ class HybridRanker:
                     out.append((r, 0.0))
         d_pos = {r: i for i, r in enumerate(d_rows.tolist(), start=1)}
         l_pos = {r: i for i, r in enumerate(l_rows.tolist(), start=1)}
-        return [Ranked(r, s, d_pos.get(r), l_pos.get(r)) for r, s in out]
+        t_pos = {r: i for i, r in enumerate(t_rows.tolist(), start=1)}
+        return [Ranked(r, s, d_pos.get(r), l_pos.get(r), t_pos.get(r)) for r, s in out]
 
 
 # --------------------------------------------------------------------------------------------
@@ -391,15 +424,19 @@ class HybridRanker:
 
 
 class Ranked:
-    """One first-stage candidate: its row, fused score and the rank (1-based) it had on each side."""
+    """One first-stage candidate: its row, fused score and the rank (1-based) it had on each list (dense, lexical,
+    recent job titles; None: not in that list)."""
 
-    __slots__ = ("row", "fused", "dense_rank", "lex_rank")
+    __slots__ = ("row", "fused", "dense_rank", "lex_rank", "title_rank")
 
-    def __init__(self, row: int, fused: float, dense_rank: int | None, lex_rank: int | None) -> None:
+    def __init__(self, row: int, fused: float, dense_rank: int | None, lex_rank: int | None,
+                 title_rank: int | None = None) -> None:
         self.row, self.fused, self.dense_rank, self.lex_rank = row, fused, dense_rank, lex_rank
+        self.title_rank = title_rank
 
     def __repr__(self) -> str:
-        return f"Ranked({self.row}, {self.fused:.5f}, dense={self.dense_rank}, lex={self.lex_rank})"
+        return (f"Ranked({self.row}, {self.fused:.5f}, dense={self.dense_rank}, lex={self.lex_rank}, "
+                f"titles={self.title_rank})")
 
 
 # --------------------------------------------------------------------------------------------

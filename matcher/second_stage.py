@@ -43,7 +43,7 @@ _BOILER = re.compile(
 MIN_LINE_TOKENS = 3
 MAX_LINES = 60
 # How the stage-2 reading and the first-stage rank are mixed (measured in benchmarks/eval_quality.py)
-STAGE2_WEIGHTS = {"prior": 1.0, "coverage": 0.6, "text": 0.6, "occupation": 0.5, "contrast": 0.0}
+STAGE2_WEIGHTS = {"prior": 1.0, "coverage": 0.6, "text": 0.6, "occupation": 0.5, "contrast": 0.0, "semantic": 0.5}
 
 
 def posting_lines(description: str | None) -> list[str]:
@@ -75,6 +75,7 @@ class Reading:
     lines_met: int             # lines with at least half their weight shown
     occupation: float | None = None  # agreement of the two O*NET occupations (matcher.occupations), None: unknown
     contrast: float = 0.0      # resume words this posting shares that few of the other candidates share (idf-weighted)
+    semantic: float | None = None  # cosine of the resume and posting vectors (the first stage's dense score)
 
 
 def stage2_scores(prior: Sequence[float], readings: Sequence[Reading],
@@ -90,13 +91,17 @@ def stage2_scores(prior: Sequence[float], readings: Sequence[Reading],
             "coverage": np.array([r.coverage for r in readings]),
             "text": np.array([r.text for r in readings]),
             "occupation": np.array([r.occupation or 0.0 for r in readings]),
+            "semantic": np.array([r.semantic if r.semantic is not None else np.nan for r in readings]),
             "contrast": np.array([r.contrast for r in readings])}
     out = np.zeros(n)
     for name, x in cols.items():
         if not w.get(name):
             continue
-        lo, hi = float(x.min()), float(x.max())
-        out += w[name] * ((x - lo) / (hi - lo) if hi > lo else np.zeros(n))
+        known = ~np.isnan(x)
+        if not known.any():
+            continue
+        lo, hi = float(x[known].min()), float(x[known].max())
+        out += w[name] * np.where(known, (x - lo) / (hi - lo) if hi > lo else 0.0, 0.0)
     return out
 
 
@@ -310,10 +315,10 @@ class PostingLines:
 
 def rerank_rows(lines: PostingLines, rows: Sequence[int], prior: Sequence[float], resume_text: str,
                 titles: Sequence[str | None], *, n: int = STAGE2_N, weights: dict[str, float] | None = None,
-                resume_occ=_UNSET) -> Reranked:
+                resume_occ=_UNSET, similarity: Sequence[float] | None = None) -> Reranked:
     """Re-order the first ``n`` candidates (``rows`` of ``lines``, given best first with their first-stage
     ``prior`` scores) by :func:`stage2_scores`; the rest keep their first-stage order after them. Ties: input
-    order."""
+    order. ``similarity``: each candidate's cosine with the resume vector (the ``semantic`` signal)."""
     from .occupations import agreement, classify_title
 
     m = min(n, len(prior))
@@ -326,6 +331,8 @@ def rerank_rows(lines: PostingLines, rows: Sequence[int], prior: Sequence[float]
     for i in range(m):
         r = lines.read(int(rows[i]), side)
         r.occupation = agreement(resume_occ, classify_title(titles[i]))
+        if similarity is not None:
+            r.semantic = float(similarity[i])
         readings.append(r)
     if {**STAGE2_WEIGHTS, **(weights or {})}.get("contrast"):
         for r, c in zip(readings, lines.contrast([int(x) for x in rows[:m]], side), strict=False):

@@ -37,6 +37,7 @@ from .ranking import (
     query_text_for_embedding,
     query_text_for_lexical,
     readable_scores,
+    resume_title_text,
     strength_parts,
 )
 from .second_stage import STAGE2_N, rerank_rows
@@ -507,10 +508,18 @@ class MatchService:
             return res.rows[0], np.array([s for _, s in res.hits[0]], dtype=np.float64)
 
         ranker = HybridRanker(lex.for_snapshot(snap), **self.ranker_settings)
+        title_scores = None  # the third list: the candidate's recent job titles (experience section) vs postings
+        titles = resume_title_text(profile.text) if ranker.w_titles else ""
+        if titles:
+            tq = np.asarray(self.embedder.embed_query(titles, max_windows=1), dtype=np.float32)[None, :]
+
+            def title_scores(m: np.ndarray, n: int):
+                res = snap.search(tq, n, m)
+                return res.rows[0], np.array([s for _, s in res.hits[0]], dtype=np.float64)
         # fused scores tie often (1/(60+r) from one side only): ask for a margin, then break ties by posting
         # id, so the order does not depend on where a posting sits in the index
         ranked = ranker.rank_detailed(query_text_for_lexical(profile.text), q[0], mask, max(k + 32, STAGE2_N),
-                                      dense_scores)
+                                      dense_scores, title_scores=title_scores)
         rows = np.array([c.row for c in ranked], dtype=np.int64)
         keys = snap.key_of(rows)
         sims = (snap.vectors[rows] @ q[0]).tolist() if len(rows) else []
@@ -520,7 +529,7 @@ class MatchService:
         lines = lex.index.lines  # the second stage reads arrays built with the lexical index
         lrows = [self._lexical_row(lex, keys[i]) for i in first]
         rr = rerank_rows(lines, lrows, [ranked[i].fused for i in first], profile.text,
-                         [p.title for p in postings], resume_occ=cand_occ)
+                         [p.title for p in postings], resume_occ=cand_occ, similarity=[sims[i] for i in first])
         order = rr.order
         new_order, why = diversify([postings[j].company for j in order], [lines.signature(lrows[j]) for j in order],
                                    max_per_company)
@@ -586,6 +595,7 @@ class MatchService:
         occupation = {"posting": p_occ.as_dict() if p_occ else None, "candidate": c_occ.as_dict() if c_occ else None,
                       "agreement": rd.occupation}
         ranking = {"semantic_rank": hit.ranked.dense_rank, "keyword_rank": hit.ranked.lex_rank,
+                   "title_rank": hit.ranked.title_rank,
                    "requirement_lines": rd.lines, "requirement_lines_met": rd.lines_met,
                    "stage2_score": round(hit.stage2, 6) if math.isfinite(hit.stage2) else None,
                    "diversity": hit.held_back}
