@@ -631,3 +631,13 @@ def test_diplomas_beside_a_high_school(edu, degree):
 def test_a_diploma_whose_level_is_not_written_is_unknown(edu):
     p = profile_from_text(f"Jane Doe\nEducation\n{edu}", date(2021, 1, 1))
     assert p.degree is None and "level is not written" in p.unknown["degree"]
+
+
+@pytest.mark.parametrize("edu, degree", [
+    ("Currently Enrolled : Accounting 2018 Champlain College, City , State\n"
+     "Bachelor's Degree: Chemistry 08/1992 Virginia Tech , City , State", "bachelor"),  # the line above is another entry
+    ("Ba of Science: Public Safety and Emergency Management", "bachelor"),
+    ("A. S. Degree: Business Administration Southern New Hampshire University", "associate"),
+])
+def test_more_us_degree_lines(edu, degree):
+    assert profile_from_text(f"Jane Doe\nEducation\n{edu}", date(2021, 1, 1)).degree == degree

@@ -31,7 +31,8 @@ _STRONG: list[tuple[int, re.Pattern[str]]] = [
     (3, re.compile(r"\bB\.?\s?Tech\b|\bB\.\s?E\b\.?|\bB\.\s?Sc\b|\bBSc\b|\bB\.\s?S\.|\bB\.\s?A\.|\bBCA\b|"
                    r"\bB\.\s?Com\b|\bBCom\b|\bB\.A(?=[A-Z])|\bBBA\b|\bLL\.?B\b|\bBSN\b|\bB\.?F\.?A\b|\bB\.\s?Pharm|\bBPharm\b|"
                    r"\bBBM\b|\bB\.\s?Arch\b|\bMBBS\b|\bB\.\s?Ed\b|\bBSBA\b|\bBSEE\b|\bBSME\b|\bBSCS\b")),
-    (2, re.compile(r"\bpractical\s+(?:[a-z]+\s+){0,2}engineer(ing)?\b|\bhandasai\b|\bassociates?'?s?\s*(of|in)(?:\b|(?=[A-Z]))|\bassociate'?s?\s+degree\b|\bassociate's\b|\bA\.A\.S?\b|"
+    (3, re.compile(r"\bB[Aa]\s+of\s+(?:science|arts)\b", _I)),  # "Ba of Science"
+    (2, re.compile(r"\bA\.\s?[AS]\.?\s+degree\b|\bpractical\s+(?:[a-z]+\s+){0,2}engineer(ing)?\b|\bhandasai\b|\bassociates?'?s?\s*(of|in)(?:\b|(?=[A-Z]))|\bassociate'?s?\s+degree\b|\bassociate's\b|\bA\.A\.S?\b|"
                    r"\bA\.S\.(?=\s)|\bAAS\b|\bpolytechnic\b(?!\s+(?:institute|university))|\bdiploma\s+in\s+(\w+\s+){0,2}engineering\b", _I)),
     (1, re.compile(r"\bhigh\s*school\s+diploma\b|\bhigh\s*school\s+graduate\b|\bG\.?E\.?D\b|\bH\.?S\.?C\b|"
                    r"\bS\.?S\.?C\b|\b12th\b|\bbagrut\b|\bXII(th)?\b|\bmatriculation\b|\bpre-?university\b|\bPUC\b|"
@@ -83,6 +84,7 @@ _EXPECTED_WORDS = {"expected", "anticipated", "graduating", "will graduate"}
 _INSTITUTION = re.compile(r"\b(universit\w*|institute|academy|polytechnic)\b", _I)
 _COURSE = re.compile(r"\b(course|courses|bootcamp|training|program(me)?)\b", _I)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_SCHOOL_NAME = re.compile(r"\b(?:universit\w*|college|institute|academy|school|polytechnic|tech)\b", _I)
 _HIGH_SCHOOL = re.compile(r"\bhigh\s*school\b|\bH\.\s?S\b\.?|\bsecondary school\b", _I)
 _TECHNICIAN = re.compile(r"\btechnician\b", _I)
 _ASSOCIATE = re.compile(r"\bassociate", _I)
@@ -178,6 +180,9 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
         prev = lines[i - 1].text if i and lines[i - 1].section == ln.section else ""
         if not prev or prev.rstrip().endswith((".", ";")) or _level_in(prev, _STRONG) or _level_in(prev, _WEAK):
             prev = ""
+        if _SCHOOL_NAME.search(prev) and _SCHOOL_NAME.search(ln.text) \
+                and not re.search(r"(?:\band|\bof|\bin|&|,|-)\s*$", prev, re.I):
+            prev = ""  # the line above is another school's entry ("Currently Enrolled : Accounting, Champlain College")
         # a "Coursework in ..." line next to a degree lists its courses; it does not say the degree is unfinished
         prev, nxt = ("" if re.search(r"\bcoursework\b", x, re.I) else x for x in (prev, nxt))
         if _CREDENTIAL.search(nxt):
