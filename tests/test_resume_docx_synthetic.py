@@ -362,3 +362,19 @@ def test_cv_without_an_experience_heading():
     p = profile_from_text(text, AS_OF, min_confidence=0.0)
     assert p.months == 24
     assert p.confidence["months"] < 0.85
+
+
+def test_label_and_value_in_neighbouring_table_cells():
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Dana Levi")
+    t = d.add_table(rows=2, cols=4)
+    for c, v in zip(t.rows[0].cells, ["Address", "Petah Tikva", "Phone", "054-1234567"]):
+        c.text = v
+    for c, v in zip(t.rows[1].cells, ["Date of birth", "1990", "E-mail", "dana@example.com"]):
+        c.text = v
+    d.add_paragraph("Experience")
+    d.add_paragraph("2015 - 2018 Developer, Acme")
+    p = _profile(_save(d))
+    assert _near(p.location, "Petah Tikva") and p.confidence["location"] >= 0.85

@@ -22,7 +22,7 @@ _LABEL_WORDS = (r"(?:(?:permanent|present|current|home|mailing|residential|corre
                 r"(?:address|location|(?:city|place)\s+of\s+residence|residence|resident\s+(?:of|in)|resident|"
                 r"lives?\s+in|based\s+in|current\s+city|city|region)")
 # a label with a colon or dash may stand anywhere on a line ("... | Residence: Kiryat Ono, Montefiore, 13")
-_LABEL_COLON = re.compile(rf"(?:^|(?<=[\s|•·,;(]))(?<![\w-]){_LABEL_WORDS}\s*[:\-–—]+\s*(?P<v>.*)", re.I)
+_LABEL_COLON = re.compile(rf"(?:^|(?<=[\s|•·,;(]))(?<![\w-]){_LABEL_WORDS}\s*(?:[:\-–—]+|\|(?=\s*[A-Z]))\s*(?P<v>.*)", re.I)
 # without one only at the start of a line ("Present Resident in Nairobi, Kenya", "Location TelAviv"): inside a
 # sentence "City Council", "Artist in Residence Exhibition", "North Region Leadership" are not labels
 _LABEL_START = re.compile(rf"^[\W_]*(?!city\b|region\b){_LABEL_WORDS}\s+(?=[A-Z])(?P<v>.*)", re.I)
