@@ -641,3 +641,15 @@ def test_a_diploma_whose_level_is_not_written_is_unknown(edu):
 ])
 def test_more_us_degree_lines(edu, degree):
     assert profile_from_text(f"Jane Doe\nEducation\n{edu}", date(2021, 1, 1)).degree == degree
+
+
+@pytest.mark.parametrize("lines, months", [
+    ("Developer 01/2015\nto 03/2018 Company", 38),
+    ("Developer Jan 2015 -\nMar 2018", 38),
+    ("Developer, Jan 2015 to\nCurrent", 72),
+    ("Developer\n01/2015 -\n03/2018", 38),
+    ("Developer 2015 to\n2018", 36),
+    ("Director of Sales (September 2003 Â\nOctober 2005)", 25),  # an en dash whose UTF-8 tail was lost
+])
+def test_ranges_broken_across_lines(lines, months):
+    assert profile_from_text(f"Jane\nExperience\n{lines}\nEducation\nBS 2010", date(2021, 1, 1)).months == months

@@ -66,6 +66,9 @@ _YEAR_PAIR_END = re.compile(r"(?P<pre>(?:[/|,]|^)\s*)(?P<a>(?:19|20)\d{2})\s+(?P
 _CELL_PAIR = re.compile(rf"(?P<a>{_DATE})\s*\|\s*(?P<b>{_DATE}|{_PRESENT}\b)", re.I)
 _TO_LABEL = re.compile(r"(?<=\d)\s+to\s*:\s*", re.I)
 _MONTH_YEAR = re.compile(rf"\b{MONTH}\.?,?\s*(?:19|20)\d{{2}}\b", re.I)
+_ENDS_OPEN = re.compile(rf"(?:{_DATE})\s*(?:-+|–|—|to|till|until)\s*$", re.I)
+_ENDS_DATE = re.compile(rf"(?<![-–—/]\s)(?<![-–—/])(?<!\bto\s)(?:{MONTH}\.?,?\s*(?:19|20)\d{{2}}|\d{{1,2}}\s*/\s*(?:19|20)\d{{2}})\s*$", re.I)
+_STARTS_SEP_DATE = re.compile(rf"^\s*(?:-+|–|—|to|till|until)\s*(?:{_DATE}|{_PRESENT}\b)", re.I)
 _STARTS_DATE = re.compile(rf"^\W*(?:{_DATE}|{_PRESENT})\b", re.I)
 _ONLY_DATE = re.compile(rf"^\W*(?:{_DATE}|{_PRESENT})\W*$", re.I)
 # "December 2017 Senior System Analyst" above "September 2019" / "currently working" alone on the next line
@@ -202,7 +205,15 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
             text = _YEAR_PAIR_END.sub(r"\g<pre>\g<a> - \g<b>\g<post>", text)
             text = _MMYY_RANGE.sub(lambda m: _mmyy_range(m, as_of), text)  # "03/16 - 05/18"
         first = _DATE_FIRST.match(text)
-        if first and not RANGE.search(text) and idx + 1 < len(lines) and idx + 1 not in consumed \
+        nx = lines[idx + 1].text if idx + 1 < len(lines) and idx + 1 not in consumed \
+            and lines[idx + 1].section == ln.section else ""
+        if nx and not _ONLY_DATE.match(text) and ((_ENDS_OPEN.search(text[-40:]) and _STARTS_DATE.match(nx))
+                                                  or (_ENDS_DATE.search(text[-30:]) and _STARTS_SEP_DATE.match(nx))):
+            # a range broken across lines by the layout: "Developer Jan 2015 -" / "Mar 2018",
+            # "Developer 01/2015" / "to 03/2018 Company"
+            text = f"{text} {nx}"
+            consumed.add(idx + 1)
+        elif first and not RANGE.search(text) and idx + 1 < len(lines) and idx + 1 not in consumed \
                 and _ONLY_DATE.match(lines[idx + 1].text) \
                 and not (idx and idx - 1 not in consumed and _ONLY_DATE.match(lines[idx - 1].text)):
             text = f"{first.group('d')} - {lines[idx + 1].text.strip()} {text[first.end('d'):]}"
@@ -213,7 +224,7 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
                 text = f"{text} to {nxt[1]}"
                 consumed.update((idx + 1, idx + 2))
             elif nxt and _ONLY_DATE.match(nxt[0]) and not (idx and _ONLY_DATE.match(lines[idx - 1].text)):
-                text = f"{text} - {nxt[0]}"
+                text = f"{text} {nxt[0]}" if re.search(r"[-–—]\s*$", text) else f"{text} - {nxt[0]}"
                 consumed.add(idx + 1)
             elif nxt and re.search(r"[-–—]\s*$", text) and _STARTS_DATE.match(nxt[0]):
                 text = f"{text} {nxt[0]}"  # "2015 -" then "2018 Developer": a range broken after its dash

@@ -55,6 +55,8 @@ def clean_text(text: str) -> str:
     text = fix_mojibake(text).replace("Â\u00a0", " ").replace("Â ", " ").replace("ï¼\u200b", ",")
     # U+FF0D (fullwidth hyphen-minus, UTF-8 EF BC 8D) read as cp1252 loses its undefined third byte: "09/2013 ï¼ Current"
     text = re.sub(r"ï¼(?=\s)", " -", text)
+    # an en dash whose UTF-8 tail was lost leaves a lone "Â" after a date: "(July 2009 Â\nMarch 2012)"
+    text = re.sub(r"(?<=\d)[ \t]*Â(?=[ \t]*(?:\n|$|[A-Za-z0-9]))", " -", text)
     text = unicodedata.normalize("NFKC", text)
     text = re.sub("[\u2010\u2011\u2012\u2015\u2212]", "-", text)  # hyphen, figure dash, bar, minus: "2015 − 2018"
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00ad", "")
