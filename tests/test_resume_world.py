@@ -650,6 +650,7 @@ def test_more_us_degree_lines(edu, degree):
     ("Developer\n01/2015 -\n03/2018", 38),
     ("Developer 2015 to\n2018", 36),
     ("Director of Sales (September 2003 Â\nOctober 2005)", 25),  # an en dash whose UTF-8 tail was lost
+    ("Quality control May 2015- Cont Role and Responsibilities", 68),  # "Cont" = continuing
 ])
 def test_ranges_broken_across_lines(lines, months):
     assert profile_from_text(f"Jane\nExperience\n{lines}\nEducation\nBS 2010", date(2021, 1, 1)).months == months
