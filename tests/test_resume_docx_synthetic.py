@@ -370,11 +370,28 @@ def test_label_and_value_in_neighbouring_table_cells():
     d = docx.Document()
     d.add_paragraph("Dana Levi")
     t = d.add_table(rows=2, cols=4)
-    for c, v in zip(t.rows[0].cells, ["Address", "Petah Tikva", "Phone", "054-1234567"]):
+    for c, v in zip(t.rows[0].cells, ["Address", "Petah Tikva", "Phone", "054-1234567"], strict=True):
         c.text = v
-    for c, v in zip(t.rows[1].cells, ["Date of birth", "1990", "E-mail", "dana@example.com"]):
+    for c, v in zip(t.rows[1].cells, ["Date of birth", "1990", "E-mail", "dana@example.com"], strict=True):
         c.text = v
     d.add_paragraph("Experience")
     d.add_paragraph("2015 - 2018 Developer, Acme")
     p = _profile(_save(d))
     assert _near(p.location, "Petah Tikva") and p.confidence["location"] >= 0.85
+
+
+def test_a_second_column_without_a_heading_does_not_inherit_education():
+    """Left cell: skills and education; right cell: jobs with no heading of their own."""
+    import docx
+
+    d = docx.Document()
+    d.sections[0].footer.paragraphs[0].text = "Address: Rehovot, Israel | 054-1112222 | a@example.com"
+    t = d.add_table(rows=1, cols=2)
+    _cell_lines(t.cell(0, 0), ["SKILLS", "Excel, SQL", "EDUCATION", "M.Sc. Biology, Weizmann Institute, 2012"])
+    _cell_lines(t.cell(0, 1), ["Research associate, Teva — 2019–Present", "Lab manager, Kamada — 2013–2019"])
+    data = _save(d)
+    assert "\x0c" not in _profile(data).text  # the column mark is not part of the profile's text
+    p = _profile(data)
+    assert p.degree == "postgraduate"
+    assert p.months == 48 + 72
+    assert _near(p.location, "Rehovot")

@@ -9,7 +9,7 @@ from matcher.domain import CandidateProfile
 from matcher.resumes.dates import months_of_experience
 from matcher.resumes.education import highest_degree
 from matcher.resumes.location import find_location
-from matcher.resumes.sections import split_lines
+from matcher.resumes.sections import COLUMN_MARK, split_lines
 from matcher.resumes.skills import extract_skills
 
 _MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
@@ -83,8 +83,9 @@ def profile_from_text(text: str, as_of: date | datetime | str | None = None, *,
     confidence; a field read with less than ``min_confidence`` is left unknown (``None``, so its filter rule is
     skipped) and ``unknown[field]`` says why, with the value that was not trusted."""
     day = as_date(as_of)
-    clean = clean_text(text)
-    work = _GLUED_HEADINGS.sub(r"\n\1", clean)
+    marked = clean_text(text.replace("\x0c", f"\n{COLUMN_MARK}\n"))  # column breaks from the Word reader
+    clean = re.sub(rf"\n*{COLUMN_MARK}\n*", "\n", marked).strip() if COLUMN_MARK in marked else marked
+    work = _GLUED_HEADINGS.sub(r"\n\1", marked)
     lines = split_lines(work)
     deg = highest_degree(lines, day)
     exp = months_of_experience(lines, work, day)

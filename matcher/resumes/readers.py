@@ -362,6 +362,12 @@ _DX = {k: _W + k for k in ("p", "tbl", "tr", "tc", "sdt", "sdtContent", "t", "ta
                            "noBreakHyphen", "delText", "instrText", "customXml", "smartTag", "ins", "hyperlink")}
 
 
+# between the cells of a two-column table row ("Skills ... Education ..." | "Developer, Acme 2015-2018 ..."): read
+# by the profile as "the section heading of the previous column does not carry over"; a form feed, which the
+# text cleaning drops
+COLUMN_BREAK = "\x0c"
+
+
 def _docx_blocks(container, out: list[str]) -> None:  # type: ignore[no-untyped-def]
     for ch in container:
         tag = ch.tag
@@ -419,8 +425,14 @@ def _docx_table(tbl, out: list[str]) -> None:  # type: ignore[no-untyped-def]
             if row:
                 out.append(row)
         else:
+            from matcher.resumes.sections import heading_of
+
+            headed = False
             for c in cells:
+                if headed and c:
+                    out.append(COLUMN_BREAK)  # a new column: the heading of the one before does not go on
                 out.extend(c)
+                headed = headed or any(heading_of(x) for x in c)
 
 
 def read_json(data: bytes, max_pages: int = 0) -> Extracted:

@@ -34,10 +34,14 @@ _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# a column break of a two-column Word table, marked on its own line (a private-use character the cleaning keeps)
+COLUMN_MARK = "\U000f0000"
+
+
 @dataclass(frozen=True)
 class Line:
     text: str
-    section: str  # header | contact | education | experience | volunteer | skip | other
+    section: str  # header | contact | education | experience | volunteer | skip | other | break (table column)
 
 
 _SPACED = re.compile(r"^(?:[A-Za-z&]\s{1,2}){3,}[A-Za-z&]$")
@@ -70,6 +74,10 @@ def split_lines(text: str) -> list[Line]:
     out: list[Line] = []
     section = "header"
     for raw in text.splitlines():
+        if raw.strip() == COLUMN_MARK:
+            section = "other" if section != "header" else section  # a new table column: no heading carries over
+            out.append(Line("", "break"))  # kept, so that a line is not read with its neighbour across columns
+            continue
         if not raw.strip():
             continue
         head, bar, rest = raw.partition(" | ")
