@@ -67,7 +67,7 @@ def run_embed(path: Path, workers: list[int], engines: list[str], out: Path) -> 
             summary = ingest_paths([path], store, progress=False)
         for engine in engines:
             for w in workers:
-                dd = Path(d) / f"{engine}-{w}"
+                dd = Path(d) / f"{engine}-{w}-{len(rows)}"  # a worker count may be listed twice (repeats)
                 shutil.copytree(base, dd)
                 settings = Settings(data_dir=dd)
                 load0 = os.getloadavg()
