@@ -395,3 +395,18 @@ def test_a_second_column_without_a_heading_does_not_inherit_education():
     assert p.degree == "postgraduate"
     assert p.months == 48 + 72
     assert _near(p.location, "Rehovot")
+
+
+@pytest.mark.parametrize("header, city", [
+    ("Dana Levi | Holon | Technion graduate", "Holon"),  # the name first, a school beside the city
+    ("Dana Levi   Kfar Saba   054-1234567", "Kfar Saba"),  # a local phone number makes it a contact line
+])
+def test_first_line_name_and_contact_details(header, city):
+    p = profile_from_text(f"{header}\nExperience\n2015-2018 Developer", AS_OF)
+    assert _near(p.location, city)
+
+
+def test_a_school_and_its_city_are_not_the_home():
+    p = profile_from_text("Dana Levi\nB.Sc., Technion, Haifa, Israel\nExperience\n2015-2018 Developer", AS_OF,
+                          min_confidence=0.0)
+    assert p.location is None

@@ -68,16 +68,19 @@ _LANGUAGE_COUNTRY = {"hebrew": "IL", "hindi": "IN", "marathi": "IN", "tamil": "I
                      "vietnamese": "VN", "dutch": "NL", "swedish": "SE", "norwegian": "NO", "danish": "DK",
                      "finnish": "FI", "bulgarian": "BG", "georgian": "GE", "armenian": "AM"}
 _ORG = re.compile(r"\b(?:universit\w*|college|institute|academy|school|technion|ltd|inc|corp\w*|bank|hospital|"
-                  r"faculty|campus|center|centre|municipality|council)\b", re.I)
+                  r"faculty|campus|center|centre|municipality|council|b\.?\s?sc|m\.?\s?sc|b\.?a|m\.?a|"
+                  r"bachelor\w*|master\w*|degree|graduate[ds]?)\b", re.I)
 _COUNTRY_WORDS = re.compile(r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}")
 _SEGMENTS = re.compile(r"\s*(?:[|•·,;\t/]| {2,}|\s[-–—]\s)\s*")
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F][\w'’.\-]*")
 HEADER_LINES = 12
+_NAME_FIRST = re.compile(r"^(?P<name>[A-Z][a-z'’\-]+(?:\s+[A-Z][a-z'’\-]+){1,3})\s*[|•·;,]\s*(?P<rest>.+)$")
 _NAME_LINE = re.compile(r"^[A-Z][a-z'’\-]+(?:\s+[A-Z][a-z'’\-]+){0,3}$")
 # a date range ("2015-2020", "2015 - present", "Jan 2015") marks a job or study entry; a birth year alone does not
 _DATED_ENTRY = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*(?:[-–—]|to\b|till\b|until\b)|"
                           r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:19|20)\d{2}\b", re.I)
-_CONTACT = re.compile(r"@|\bcom\b|\.com\b|\b(?:phone|mobile|tel|age|e-?mail|linked-?in|github)\b|\+\d", re.I)
+_CONTACT = re.compile(r"@|\bcom\b|\.com\b|\b(?:phone|mobile|tel|age|e-?mail|linked-?in|github)\b|\+\d|"
+                      r"(?<!\d)0\d{1,2}-?\d{3}-?\d{4}(?!\d)|\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)", re.I)
 
 
 @dataclass
@@ -148,7 +151,8 @@ _PERSON = re.compile(r"(?:^|(?<=[,;|:]))\s*(?:(?:mr|mrs|ms|miss|dr|shri|smt)\.?\
                      re.I)
 
 
-def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tuple[str, ...] = ()) -> LocationGuess | None:
+def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tuple[str, ...] = (),
+                contact_line: bool = False) -> LocationGuess | None:
     """Places named in one value (a label's value or a header segment group)."""
     states = us_states()
     m = _US.search(value)
@@ -166,7 +170,19 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
         return LocationGuess(Place(city=city, region=code, country="US"), 0.7 if labelled else 0.6, [m.group(0)],
                              f"{city!r} is not in the gazetteer; only the state {code} is certain")
     # "C/O: Raj Ahmad", "Mr. Yogesh Tikhat": people, not places; a PIN or postcode is not part of a name
-    parts = [p.strip(" .") for p in _SEGMENTS.split(_POSTCODE.sub("", _PERSON.sub(",", value))) if p.strip(" .")]
+    pieces = re.split(f"({_SEGMENTS.pattern})", _POSTCODE.sub("", _PERSON.sub(",", value)))
+    parts, near_org = [], set()  # near_org: a part joined by a comma to a school's or employer's name
+    for k in range(0, len(pieces), 2):
+        p = pieces[k].strip(" .")
+        if not p:
+            continue
+        if not labelled:
+            for j, sep in ((k - 2, pieces[k - 1] if k else ""), (k + 2, pieces[k + 1] if k + 1 < len(pieces) else "")):
+                if 0 <= j < len(pieces) and _ORG.search(pieces[j]) and re.fullmatch(r"\s*[,/]\s*", sep):
+                    near_org.add(p)
+            if _ORG.search(p):
+                near_org.add(p)
+        parts.append(p)
     if labelled and any(not re.search(r"\d", p) for p in parts):
         parts = [p for p in parts if not re.search(r"\d", p)]  # "Petah-Tikva, Hadera 1": a part with a number is the street
     country = None
@@ -185,16 +201,17 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
     for p in parts:
         if normalize_country(p) or p.lower() in states or name_key(p) in _REGIONS:
             continue
-        if not labelled and _ORG.search(p):
-            continue  # "Tel Aviv University", "Intel Haifa Ltd": a school's or employer's name, not a home
+        if p in near_org:
+            # "Tel Aviv University", "B.Sc., Technion, Haifa": a school's or employer's name or its place
+            continue
         for gram, whole in _ngrams(p):
             hit = find_city(gram, region=region, country=country, hints=hints or weak)
             if hit:
                 found.setdefault(hit.name, (hit, gram, whole))
                 break
     if not found:
-        if country and by_code and not labelled:
-            return None
+        if country and ((by_code and not labelled) or near_org):
+            return None  # a bare code, or a country beside a school's or employer's name
         if country:
             return LocationGuess(Place(country=country), 0.85 if labelled else 0.7, [value[:120]])
         return None
@@ -222,7 +239,7 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
     elif weak and hit.country in weak and (labelled or whole):
         conf = max(conf, 0.8)
     elif not country:
-        if not labelled and not whole and not _CONTACT.search(value):
+        if not labelled and not whole and not (contact_line or _CONTACT.search(value)):
             conf, reason = 0.35, f"{written!r} is a city name inside other text"
         elif not labelled and not whole:
             conf, reason = 0.65, f"{written!r} is the one city named on a contact line"
@@ -300,8 +317,12 @@ def find_location(lines: list[Line]) -> LocationGuess:
         if _DATED_ENTRY.search(ln.text) and not _CONTACT.search(ln.text):
             continue  # a dated line before any heading is a job or study entry ("Intel, Haifa 2015-2020")
         # contact details end a place name ("Haifa Cell:", "Tel Aviv  Mob: ..."): read them as separators
-        value = _VALUE_END.sub(" | ", _BIRTH.sub(" | ", ln.text))  # a birth place is not where one lives
-        got = _read_value(value, hints, labelled=False, weak=weak)
+        text = ln.text
+        named = _NAME_FIRST.match(text) if ln is lines[0] else None
+        if named and " " in named.group("name") and not find_city(named.group("name")):
+            text = named.group("rest")  # "Dana Levi | Holon | ...": the name first ("Dana" is a town in Syria)
+        value = _VALUE_END.sub(" | ", _BIRTH.sub(" | ", text))  # a birth place is not where one lives
+        got = _read_value(value, hints, labelled=False, weak=weak, contact_line=bool(_CONTACT.search(text)))
         if got and got.place and (best is None or got.confidence > best.confidence):
             got.evidence = [ln.text[:160]]
             best = got
