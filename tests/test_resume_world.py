@@ -654,3 +654,10 @@ def test_more_us_degree_lines(edu, degree):
 ])
 def test_ranges_broken_across_lines(lines, months):
     assert profile_from_text(f"Jane\nExperience\n{lines}\nEducation\nBS 2010", date(2021, 1, 1)).months == months
+
+
+def test_an_internship_mentioned_above_a_heading_does_not_exclude_the_first_job():
+    text = ("Summary\nReceived an opportunity to grow after my\ninternship.\nExperience\n"
+            "Accountant I 12/2010 to Current Company Name City , State\n"
+            "Intern 05/2010 to 11 /2010 Company Name City , State\n")
+    assert profile_from_text(text, date(2021, 1, 1)).months == 121

@@ -154,8 +154,8 @@ def _excluded(lines: list[Line], idx: int, text: str) -> bool:
     if _EXCLUDE_CONTEXT.search(text):
         return True
     for back in (1, 2, 3):
-        if idx - back < 0:
-            break
+        if idx - back < 0 or lines[idx - back].section != lines[idx].section or heading_of(lines[idx - back].text):
+            break  # a title above belongs to the same entry: not across a heading ("... my internship." / "Experience")
         prev = lines[idx - back].text
         if len(prev.split()) <= 8 and _EXCLUDE_CONTEXT.search(prev):
             return True
