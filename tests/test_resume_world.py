@@ -661,3 +661,15 @@ def test_an_internship_mentioned_above_a_heading_does_not_exclude_the_first_job(
             "Accountant I 12/2010 to Current Company Name City , State\n"
             "Intern 05/2010 to 11 /2010 Company Name City , State\n")
     assert profile_from_text(text, date(2021, 1, 1)).months == 121
+
+
+@pytest.mark.parametrize("line", ["Technical Environment: SQL Server 2008/2014, Visual Studio 2010",
+                                  "Troubleshoot a mixed Windows 2003/2008 Server environment",
+                                  "Participate in JSW Urja Project Competition 2017-2018"])
+def test_versions_and_competitions_in_an_experience_section_are_not_jobs(line):
+    p = profile_from_text(f"Experience\nCompany Details\n{line}\n", date(2021, 1, 1))
+    assert p.months is None
+
+
+def test_two_years_joined_by_a_slash_still_read_as_a_range_in_a_job_line():
+    assert profile_from_text("Experience\nDeveloper, Acme 1998/2004\n", date(2021, 1, 1)).months == 72

@@ -41,8 +41,8 @@ _STATED = [
                r"(\d{1,2}(?:\.\d{1,2})?)\s*\+?\s*(?:years?|yrs?)(?:\s*(?:and\s*)?(\d{1,2})\s*months?)?", re.I),
 ]
 # a job explicitly labelled as an internship or volunteer work (the label rules exclude those)
-_EXCLUDE_CONTEXT = re.compile(r"\b(intern|internship|volunteer(ed|ing)?|student\s+(senate|government|association))\b",
-                              re.I)
+_EXCLUDE_CONTEXT = re.compile(r"\b(intern|internship|volunteer(ed|ing)?|student\s+(senate|government|association)|"
+                              r"competition|hackathon|olympiad)\b", re.I)
 # a range next to these words is study, not employment
 _INSTITUTION = r"university|institute|college|academy|school|faculty"
 _STUDY = re.compile(rf"\b({_INSTITUTION}|universit\w+|bootcamp|course|courses|training program(me)?|diploma|degree|"
@@ -60,6 +60,10 @@ _LONE = re.compile(rf"(?P<start>(?:\d{{1,2}}\s*[/.]\s*(?:19|20)\d{{2}}|{MONTH}\.
 _GLUED_TO = re.compile(rf"(?P<start>{_DATE})\s*to(?=[A-Z])(?P<mid>[^\n]{{1,70}}?)(?P<end>{_DATE}|{_PRESENT}\b)", re.I)
 # "1998/2004", "2004/ 2013": two years joined by a slash; "2013/---", "2013 - ...": an open range (the latest job)
 _YEAR_SLASH = re.compile(r"(?<![\d/.])((?:19|20)\d{2})\s*/\s*((?:19|20)\d{2})(?![\d/])")
+_PRODUCT = re.compile(r"\b(?:server|studio|windows|office|sql|excel|exchange|sharepoint|visual|oracle|autocad|"
+                      r"project|dynamics|ms|microsoft|vs|version|v\.?|r2)\W*$", re.I)
+_PRODUCT_LINE = re.compile(r"^\W*(?:technical\s+)?(?:environment|technolog\w*|tools?|software|platforms?|skills?)\b",
+                           re.I)
 _YEAR_OPEN = re.compile(r"(?<![\d/.])((?:19|20)\d{2})\s*[/\-–—]\s*(?:-{2,}|\.{3}|…)(?=\W*$)")
 # "Embedded automotive software / 2018 2019": two bare years ending a line after a separator (a dash lost)
 _YEAR_PAIR_END = re.compile(r"(?P<pre>(?:[/|,]|^)\s*)(?P<a>(?:19|20)\d{2})\s+(?P<b>(?:19|20)\d{2})(?P<post>\W*)$")
@@ -198,7 +202,9 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
         text = ln.text
         matched = False
         if ln.section == "experience":  # elsewhere "2005/2008" is as often a product version
-            text = _YEAR_SLASH.sub(r"\1 - \2", text)
+            if not _PRODUCT_LINE.search(text):  # "SQL Server 2008/2014" is two versions, not a range
+                text = _YEAR_SLASH.sub(lambda m: m.group(0) if _PRODUCT.search(text[max(0, m.start() - 25):m.start()])
+                                       else f"{m.group(1)} - {m.group(2)}", text)
             text = _CELL_PAIR.sub(r"\g<a> - \g<b>", text)  # table cells: "Sep 2015 | Jun 2018 | Developer"
             text = _TO_LABEL.sub(" to ", text)  # "From: 09/2015 To: 06/2018"
             text = _YEAR_OPEN.sub(r"\1 - present", text)
