@@ -673,3 +673,17 @@ def test_versions_and_competitions_in_an_experience_section_are_not_jobs(line):
 
 def test_two_years_joined_by_a_slash_still_read_as_a_range_in_a_job_line():
     assert profile_from_text("Experience\nDeveloper, Acme 1998/2004\n", date(2021, 1, 1)).months == 72
+
+
+@pytest.mark.parametrize("line", ["Increased reliability of company email by migrating from Microsoft Exchange 2010 to 2016.",
+                                  "Microsoft Office 1993 -2007 (to include PowerPoint, Word, Excel)",
+                                  "Additional Information Honors and Awards: Dean's List 1997-2002 High academic standing"])
+def test_version_ranges_and_honours_in_prose_are_not_jobs(line):
+    p = profile_from_text(f"Experience\nClerk Jan 2015 to Jan 2016 Company Name\n{line}\n", date(2021, 1, 1))
+    assert p.months == 12
+
+
+def test_military_service_beside_an_awards_heading_still_counts():
+    text = ("Experience\nMILITARY SERVICE Service Country: United States Branch: U. S Navy Rank: E- 3 "
+            "November 2011 to September 2014 AWARDS\n")
+    assert profile_from_text(text, date(2021, 1, 1)).months == 34

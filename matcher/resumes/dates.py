@@ -61,7 +61,10 @@ _GLUED_TO = re.compile(rf"(?P<start>{_DATE})\s*to(?=[A-Z])(?P<mid>[^\n]{{1,70}}?
 # "1998/2004", "2004/ 2013": two years joined by a slash; "2013/---", "2013 - ...": an open range (the latest job)
 _YEAR_SLASH = re.compile(r"(?<![\d/.])((?:19|20)\d{2})\s*/\s*((?:19|20)\d{2})(?![\d/])")
 _PRODUCT = re.compile(r"\b(?:server|studio|windows|office|sql|excel|exchange|sharepoint|visual|oracle|autocad|"
-                      r"project|dynamics|ms|microsoft|vs|version|v\.?|r2)\W*$", re.I)
+                      r"project|dynamics|ms|microsoft|vs|version|versions|v\.?|r2|windows\s+\w+|from\s+(?:server|"
+                      r"windows|office|exchange|sql)\s*\w*)\W*$", re.I)
+_HONOURS = re.compile(r"\b(?:awards?|honou?r\s+society|honou?rs?\s+list|dean'?s\s+list|scholarship|conference|"
+                      r"published|publications?)\b", re.I)
 _PRODUCT_LINE = re.compile(r"^\W*(?:technical\s+)?(?:environment|technolog\w*|tools?|software|platforms?|skills?)\b",
                            re.I)
 _YEAR_OPEN = re.compile(r"(?<![\d/.])((?:19|20)\d{2})\s*[/\-–—]\s*(?:-{2,}|\.{3}|…)(?=\W*$)")
@@ -242,6 +245,7 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
         first_word = re.search(r"\w", text)
         first_word_at = first_word.start() if first_word else len(text)
         degree_line = n_words <= 15 and bool(_DEGREE_WORDS.search(text))
+        honours_prose = n_words >= 10 and bool(_HONOURS.search(text))
         if (ln.section == "experience" or (ln.section != "header" and n_words <= 8)) \
                 and not _STUDY.search(text) and not is_cert:
             covered = sorted((m.start(), m.end()) for m in ranges)
@@ -264,6 +268,10 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
                     continue
             if re.fullmatch(r"\d{2}", end_s.strip()) and re.fullmatch(r"(?:19|20)\d{2}", start_s.strip()):
                 end_s = start_s.strip()[:2] + end_s.strip()  # "2016-18"
+            if re.fullmatch(r"(?:19|20)\d{2}", start_s.strip()) and _PRODUCT.search(text[max(0, m.start() - 25):m.start()]):
+                continue  # "migrating from Microsoft Exchange 2010 to 2016", "Windows Server 2000-2012": versions
+            if honours_prose and _HONOURS.search(text[max(0, m.start() - 40):m.start()]):
+                continue  # "Marketing Star of the Year Awards from 2013 - 2018 for ...", "Honor Society 2015 - 2016"
             a = _parse_date(start_s, as_of, day_first=dmy)
             b = _parse_date(end_s, as_of, is_end=True, day_first=dmy)
             if not (_valid_year(a, as_of) and _valid_year(b, as_of)) or b < a or b - a > 50 * 12:  # type: ignore[operator]
