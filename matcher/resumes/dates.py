@@ -89,6 +89,12 @@ _MMYY = r"(?:0?[1-9]|1[0-2])\s*/\s*\d{2}"
 _MMYY_RANGE = re.compile(rf"(?<![\d/.])(?P<a>{_MMYY})\s*(?:-+|–|—|to)\s*(?P<b>{_MMYY}(?![\d/.])|{_PRESENT}\b)", re.I)
 
 
+def _slash_range(m: re.Match[str]) -> str:
+    """"1998/2004" -> "1998 - 2004", unless a product name comes just before ("SQL Server 2008/2014")."""
+    before = m.string[max(0, m.start() - 25):m.start()]
+    return m.group(0) if _PRODUCT.search(before) else f"{m.group(1)} - {m.group(2)}"
+
+
 def _mmyy_range(m: re.Match[str], as_of: date) -> str:
     def full(s: str) -> str:
         if "/" not in s:
@@ -206,8 +212,7 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
         matched = False
         if ln.section == "experience":  # elsewhere "2005/2008" is as often a product version
             if not _PRODUCT_LINE.search(text):  # "SQL Server 2008/2014" is two versions, not a range
-                text = _YEAR_SLASH.sub(lambda m: m.group(0) if _PRODUCT.search(text[max(0, m.start() - 25):m.start()])
-                                       else f"{m.group(1)} - {m.group(2)}", text)
+                text = _YEAR_SLASH.sub(_slash_range, text)
             text = _CELL_PAIR.sub(r"\g<a> - \g<b>", text)  # table cells: "Sep 2015 | Jun 2018 | Developer"
             text = _TO_LABEL.sub(" to ", text)  # "From: 09/2015 To: 06/2018"
             text = _YEAR_OPEN.sub(r"\1 - present", text)
