@@ -133,6 +133,12 @@ class OnnxBackend(Backend):
         opts.inter_op_num_threads = 1
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # No spin-waiting: with 2 intra-op threads onnxruntime's pool threads otherwise spin between kernels, which
+        # doubles the CPU time of an embedding (60 vs 30 ms for a resume window) and makes it slower than 1 thread
+        # as soon as anything else runs; without spinning 2 threads cost the CPU time of 1 (31-32 vs 30 ms) and
+        # answer sooner (p50 36-62 vs 64-98 ms at load 3-4). Measured 2026-12-01, see matcher/embed/threads.py.
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
         self.path = path
         self.session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
         self.input_names = [i.name for i in self.session.get_inputs()]

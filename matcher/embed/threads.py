@@ -6,6 +6,14 @@ against 74 ms as soon as one other process spins on a core (onnxruntime: 31 vs 4
 server always has other work (the parser worker, a second request), so it gets its parallelism from running
 requests side by side instead (one embedding per core, ``Settings.compute_slots``), and batch workers from
 processes. Set ``JOBMATCH_TORCH_THREADS=2`` only for a single-user process on an otherwise idle machine.
+
+Most of what made 2 onnxruntime threads lose under load was spin-waiting: its pool threads spun between kernels.
+The ONNX backend now turns spinning off (:class:`~matcher.embed.onnx_backend.OnnxBackend`); measured 2026-12-01
+on a resume window at load 3-5, interleaved in one process: 1 thread 30 ms CPU, 2 threads spinning 60-62 ms CPU
+(p50 98-144 ms wall), 2 threads not spinning 31-34 ms CPU (p50 31-62 ms wall, 1 thread 34-98). Two threads
+without spinning therefore cost ~5 % more CPU than one and answer no later, sooner when a core is free; the
+default stays 1 (the least CPU per embedding: ingest and batch are CPU-bound), 2 is now a safe choice for a
+server whose uploads come one at a time.
 ``torch.set_num_threads`` is process-wide; the last Embedder built wins.
 """
 from __future__ import annotations
