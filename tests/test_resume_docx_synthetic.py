@@ -410,3 +410,8 @@ def test_a_school_and_its_city_are_not_the_home():
     p = profile_from_text("Dana Levi\nB.Sc., Technion, Haifa, Israel\nExperience\n2015-2018 Developer", AS_OF,
                           min_confidence=0.0)
     assert p.location is None
+
+
+def test_start_and_end_years_in_neighbouring_cells_without_an_experience_heading():
+    p = profile_from_text("Dana\nSkills\nPython\n2015 | 2018 | Developer, Acme\n2012 | 2015 | QA, Beta", AS_OF)
+    assert p.months == 72

@@ -210,10 +210,10 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
             continue
         text = ln.text
         matched = False
+        text = _CELL_PAIR.sub(r"\g<a> - \g<b>", text)  # table cells: "Sep 2015 | Jun 2018 | Developer"
         if ln.section == "experience":  # elsewhere "2005/2008" is as often a product version
             if not _PRODUCT_LINE.search(text):  # "SQL Server 2008/2014" is two versions, not a range
                 text = _YEAR_SLASH.sub(_slash_range, text)
-            text = _CELL_PAIR.sub(r"\g<a> - \g<b>", text)  # table cells: "Sep 2015 | Jun 2018 | Developer"
             text = _TO_LABEL.sub(" to ", text)  # "From: 09/2015 To: 06/2018"
             text = _YEAR_OPEN.sub(r"\1 - present", text)
             text = _YEAR_PAIR_END.sub(r"\g<pre>\g<a> - \g<b>\g<post>", text)
