@@ -289,6 +289,10 @@ def _text_profile(header: str, education: str, experience: str):  # type: ignore
     ("2012 , November - 2014 , May Developer", 18),
     ("2017 – till date Developer", 72),
     ("2015 – 2016, 2018 – present Developer", 72),
+    ("November , 2012 - May , 2014 Developer", 18),
+    ("2012 November - 2014 May Developer", 18),
+    ("11.12 - 05.14 Developer", 18),
+    ("Developer, version 2.10 - 3.12", None),  # versions, not months
 ])
 def test_israeli_date_forms(line, months):
     assert _text_profile("Holon", "B.A.", line).months == months

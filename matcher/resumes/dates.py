@@ -18,7 +18,8 @@ _MON = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "a
 MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 _DATE = (rf"(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH}\.?,?(?:\s*['’]?\s*|-)(?:\d{{4}}|\d{{2}})(?!\d)"
-         rf"|(?<!\d)(?:19|20)\d{{2}}\s*,\s*{MONTH}\b"
+         rf"|{MONTH}\.?\s+,\s*(?:19|20)\d{{2}}(?!\d)"  # "November , 2012"
+         rf"|(?<!\d)(?:19|20)\d{{2}}\s*,?\s*{MONTH}\b"  # "2012 , November", "2012 November"
          r"|(?<![\d/])\d{1,2}\s*[/.-]\s*(?:\d{1,2}\s*[/.-]\s*)?(?:19|20)\d{2}(?!\d)"
          r"|(?<!\d)(?:19|20)\d{2}\s*(?:[/-]\s*|\.)\d{1,2}(?![\d/.])"
          r"|(?<![\d/.-])(?:19|20)\d{2}(?![\d/]))")
@@ -85,7 +86,7 @@ _STUDY_NEAR = re.compile(r"\b(student|graduated|graduate|studies|studying|univer
 
 
 # "03/16 - 05/18", "09/19 - present": month/two-digit-year ranges (only in an experience section, only as a pair)
-_MMYY = r"(?:0?[1-9]|1[0-2])\s*/\s*\d{2}"
+_MMYY = r"(?:(?:0?[1-9]|1[0-2])\s*/\s*\d{2}|(?:0[1-9]|1[0-2])\.\d{2})"  # "3/16", "03/16", "03.16" (not "2.10")
 _MMYY_RANGE = re.compile(rf"(?<![\d/.])(?P<a>{_MMYY})\s*(?:-+|–|—|to)\s*(?P<b>{_MMYY}(?![\d/.])|{_PRESENT}\b)", re.I)
 
 
@@ -97,9 +98,9 @@ def _slash_range(m: re.Match[str]) -> str:
 
 def _mmyy_range(m: re.Match[str], as_of: date) -> str:
     def full(s: str) -> str:
-        if "/" not in s:
+        if not re.search(r"[/.]", s):
             return s
-        mon, yy = (int(x) for x in s.split("/"))
+        mon, yy = (int(x) for x in re.split(r"[/.]", s))
         return f"{mon:02d}/{2000 + yy if yy <= as_of.year % 100 + 1 else 1900 + yy}"
     return f"{full(m.group('a').replace(' ', ''))} - {full(m.group('b').replace(' ', ''))}"
 
