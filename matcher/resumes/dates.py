@@ -171,6 +171,8 @@ def _excluded(lines: list[Line], idx: int, text: str) -> bool:
         if idx - back < 0 or lines[idx - back].section != lines[idx].section or heading_of(lines[idx - back].text):
             break  # a title above belongs to the same entry: not across a heading ("... my internship." / "Experience")
         prev = lines[idx - back].text
+        if prev.rstrip().endswith("."):
+            break  # a sentence of the previous entry's description ("Volunteered at a food bank.")
         if len(prev.split()) <= 8 and _EXCLUDE_CONTEXT.search(prev):
             return True
     nxt = lines[idx + 1].text if idx + 1 < len(lines) else ""
