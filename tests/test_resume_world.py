@@ -690,6 +690,7 @@ def test_military_service_beside_an_awards_heading_still_counts():
 
 
 def test_a_sentence_about_volunteering_ends_the_entry_above_the_next_job():
-    text = ("Experience\nCoordinator 01 /2010 to 02/2011 Company Name City , State\nCreated volunteer application form.\n"
+    text = ("Experience\nCoordinator 01 /2010 to 02/2011 Company Name City , State\nManaged schedules for the team.\n"
+            "Created volunteer application form.\n"
             "Production Team Member 01 /1996 to 01 /2007 Company Name City , State\n")
     assert profile_from_text(text, date(2021, 1, 1)).months == 13 + 132
