@@ -603,6 +603,34 @@ class Lab:
 
         return self.memo("title-qv", f)
 
+    def resume_line_vecs(self, max_words: int = 200) -> list[np.ndarray]:
+        """Late interaction, resume side: per query, vectors of the resume's lines (long ones split into sentences,
+        lines of >= 3 content words) within its first ``max_words`` words (about the first window)."""
+        def f():
+            from matcher.ranking import tokenize
+            from matcher.second_stage import _line_parts
+
+            per_q: list[list[str]] = []
+            for q in self.q:
+                out, words = [], 0
+                for part in _line_parts(q["text"]):
+                    n = len(part.split())
+                    if words + n > max_words and out:
+                        break
+                    words += n
+                    if len(tokenize(part)) >= 3:
+                        out.append(part)
+                per_q.append(out)
+            flat = [x for lines in per_q for x in lines]
+            vecs = self.emb.windows(flat, 1, tag="rline-")[0] if flat else np.zeros((0, 384), np.float32)
+            res, a = [], 0
+            for lines in per_q:
+                res.append(vecs[a:a + len(lines)])
+                a += len(lines)
+            return res
+
+        return self.memo(f"rline:{max_words}", f)
+
     def second_window_vecs(self) -> np.ndarray:
         """Per query: the vector of the resume's second window (zero when the resume has one window)."""
         def f():
@@ -642,7 +670,7 @@ class Lab:
         need_t = any(x[0] == "titles" or x[0] == "titles-t" for x in (*extra, *signals))
         TQ = self.title_query_vecs() if need_t else None
         T = self.doc_vecs("title") if any(x[0] == "titles-t" for x in (*extra, *signals)) else None
-        LV = self.line_vecs() if any(x[0].startswith("li-") for x in signals) else None
+        LV = self.line_vecs() if any(x[0].startswith(("li-", "ll-")) for x in signals) else None
         run = {}
         for qi, q in enumerate(self.q):
             ds = D @ Q[qi]
@@ -672,6 +700,9 @@ class Lab:
             head = rows[:n]
             if n and head.size:
                 rd = self._readings_for(q, head, lines)
+                if (weights or {}).get("contrast"):
+                    for x, cv in zip(rd, lines.contrast(head.tolist(), lines.resume_side(q["text"])), strict=False):
+                        x.contrast = float(cv)
                 s2 = stage2_scores(sc[:n].tolist(), rd, weights)
                 for name, w in signals:
                     x = self._signal(name, qi, head, D, Q, TQ, T, LV)
@@ -713,6 +744,40 @@ class Lab:
             return np.maximum(D[rows] @ Q[qi], D[rows] @ w2) if w2.any() else D[rows] @ Q[qi]
         if name in ("titles", "titles-t"):
             return ((D if name == "titles" else T)[rows] @ TQ[qi]).astype(np.float64)
+        if name.startswith("ll-"):  # both sides by line: posting requirement lines x resume lines
+            vecs, per = LV
+            kind, _, words = name[3:].partition(":")
+            R = self.resume_line_vecs(int(words or 200))[qi]
+            out = np.full(len(rows), np.nan)
+            for j, r in enumerate(rows.tolist()):
+                idx = per[r]
+                if not idx.size or not len(R):
+                    continue
+                S = vecs[idx] @ R.T  # posting lines x resume lines
+                if kind == "cov":  # each posting line's best resume line, averaged
+                    out[j] = S.max(1).mean()
+                elif kind == "res":  # each resume line's best posting line, averaged
+                    out[j] = S.max(0).mean()
+                elif kind == "dist":  # kept aside: needs every candidate (below)
+                    out[j] = 0.0
+                else:  # "top": the five best posting lines' best match
+                    out[j] = np.sort(S.max(1))[-5:].mean()
+            if kind == "dist" and len(R):
+                # per resume line, how much better this posting's best line matches it than the candidates' average;
+                # the posting's score: its most distinctive resume line (what tells it from the others)
+                M = np.zeros((len(rows), len(R)))
+                have = np.zeros(len(rows), dtype=bool)
+                for j, r in enumerate(rows.tolist()):
+                    if per[r].size:
+                        M[j] = (vecs[per[r]] @ R.T).max(0)
+                        have[j] = True
+                if have.any():
+                    M[~have] = M[have].mean(0)
+                    return (M - M.mean(0)).max(1)
+                return np.zeros(len(rows))
+            if np.isnan(out).all():
+                return np.zeros(len(rows))
+            return np.where(np.isnan(out), np.nanmin(out), out)
         if name.startswith("li-"):
             vecs, per = LV
             out = np.zeros(len(rows))
@@ -887,8 +952,8 @@ def pipe_variant(lab: Lab, spec: str) -> Callable[[], Run]:
             kw["extra"].append((key[1:], float(val)))
         elif key.startswith("@"):
             kw["signals"].append((key[1:], float(val)))
-        elif key in ("cov", "text", "occ", "prior"):
-            kw["weights"][{"cov": "coverage", "occ": "occupation"}.get(key, key)] = float(val)
+        elif key in ("cov", "text", "occ", "prior", "con"):
+            kw["weights"][{"cov": "coverage", "occ": "occupation", "con": "contrast"}.get(key, key)] = float(val)
         else:
             kw[{"k": "rrf_k", "wlex": "w_lex", "wdense": "w_dense", "cap": "max_per_company"}.get(key, key)] = (
                 int(val) if key in ("cand", "n", "cap") else float(val))
