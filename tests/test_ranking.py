@@ -196,3 +196,53 @@ def test_readable_scores_fall_with_the_rank():
     parts = [{"a": 50.0, "b": 20.4}, {"a": 80.0}, {"a": 10.0}, {"a": 120.0}]
     assert readable_scores(parts) == [70, 70, 10, 10]
     assert readable_scores([]) == []
+
+
+# ---- round 3: the recent-job-titles list and the semantic signal ------------------------------------------------
+
+def test_title_list_is_fused_with_its_weight_and_reported():
+    ranker = HybridRanker(candidates=3, w_titles=0.5).build(TEXTS)
+    eye = np.eye(len(TEXTS), dtype=np.float32)
+    q = eye[2]  # the dense side puts row 2 first, then rows by ascending id (ties)
+    titles = _dense_scores_for(eye, eye[4])  # the titles list puts row 4 first
+    mask = np.ones(len(TEXTS), dtype=bool)
+    res = ranker.rank_detailed("quantum zephyrine cryostat", q, mask, 6, _dense_scores_for(eye, q),
+                               title_scores=titles)
+    by = {c.row: c for c in res}
+    # row 4: first on the lexical side (only it has these words) and first in the titles list
+    assert by[4].lex_rank == 1 and by[4].title_rank == 1
+    assert by[4].fused == pytest.approx(1 / 61 + 0.5 / 61 + 1 / (60 + by[4].dense_rank))
+    assert res[0].row == 4
+    # without the titles list nothing has a title rank and row 4 scores less
+    plain = {c.row: c for c in ranker.rank_detailed("quantum zephyrine cryostat", q, mask, 6,
+                                                    _dense_scores_for(eye, q))}
+    assert plain[4].title_rank is None and plain[4].fused == pytest.approx(by[4].fused - 0.5 / 61)
+    # weight 0 turns the list off even when given
+    off = HybridRanker(candidates=3, w_titles=0.0).build(TEXTS)
+    assert off.rank_detailed("quantum", q, mask, 6, _dense_scores_for(eye, q), title_scores=titles)[0].title_rank \
+        is None
+
+
+def test_resume_title_text_reads_the_experience_section_not_the_headline():
+    resume = ("DATA SCIENTIST\nSummary\nI like numbers.\nExperience\n"
+              "Site Reliability Engineer, Acme, Seattle, WA 06/2017 to Current\n- On call.\n"
+              "Systems Administrator, Beta, Bellevue, WA 01/2016 to 05/2017\n- Linux.\n")
+    text = ranking.resume_title_text(resume)
+    assert text.startswith("site reliability engineer") and "systems administrator" in text
+    assert "data scientist" not in text
+    assert ranking.resume_title_text("no sections here") == ""
+
+
+def test_semantic_signal_in_the_second_stage():
+    from matcher.second_stage import rerank_rows
+
+    idx = HybridRanker().build(TEXTS).lexical
+    titles = [t.split("\n")[0] for t in TEXTS[:3]]
+    w = {"prior": 1.0, "coverage": 0.0, "text": 0.0, "occupation": 0.0, "semantic": 2.0}
+    # prior says 0, 1, 2; the cosines say 2, 1, 0 with twice the weight: the order flips
+    rr = rerank_rows(idx.lines, [0, 1, 2], [0.03, 0.02, 0.01], "python", titles, weights=w, resume_occ=None,
+                     similarity=[0.1, 0.5, 0.9])
+    assert rr.order == [2, 1, 0] and rr.readings[2].semantic == pytest.approx(0.9)
+    # without cosines the signal is unknown and counts nothing
+    rr = rerank_rows(idx.lines, [0, 1, 2], [0.03, 0.02, 0.01], "python", titles, weights=w, resume_occ=None)
+    assert rr.order == [0, 1, 2] and rr.readings[0].semantic is None
