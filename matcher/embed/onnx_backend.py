@@ -23,6 +23,9 @@ reference; 2 shared cores under load ~9, so speeds are CPU-time based and rough)
 
 Per-channel weights are what matters (0.94 -> 0.99+); even so top-10 agreement stays below 0.95,
 so int8 is opt-in (``backend="onnx-int8"``), never the default.
+Over the whole real corpus (6,837 postings searched by 280 resumes, ``benchmarks/bench_embed_real.py``,
+2026-12-01) the shipped recipe keeps 0.891 of fp32's top-10; SmoothQuant calibrated on real postings (0.931) and
+weight-only blockwise int8 (0.949) do better but none reaches 0.98 (``benchmarks/int8_recipes.py``, README).
 
 Pooling happens here, not in onnxruntime: the graph's ``token_embeddings`` are pooled row by row in numpy
 (:func:`~matcher.embed.windows.mean_pool_rows`). Measured 2026-12-01 (83 real resumes, batches of 1 to 64,
@@ -135,7 +138,7 @@ class OnnxBackend(Backend):
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         # No spin-waiting: with 2 intra-op threads onnxruntime's pool threads otherwise spin between kernels, which
         # doubles the CPU time of an embedding (60 vs 30 ms for a resume window) and makes it slower than 1 thread
-        # as soon as anything else runs; without spinning 2 threads cost the CPU time of 1 (31-32 vs 30 ms) and
+        # as soon as anything else runs; without spinning 2 threads cost about the CPU time of 1 (31-34 vs 30 ms) and
         # answer sooner (p50 36-62 vs 64-98 ms at load 3-4). Measured 2026-12-01, see matcher/embed/threads.py.
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
