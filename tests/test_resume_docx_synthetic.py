@@ -404,6 +404,7 @@ def test_a_second_column_without_a_heading_does_not_inherit_education():
 @pytest.mark.parametrize("header, city", [
     ("Dana Levi | Holon | Technion graduate", "Holon"),  # the name first, a school beside the city
     ("Dana Levi   Kfar Saba   054-1234567", "Kfar Saba"),  # a local phone number makes it a contact line
+    ("Dana Levi | Holon, Center District", "Holon"),  # a district is not a school ("Center")
 ])
 def test_first_line_name_and_contact_details(header, city):
     p = profile_from_text(f"{header}\nExperience\n2015-2018 Developer", AS_OF)

@@ -151,6 +151,11 @@ _PERSON = re.compile(r"(?:^|(?<=[,;|:]))\s*(?:(?:mr|mrs|ms|miss|dr|shri|smt)\.?\
                      re.I)
 
 
+def _is_org(part: str) -> bool:
+    """A school, employer or degree named in a part ("Technion", "Intel Ltd", "B.Sc."), not a district."""
+    return bool(_ORG.search(part)) and name_key(part.strip(" .")) not in _REGIONS
+
+
 def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tuple[str, ...] = (),
                 contact_line: bool = False) -> LocationGuess | None:
     """Places named in one value (a label's value or a header segment group)."""
@@ -178,9 +183,9 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
             continue
         if not labelled:
             for j, sep in ((k - 2, pieces[k - 1] if k else ""), (k + 2, pieces[k + 1] if k + 1 < len(pieces) else "")):
-                if 0 <= j < len(pieces) and _ORG.search(pieces[j]) and re.fullmatch(r"\s*[,/]\s*", sep):
+                if 0 <= j < len(pieces) and _is_org(pieces[j]) and re.fullmatch(r"\s*[,/]\s*", sep):
                     near_org.add(p)
-            if _ORG.search(p):
+            if _is_org(p):
                 near_org.add(p)
         parts.append(p)
     if labelled and any(not re.search(r"\d", p) for p in parts):
