@@ -593,6 +593,7 @@ def test_the_latest_job_with_only_a_numeric_start_counts_to_as_of():
     ("Summary\nAround 10 plus years' proven experience with Wipro.", 120),
     ("Summary\nTwo years of experience in sales.", 24),
     ("Summary\nFresher with 6 months of internship experience.", None),  # an internship is not employment
+    ("Summary\nI have 6 months experience in Python. Total 3 years of experience.", 36),  # years win
 ])
 def test_stated_totals_in_words(text, months):
     assert profile_from_text(text, date(2021, 1, 1)).months == months

@@ -370,7 +370,9 @@ def stated_months(text: str) -> tuple[int, str] | None:
             if years < 0 or years > 60 or (years == 0 and pat is not _STATED[0]):
                 continue
             val = int(round(years * 12)) + months
-            pos = m.start()
+            # the first total in the text; a months-only phrase ("6 months experience in Python") only when no
+            # total in years is written
+            pos = (pat is _STATED[0], m.start())
             if best is None or pos < best[2]:  # type: ignore[misc]
                 best = (val, m.group(0).strip(), pos)  # type: ignore[assignment]
     return (best[0], best[1]) if best else None
