@@ -293,6 +293,7 @@ def _text_profile(header: str, education: str, experience: str):  # type: ignore
     ("2012 November - 2014 May Developer", 18),
     ("11.12 - 05.14 Developer", 18),
     ("Developer, version 2.10 - 3.12", None),  # versions, not months
+    ("03/16 - Cont. Developer", 82),
 ])
 def test_israeli_date_forms(line, months):
     assert _text_profile("Holon", "B.A.", line).months == months

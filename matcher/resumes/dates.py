@@ -25,7 +25,7 @@ _DATE = (rf"(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH}\.?,?(?:\s*['’]?\s*|-)(
          r"|(?<![\d/.-])(?:19|20)\d{2}(?![\d/]))")
 _PRESENT = (r"(?:present|current(?:ly)?(?:\s+working)?|(?:(?:till|until|up\s*to)\s*)?(?:now|today)|"
             r"till\s*(?:the\s*)?date|to\s*date|date|today|ongoing|היום|כיום|(?:по\s+)?настоящее\s+время|"
-            r"continuing|cont\.?(?=\s|$)|the\s+present|nowadays)")
+            r"continuing|cont(?=\s|$|\.)|the\s+present|nowadays)")
 # a separator, or nothing when a year runs straight into the next month name ("Apr 2020Jun 2020")
 _SEP = r"(?:\s*(?:-+|–|—|~|to|till|until|through|thru)\s*|\s+|(?<=\d)(?=[A-Za-z]))"
 RANGE = re.compile(rf"(?P<since>since\s+)?(?P<start>{_DATE}){_SEP}(?:to\s+)?(?:(?:till|until)\s+(?={_DATE}))?"
@@ -98,8 +98,8 @@ def _slash_range(m: re.Match[str]) -> str:
 
 def _mmyy_range(m: re.Match[str], as_of: date) -> str:
     def full(s: str) -> str:
-        if not re.search(r"[/.]", s):
-            return s
+        if not re.fullmatch(r"\d{1,2}[/.]\d{2}", s):
+            return s  # "present", "Cont."
         mon, yy = (int(x) for x in re.split(r"[/.]", s))
         return f"{mon:02d}/{2000 + yy if yy <= as_of.year % 100 + 1 else 1900 + yy}"
     return f"{full(m.group('a').replace(' ', ''))} - {full(m.group('b').replace(' ', ''))}"
