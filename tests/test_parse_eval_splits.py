@@ -1,0 +1,33 @@
+"""benchmarks/eval_parse.py keeps the held-out splits held out: they are never tuning splits, --show-failures
+refuses them, and --tune does not even load them (issue 11)."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _eval_parse():
+    spec = importlib.util.spec_from_file_location("eval_parse", ROOT / "benchmarks" / "eval_parse.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_held_out_splits_are_not_tuning_splits():
+    ev = _eval_parse()
+    assert set(ev.HELD_OUT_SPLITS) == {"test", "test2", "test3"}
+    assert set(ev.TUNING_SPLITS) == {"dev0", "dev", "dev3"}
+
+
+@pytest.mark.parametrize("split", ["test", "test2", "test3"])
+def test_show_failures_refuses_a_held_out_split(split, monkeypatch, capsys):
+    ev = _eval_parse()
+    monkeypatch.setattr(sys, "argv", ["eval_parse.py", "--show-failures", split, "--no-timing"])
+    with pytest.raises(SystemExit) as e:
+        ev.main()
+    assert e.value.code == 2 and "invalid choice" in capsys.readouterr().err
