@@ -54,9 +54,10 @@ def corpus(sample_service):
 
 def expected_ranking(svc, eligible, qv, k, max_per_company=2) -> list[str]:
     """Brute-force first stage (exact dense top-100 + BM25 top-100 over the eligible set, reciprocal rank
-    fusion), then the second stage (matcher.second_stage.rerank_rows) over its top STAGE2_N and the diversity pass
+    fusion; the resume has no experience titles, so no third list), then the second stage
+    (matcher.second_stage.rerank_rows, with each candidate's cosine) over its top STAGE2_N and the diversity pass
     (matcher.ranking.diversify), both tested on their own with known answers in tests/test_ranking.py."""
-    from matcher.ranking import diversify, query_text_for_lexical, rrf_fuse
+    from matcher.ranking import diversify, query_text_for_lexical, resume_title_text, rrf_fuse
     from matcher.second_stage import STAGE2_N, rerank_rows
 
     if not eligible:
@@ -67,6 +68,7 @@ def expected_ranking(svc, eligible, qv, k, max_per_company=2) -> list[str]:
     pos = {k_: n for n, k_ in enumerate(svc.lexical.keys)}
     lex_all = lex_index.scores(query_text_for_lexical(TEXT), len(svc.lexical.keys))
     lexical = sorted((-float(lex_all[pos[i]]), i) for i in ids if lex_all[pos[i]] > 0)[:100]
+    assert resume_title_text(TEXT) == ""  # no experience titles: no third (recent-titles) list, see test_ranking.py
     fused = rrf_fuse([[i for _, i in dense], [i for _, i in lexical]], [1.0, 1.0], 60.0)
     first = sorted(fused.items(), key=lambda t: (-round(t[1], 12), t[0]))[:max(k + 32, STAGE2_N)]
     if len(first) < k:  # tiny eligible sets: the rest in row order, as the ranker pads
@@ -75,7 +77,8 @@ def expected_ranking(svc, eligible, qv, k, max_per_company=2) -> list[str]:
     ps = [by_id[i] for i, _ in first]
     rows = [pos[p.id] for p in ps]
     lines = lex_index.lines
-    rr = rerank_rows(lines, rows, [s for _, s in first], TEXT, [p.title for p in ps])
+    sims = [float(svc.index.vector_of(p.id) @ qv) for p in ps]  # the second stage's semantic signal
+    rr = rerank_rows(lines, rows, [s for _, s in first], TEXT, [p.title for p in ps], similarity=sims)
     order = [rr.order[j] for j in range(len(ps))]
     new, _ = diversify([ps[j].company for j in order], [lines.signature(rows[j]) for j in order], max_per_company)
     return [ps[order[i]].id for i in new][:k]
