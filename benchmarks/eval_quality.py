@@ -10,8 +10,13 @@ nDCG@10 with linear gain (rel) and log2 discount over graded qrels; P@10, Recall
 with "relevant" = rel >= --binary-threshold (default 2: the resume's own job family).
 Postings sharing a stable id (near-duplicates) are indexed once, first occurrence kept.
 
-Embeddings are cached (npy) under --cache, keyed by model checksum + texts + windows.
-Writes benchmarks/results/quality.json.
+Every variant is reported on the ``tune`` and ``held`` halves of the queries and of the specificity set
+(:func:`assign_splits`; choices are made on tune only) and on all; the issue's seed resumes are also ranked among
+postings near Seattle (``seed_near_seattle``). ``pipe:key=value;...`` names any combination of first-stage lists,
+second-stage signals and weights (:func:`pipe_variant`), e.g. ``pipe:@dense=0.5;+titles=0.5`` (= shipped).
+
+Embeddings are cached (npy) under --cache, keyed by the texts + windows (not by the model: clear the cache when
+the model changes). Writes benchmarks/results/quality.json.
 """
 
 from __future__ import annotations
@@ -631,6 +636,21 @@ class Lab:
 
         return self.memo(f"rline:{max_words}", f)
 
+    def skills_query_vecs(self) -> np.ndarray:
+        """Per query: a vector of the resume's skills (``matcher.resumes.skills.extract_skills``, joined)."""
+        def f():
+            from matcher.resumes.skills import extract_skills
+
+            texts = [", ".join(extract_skills(q["text"])) for q in self.q]
+            have = [i for i, t in enumerate(texts) if t]
+            got = self.emb.pooled([texts[i] for i in have], 1, "first", tag="qskills-") if have else None
+            V = np.zeros((len(texts), got.shape[1] if got is not None else 384), dtype=np.float32)
+            if have:
+                V[have] = got
+            return V
+
+        return self.memo("skills-qv", f)
+
     def second_window_vecs(self) -> np.ndarray:
         """Per query: the vector of the resume's second window (zero when the resume has one window)."""
         def f():
@@ -684,7 +704,8 @@ class Lab:
             lx = lx[ls[lx] > 0]
             lists, ws = [d, lx], [w_dense, w_lex]
             for name, w in extra:
-                qv = self.second_window_vecs()[qi] if name == "win2" else TQ[qi]
+                qv = (self.second_window_vecs()[qi] if name == "win2" else
+                      self.skills_query_vecs()[qi] if name == "skills" else TQ[qi])
                 if not qv.any():
                     continue
                 xs = (T if name == "titles-t" else D) @ qv
@@ -739,6 +760,8 @@ class Lab:
     def _signal(self, name, qi, rows, D, Q, TQ, T, LV) -> np.ndarray:
         if name == "dense":
             return D[rows] @ Q[qi]
+        if name == "skills":
+            return (D[rows] @ self.skills_query_vecs()[qi]).astype(np.float64)
         if name == "winmax":
             w2 = self.second_window_vecs()[qi]
             return np.maximum(D[rows] @ Q[qi], D[rows] @ w2) if w2.any() else D[rows] @ Q[qi]
