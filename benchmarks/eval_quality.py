@@ -1129,6 +1129,10 @@ SEATTLE = (47.6062, -122.3321)
 def _metrics(run: Run, qrels: Qrels, families: Mapping[str, str], threshold: int) -> dict:
     m = evaluate(run, qrels, threshold)
     m["ndcg@10_family_macro"] = family_macro_ndcg(run, qrels, {q: f for q, f in families.items() if q in qrels})
+    by: dict[str, list[float]] = {}
+    for q, rels in qrels.items():
+        by.setdefault(families[q], []).append(ndcg_at(_dedupe(run.get(q, [])), rels, 10))
+    m["ndcg@10_by_family"] = {f: round(float(np.mean(v)), 4) for f, v in sorted(by.items())}
     return m
 
 
