@@ -20,7 +20,7 @@ class Settings(BaseSettings):
         "a local sentence-transformers directory, or a model name already in the HF cache",
     )
     model_cache_dir: Path | None = Field(default=None, description="where the bundled model is extracted")
-    torch_threads: int = Field(default=0, description="torch intra-op threads; 0 = auto (1: see matcher/embed/threads.py)")
+    torch_threads: int = Field(default=0, description="embedding intra-op threads; 0 = auto (onnx 2, torch 1: see matcher/embed/threads.py)")
     compute_slots: int = Field(default=0, description="requests embedding at once in the server; 0 = usable cores")
     embed_backend: str = Field(default="onnx", description="onnx (fp32 onnxruntime: the same vectors as torch, "
                                "1.5x its speed here: README) | torch | onnx-int8 (faster still, but top-10 agreement "

@@ -65,8 +65,11 @@ def test_safe_extract_refuses_path_traversal(tmp_path):
 
 
 def test_threads_auto_is_at_most_two():
-    assert resolve_threads(0) == 1  # auto: 1 intra-op thread (see the module docstring)
-    assert resolve_threads(1) == 1
+    from matcher.embed import usable_cores
+
+    assert resolve_threads(0) == 1  # auto, torch: 1 intra-op thread (see the module docstring)
+    assert resolve_threads(0, "onnx") == min(2, usable_cores())  # onnxruntime does not spin-wait: 2
+    assert resolve_threads(1) == resolve_threads(1, "onnx") == 1
     with pytest.raises(ValueError):
         resolve_threads(-1)
 

@@ -88,7 +88,7 @@ class Embedder:
         except ImportError:
             pass
 
-        self.threads = resolve_threads(threads)
+        self.threads = resolve_threads(threads, backend)
         torch.set_num_threads(self.threads)
         self.path, self.model_id, self.checksum = resolve_model(model, cache_dir)
         self.cache_dir = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
