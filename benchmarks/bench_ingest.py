@@ -49,7 +49,7 @@ def run_store(path: Path) -> int:
         return s.records
 
 
-def run_embed(path: Path, workers: list[int], engines: list[str], out: Path) -> int:
+def run_embed(path: Path, workers: list[int], engines: list[str], out: Path, threads: int = 0) -> int:
     """Ingest with embedding: store once, then index the same postings with each engine x workers into a fresh
     data dir (one model, loaded before timing; Ray start-up is included in its time). Writes ``ingest_embed.json``."""
     import shutil
@@ -59,7 +59,7 @@ def run_embed(path: Path, workers: list[int], engines: list[str], out: Path) -> 
     from matcher.service import MatchService
     from matcher.settings import Settings
 
-    emb = Embedder(backend=Settings().embed_backend)
+    emb = Embedder(backend=Settings().embed_backend, threads=threads or Settings().torch_threads)
     rows = []
     with tempfile.TemporaryDirectory() as d:
         base = Path(d) / "base"
@@ -88,7 +88,7 @@ def run_embed(path: Path, workers: list[int], engines: list[str], out: Path) -> 
                 print(f"{engine:<6} workers {w}: {row['indexed']} postings in {secs:.1f} s = "
                       f"{row['postings_per_s']:.1f} postings/s, {row['postings_per_cpu_s']:.1f} per CPU-s of this process  (load {load0[0]:.2f} -> {row['load_after'][0]:.2f})",
                       flush=True)
-    report = {"input": str(path), "backend": emb.backend, "results": rows,
+    report = {"input": str(path), "backend": emb.backend, "threads": emb.threads, "results": rows,
               "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cpus": os.cpu_count()}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
@@ -118,6 +118,7 @@ def main() -> int:
     ap.add_argument("--embed", action="store_true", help="measure embedding + indexing (postings/s) instead")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="with --embed: worker counts")
     ap.add_argument("--engines", nargs="+", default=["local"], choices=["local", "ray"], help="with --embed")
+    ap.add_argument("--threads", type=int, default=0, help="with --embed: intra-op threads per embedding (0: setting/auto)")
     args = ap.parse_args()
     path = args.input
     tmp = None
@@ -132,7 +133,7 @@ def main() -> int:
         path = Path(tmp.name)
     if args.embed:
         try:
-            return run_embed(path, args.workers, args.engines, args.out.with_name("ingest_embed.json"))
+            return run_embed(path, args.workers, args.engines, args.out.with_name("ingest_embed.json"), args.threads)
         finally:
             if tmp:
                 os.unlink(tmp.name)
