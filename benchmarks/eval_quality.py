@@ -937,28 +937,28 @@ def variants(lab: Lab) -> dict[str, Callable[[], Run]]:
     for cap in (0, 1, 2, 3):
         V[f"shipped:max_per_company={cap}"] = (lambda cap=cap: lab.shipped_full_run(max_per_company=cap))
     V["shipped:no-stage2"] = lambda: lab.shipped_full_run(n=0)
-    # second stage over the shipped first stage's top-n: weights of prior / coverage / text / skills
+    # second stage over the shipped first stage's top-n: weights of prior / coverage / text (the skills signal of
+    # round 2 is gone; these variants leave the semantic signal out, so compare them with each other, not `shipped`)
     for n in (30, 50, 100):
-        for cov, txt, sk in ((1, 0, 0), (0, 1, 0), (0, 0, 1), (0.5, 0.5, 0), (1, 1, 0), (0.3, 0.3, 0), (0.6, 0.6, 0),
-                             (0.5, 0.5, 0.3), (2, 2, 0)):
-            name = f"stage2:n={n};cov={cov};text={txt};skills={sk}"
-            V[name] = (lambda n=n, cov=cov, txt=txt, sk=sk: lab.stage2_run(
-                {"prior": 1.0, "coverage": cov, "text": txt, "skills": sk, "occupation": 0.0}, n))
+        for cov, txt in ((1, 0), (0, 1), (0.5, 0.5), (1, 1), (0.3, 0.3), (0.6, 0.6), (2, 2)):
+            name = f"stage2:n={n};cov={cov};text={txt}"
+            V[name] = (lambda n=n, cov=cov, txt=txt: lab.stage2_run(
+                {"prior": 1.0, "coverage": cov, "text": txt, "occupation": 0.0, "semantic": 0.0}, n))
         for con in (0.5, 1.0, 2.0):
             for cov, txt, occ in ((0, 0, 0), (0.6, 0.6, 0.5), (0.3, 0.3, 0.5), (0, 0, 0.5)):
                 name = f"stage2:n={n};cov={cov};text={txt};occ={occ};contrast={con}"
                 V[name] = (lambda n=n, cov=cov, txt=txt, occ=occ, con=con: lab.stage2_run(
-                    {"prior": 1.0, "coverage": cov, "text": txt, "skills": 0.0, "occupation": occ, "contrast": con}, n))
+                    {"prior": 1.0, "coverage": cov, "text": txt, "occupation": occ, "contrast": con}, n))
         for wl in (0.5, 1.0, 2.0):
             V[f"stage2:n={n};lines-vector={wl}"] = (lambda n=n, wl=wl: lab.stage2_run(
-                {"prior": 1.0, "coverage": 0.0, "text": 0.0, "skills": 0.0, "occupation": 0.0}, n, wl))
+                {"prior": 1.0, "coverage": 0.0, "text": 0.0, "occupation": 0.0}, n, wl))
             V[f"stage2:n={n};cov=0.6;text=0.6;occ=0.5;lines-vector={wl}"] = (lambda n=n, wl=wl: lab.stage2_run(
-                {"prior": 1.0, "coverage": 0.6, "text": 0.6, "skills": 0.0, "occupation": 0.5}, n, wl))
+                {"prior": 1.0, "coverage": 0.6, "text": 0.6, "occupation": 0.5}, n, wl))
         for occ in (0.25, 0.5, 1.0):
             for cov, txt in ((0, 0), (0.6, 0.6), (1, 1)):
                 name = f"stage2:n={n};cov={cov};text={txt};occ={occ}"
                 V[name] = (lambda n=n, cov=cov, txt=txt, occ=occ: lab.stage2_run(
-                    {"prior": 1.0, "coverage": cov, "text": txt, "skills": 0.0, "occupation": occ}, n))
+                    {"prior": 1.0, "coverage": cov, "text": txt, "occupation": occ}, n))
     return V
 
 

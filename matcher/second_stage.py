@@ -83,6 +83,9 @@ def stage2_scores(prior: Sequence[float], readings: Sequence[Reading],
     """Final scores of the candidates: each signal min-max scaled within the candidates, then weighted.
 
     ``prior`` is the first-stage score (fused RRF), best first or not: only its values count."""
+    unknown = set(weights or {}) - set(STAGE2_WEIGHTS)
+    if unknown:
+        raise ValueError(f"unknown second-stage signal(s) {sorted(unknown)}; the signals are {sorted(STAGE2_WEIGHTS)}")
     w = {**STAGE2_WEIGHTS, **(weights or {})}
     n = len(readings)
     if n == 0:
