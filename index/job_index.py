@@ -332,11 +332,12 @@ class JobIndex:
     """Vectors + filter columns + optional IVF index, keyed by posting id. See the module docstring."""
 
     def __init__(self, path: Path, *, dim: int, model_id: str, model_checksum: str | None,
-                 settings: PlannerSettings | None = None):
+                 settings: PlannerSettings | None = None, vectors: str = "fp32"):
         self.path = Path(path)
         self.dim = int(dim)
         self.model_id = model_id
         self.model_checksum = model_checksum
+        self.vectors = vectors  # the arithmetic the vectors were computed in ("fp32", "int8"): see open()
         self.settings = settings or PlannerSettings()
         self.generation = 0
         self.created = time.time()
@@ -362,16 +363,17 @@ class JobIndex:
     # ---- construction ----------------------------------------------------------------------
     @classmethod
     def create(cls, path: str | os.PathLike, *, dim: int, model_id: str, model_checksum: str | None = None,
-               settings: PlannerSettings | None = None) -> JobIndex:
+               settings: PlannerSettings | None = None, vectors: str = "fp32") -> JobIndex:
         """A new empty index at ``path`` (written on the first :meth:`save`)."""
         if dim <= 0:
             raise ValueError("dim must be positive")
-        return cls(Path(path), dim=dim, model_id=model_id, model_checksum=model_checksum, settings=settings)
+        return cls(Path(path), dim=dim, model_id=model_id, model_checksum=model_checksum, settings=settings,
+                   vectors=vectors)
 
     @classmethod
     def open(cls, path: str | os.PathLike, *, model_id: str | None = None, model_checksum: str | None = None,
              dim: int | None = None, mmap: bool = False, verify: bool | None = None,
-             settings: PlannerSettings | None = None) -> JobIndex:
+             settings: PlannerSettings | None = None, vectors: str | None = None) -> JobIndex:
         """Load the current generation. ``mmap=True`` maps arrays read-only (copied on first append).
 
         ``verify`` checks file checksums (default: when not memory-mapping). Raises IndexNotFound,
@@ -389,6 +391,12 @@ class JobIndex:
             raise IndexModelMismatch(
                 f"index at {root} was built with a different copy of model {m['model_id']!r} "
                 f"(checksum {m.get('model_checksum')} vs {model_checksum}); run `jobmatch reindex`")
+        built = m.get("vectors", "fp32")  # manifests written before the field held fp32 vectors
+        if vectors is not None and built != vectors:
+            raise IndexModelMismatch(
+                f"index at {root} holds {built} vectors of model {m['model_id']!r} but the configured embedding "
+                f"backend makes {vectors} ones (their rankings differ); set JOBMATCH_EMBED_BACKEND to a backend "
+                f"that makes {built} vectors, or run `jobmatch reindex`")
         if dim is not None and m["dim"] != dim:
             raise IndexModelMismatch(
                 f"index at {root} holds {m['dim']}-d vectors but the model makes {dim}-d ones; "
@@ -397,7 +405,8 @@ class JobIndex:
         # query-time thresholds come from this code (or the caller), not from the manifest, which
         # only records what the index was built with.
         ps = settings or PlannerSettings()
-        self = cls(root, dim=m["dim"], model_id=m["model_id"], model_checksum=m.get("model_checksum"), settings=ps)
+        self = cls(root, dim=m["dim"], model_id=m["model_id"], model_checksum=m.get("model_checksum"), settings=ps,
+                   vectors=built)
         self.generation, self.created = int(m["generation"]), float(m.get("created", time.time()))
         self.compact_ratio = float(m.get("build_settings", {}).get("compact_ratio", self.compact_ratio))
         gdir = root / m["generation_dir"]
@@ -659,7 +668,7 @@ class JobIndex:
         st = self._state
         return {
             "format_version": persist.FORMAT_VERSION,
-            "model_id": self.model_id, "model_checksum": self.model_checksum,
+            "model_id": self.model_id, "model_checksum": self.model_checksum, "vectors": self.vectors,
             "dim": self.dim, "metric": METRIC, "normalized": True,
             "rows": st.n_rows, "alive": st.n_alive, "generation": self.generation,
             "generation_dir": f"gen-{self.generation:06d}",

@@ -167,8 +167,7 @@ class MatchService:
     def _open_index(self, create: bool) -> JobIndex:
         path = self.settings.index_path
         try:
-            index = JobIndex.open(path, model_id=self.embedder.model_id, model_checksum=self.embedder.checksum,
-                                  dim=self.embedder.dim)
+            index = JobIndex.open(path, **self.embedder.index_identity())
             if index.missing_columns:
                 with self._lock.hold(self.settings.writer_lock_timeout_s):
                     self._refill_columns(index)
@@ -176,8 +175,7 @@ class MatchService:
         except IndexNotFound:
             if not create:
                 raise IndexNotFound(f"no index in {path}; run `jobmatch ingest FILE` (or `jobmatch reindex`) first") from None
-            return JobIndex.create(path, dim=self.embedder.dim, model_id=self.embedder.model_id,
-                                   model_checksum=self.embedder.checksum)
+            return JobIndex.create(path, **self.embedder.index_identity())
 
     def _refill_columns(self, index: JobIndex) -> None:
         """An index written by an older format lacks some filter columns (loaded as unknown): rebuild every
@@ -389,8 +387,7 @@ class MatchService:
             path = self.settings.index_path
             target = path.with_name(f"{path.name}-{_time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}")
             shutil.rmtree(target, ignore_errors=True)
-            idx = JobIndex.create(target, dim=self.embedder.dim, model_id=self.embedder.model_id,
-                                  model_checksum=self.embedder.checksum)
+            idx = JobIndex.create(target, **self.embedder.index_identity())
             lexical = LexicalSide()
             pending = self.store.pending()
             n = self._index_into(idx, self.store.ids(), progress=progress, lexical=lexical)

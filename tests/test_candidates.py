@@ -48,9 +48,15 @@ def test_profile_from_resume_counts_present_to_as_of_and_applies_overrides(pool)
     assert len(pool) == 0  # reading a resume stores nothing
 
 
+
+def add_file(pool, data: bytes, name: str):
+    """What the CLI and the upload route do with a file."""
+    prof, kind = pool.profile_from_resume(data, filename=name)
+    return pool.add_profile(prof, kind=kind, label=name)
+
 # ---- consent and erasure -----------------------------------------------------------------------------------------
 def test_add_text_resume_stores_profile_evidence_and_text(pool):
-    added = pool.add_resume(PY_RESUME.encode(), filename="jane.txt")
+    added = add_file(pool, PY_RESUME.encode(), "jane.txt")
     assert added.outcome == "added" and added.id == candidate_id(added.candidate.profile.text)
     got = pool.get(added.id)
     assert got.label == "jane.txt" and got.kind == "text"
@@ -58,7 +64,7 @@ def test_add_text_resume_stores_profile_evidence_and_text(pool):
     assert got.profile.degree == "bachelor" and got.profile.evidence.get("degree")
     assert set(got.profile.confidence) >= {"degree"}
     assert "Python" in got.profile.skills
-    again = pool.add_resume(PY_RESUME.encode(), filename="jane2.txt")
+    again = add_file(pool, PY_RESUME.encode(), "jane2.txt")
     assert again.id == added.id and again.outcome == "updated" and len(pool) == 1
     assert [c.id for c in pool.store.iter_all()] == [added.id]
 
@@ -310,7 +316,8 @@ def test_another_model_is_refused_with_what_to_do(tmp_path, embedder):
         p.add_profile(profile(PY_RESUME), kind="text")
 
     class OtherModel:
-        model_id, checksum, dim = "other-model", "0" * 64, embedder.dim
+        def index_identity(self):
+            return {**embedder.index_identity(), "model_id": "other-model", "model_checksum": "0" * 64}
 
     with CandidatePool(s, embedder=OtherModel()) as p:
         with pytest.raises(IndexModelMismatch, match="jobmatch candidates reindex"):

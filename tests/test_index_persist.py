@@ -94,6 +94,32 @@ def test_model_and_dim_mismatch_refused(tmp_path):
         JobIndex.open(tmp_path / "ix", model_id="model-a", model_checksum="other")
     with pytest.raises(IndexModelMismatch, match="16-d"):
         JobIndex.open(tmp_path / "ix", dim=384)
+    assert JobIndex.open(tmp_path / "ix", vectors="fp32").vectors == "fp32"
+    with pytest.raises(IndexModelMismatch, match=r"fp32 vectors.*makes int8 ones.*JOBMATCH_EMBED_BACKEND"):
+        JobIndex.open(tmp_path / "ix", model_id="model-a", vectors="int8")
+
+
+def test_int8_vectors_are_recorded_and_an_older_manifest_means_fp32(tmp_path):
+    import json
+
+    from index import persist
+
+    ix, _ = make(tmp_path / "ix", n=20)
+    ix.vectors = "int8"
+    ix.save()
+    assert persist.read_manifest(tmp_path / "ix")["vectors"] == "int8"
+    assert JobIndex.open(tmp_path / "ix", vectors="int8").vectors == "int8"
+    with pytest.raises(IndexModelMismatch, match="int8 vectors"):
+        JobIndex.open(tmp_path / "ix", vectors="fp32")
+    old, _ = make(tmp_path / "old", n=20)
+    old.save()
+    mpath = tmp_path / "old" / persist.MANIFEST
+    m = json.loads(mpath.read_text())
+    del m["vectors"]  # a manifest written before the field existed
+    mpath.write_text(json.dumps(m))
+    assert JobIndex.open(tmp_path / "old", vectors="fp32", verify=False).vectors == "fp32"
+    with pytest.raises(IndexModelMismatch, match="fp32 vectors"):
+        JobIndex.open(tmp_path / "old", vectors="int8", verify=False)
 
 
 def test_corrupt_manifest_refused(tmp_path):

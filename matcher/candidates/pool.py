@@ -150,8 +150,7 @@ class CandidatePool:
         try:
             if not check_model:
                 return JobIndex.open(self.index_path)
-            e = self.embedder
-            return JobIndex.open(self.index_path, model_id=e.model_id, model_checksum=e.checksum, dim=e.dim)
+            return JobIndex.open(self.index_path, **self.embedder.index_identity())
         except IndexNotFound:
             return None
         except IndexModelMismatch as err:
@@ -214,19 +213,13 @@ class CandidatePool:
                             overrides: MatchOptions | None = None, cancel=None) -> tuple[CandidateProfile, str]:
         """A resume file read into ``(profile, kind)`` by the isolated parser (the same limits as matching an
         upload), explicit values in ``overrides`` applied, ``overrides.as_of`` (UTC; now when unset) as "present".
-        The one path from a file to a candidate: HTTP upload, ``jobmatch candidates add`` and :meth:`add_resume`."""
+        The one path from a file to a candidate (HTTP upload and ``jobmatch candidates add``)."""
         from matcher.service import apply_overrides
 
         as_of = overrides.as_of if overrides is not None else None
         parsed = self.parser.parse(data, filename=filename, as_of=as_utc(as_of), cancel=cancel)
         profile = apply_overrides(parsed.profile, overrides) if overrides is not None else parsed.profile
         return profile, parsed.kind
-
-    def add_resume(self, data: bytes, *, filename: str | None = None, label: str | None = None,
-                   overrides: MatchOptions | None = None, cancel=None) -> AddedCandidate:
-        """:meth:`profile_from_resume`, then :meth:`add_profile`."""
-        profile, kind = self.profile_from_resume(data, filename=filename, overrides=overrides, cancel=cancel)
-        return self.add_profile(profile, kind=kind, label=label or filename)
 
     def remove(self, cid: str) -> None:
         """Erase a candidate: the store row (overwritten on disk), the index row (compacted away, the previous
@@ -256,8 +249,7 @@ class CandidatePool:
                                    *[i for i in stored if i not in indexed]]))
         gone = sorted(indexed - have)
         if todo and index is None:
-            e = self.embedder
-            index = JobIndex.create(self.index_path, dim=e.dim, model_id=e.model_id, model_checksum=e.checksum)
+            index = JobIndex.create(self.index_path, **self.embedder.index_identity())
         if todo:
             self._index_into(index, todo)
         if gone:
