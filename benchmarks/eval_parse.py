@@ -47,7 +47,9 @@ def pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))] if xs else float("nan")
 
 
-def load_labels(d: Path) -> list[dict]:
+def load_labels(d: Path, splits: tuple[str, ...] | None = None) -> list[dict]:
+    """The labelled records of ``splits`` (all when None). A split kept in a file of its own (test2, dev3, test3)
+    is not even opened unless asked for: ``--tune`` never reads the held-out files."""
     out = []
     for line in open(d / "labels" / "resume_fields_dev.jsonl", encoding="utf-8"):
         r = json.loads(line)
@@ -58,13 +60,13 @@ def load_labels(d: Path) -> list[dict]:
     # test2 / test3: labelled by another hand, never tuned on; dev3: labelled by another hand, a tuning split
     for split in ("test2", "dev3", "test3"):
         path = HERE / "labels" / f"resume_fields_{split}.jsonl"
-        if path.exists():
+        if path.exists() and (splits is None or split in splits):
             for line in open(path, encoding="utf-8"):
                 if line.strip():
                     r = json.loads(line)
                     r["split"] = split
                     out.append(r)
-    return out
+    return out if splits is None else [r for r in out if r["split"] in splits]
 
 
 TUNING_SPLITS = ("dev0", "dev", "dev3")
@@ -170,9 +172,7 @@ def main() -> int:
     d = args.data
     settings = Settings()
     threshold = settings.profile_min_confidence
-    labels = load_labels(d)
-    if args.tune:
-        labels = [lab for lab in labels if lab["split"] in TUNING_SPLITS]
+    labels = load_labels(d, TUNING_SPLITS if args.tune else None)
     live = {r["id"]: r for r in map(json.loads, open(d / "resumes/livecareer/resumes.jsonl", encoding="utf-8"))}
     urd = {r["id"]: r for r in map(json.loads, open(d / "resumes/updated_resume_dataset/resumes.jsonl", encoding="utf-8"))}
     rows = []

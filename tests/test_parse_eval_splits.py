@@ -31,3 +31,22 @@ def test_show_failures_refuses_a_held_out_split(split, monkeypatch, capsys):
     with pytest.raises(SystemExit) as e:
         ev.main()
     assert e.value.code == 2 and "invalid choice" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "data" / "labels").is_dir(), reason="../shared not present")
+def test_tuning_never_opens_the_held_out_label_files(monkeypatch):
+    import builtins
+
+    ev = _eval_parse()
+    opened: list[str] = []
+    real_open = builtins.open
+
+    def recording_open(path, *a, **kw):
+        opened.append(str(path))
+        return real_open(path, *a, **kw)
+
+    monkeypatch.setattr(builtins, "open", recording_open)
+    labels = ev.load_labels(ROOT.parent / "shared" / "data", ev.TUNING_SPLITS)
+    assert labels and {r["split"] for r in labels} <= set(ev.TUNING_SPLITS)
+    assert any(p.endswith("resume_fields_dev3.jsonl") for p in opened)
+    assert not [p for p in opened if "test2" in p or "test3" in p], opened

@@ -695,3 +695,12 @@ def test_a_sentence_about_volunteering_ends_the_entry_above_the_next_job():
             "Created volunteer application form.\n"
             "Production Team Member 01 /1996 to 01 /2007 Company Name City , State\n")
     assert profile_from_text(text, date(2021, 1, 1)).months == 13 + 132
+
+
+def test_a_form_feed_in_plain_text_is_no_column_break():
+    """A page break in pasted text must not end the Education section: its years are no job."""
+    text = ("Jane Roe\nExperience\nDeveloper, Acme 01/2015 - 12/2019\nEducation\nB.Sc. Computer Science\n"
+            "\x0c2008 - 2012 Technion Haifa\n")
+    with_ff = profile_from_text(text, as_of="2021-01-01")
+    without = profile_from_text(text.replace("\x0c", ""), as_of="2021-01-01")
+    assert with_ff.months == without.months == 59

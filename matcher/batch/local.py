@@ -35,11 +35,10 @@ def choose_threads(workers: int, settings: Settings) -> int:
     1 parse worker, load 1.2-1.4, alternating: 2 threads 17.7, 17.2, 16.9 resumes/s steady (embed stage 5.5-5.7 s)
     against 1 thread 15.4, 14.9, 15.4 (7.1-7.4 s)."""
     from ..embed import usable_cores
+    from ..embed.threads import resolve_threads
 
-    if settings.torch_threads:
-        return settings.torch_threads
-    if settings.embed_backend.startswith("onnx"):
-        return max(1, min(2, usable_cores()))
+    if settings.torch_threads or settings.embed_backend.startswith("onnx"):
+        return resolve_threads(settings.torch_threads, settings.embed_backend)  # the service's rule
     return max(1, min(2, usable_cores() - workers))
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from matcher.errors import CorruptDocument, EmptyDocument, TooManyPages, UnsupportedFileType
+from matcher.resumes.sections import COLUMN_MARK
 
 ACCEPTED = "PDF, Word (.docx), plain text (UTF-8, UTF-16, Latin-1/cp1252) or JSON Resume"
 
@@ -363,9 +364,9 @@ _DX = {k: _W + k for k in ("p", "tbl", "tr", "tc", "sdt", "sdtContent", "t", "ta
 
 
 # between the cells of a two-column table row ("Skills ... Education ..." | "Developer, Acme 2015-2018 ..."): read
-# by the profile as "the section heading of the previous column does not carry over"; a form feed, which the
-# text cleaning drops
-COLUMN_BREAK = "\x0c"
+# by the profile as "the section heading of the previous column does not carry over", then dropped from the text.
+# A private-use character only this reader writes (a form feed in pasted text or a PDF page break is not one)
+COLUMN_BREAK = COLUMN_MARK
 
 
 def _docx_blocks(container, out: list[str]) -> None:  # type: ignore[no-untyped-def]
