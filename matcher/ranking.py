@@ -123,6 +123,17 @@ def tokenize(text: str) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
+def _eligible_ranked(rows, scores, eligible: np.ndarray) -> np.ndarray:
+    """A dense search's rows (``-1`` padding and rows out of range or not eligible dropped), best first."""
+    rows = np.asarray(rows, dtype=np.int64)
+    scores = np.asarray(scores, dtype=np.float64)
+    ok = (rows >= 0) & (rows < eligible.size)
+    rows, scores = rows[ok], scores[ok]
+    ok = eligible[rows]
+    rows, scores = rows[ok], scores[ok]
+    return rows[_order(rows, scores)]
+
+
 def _order(rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """Indices sorting by score descending, then row ascending (deterministic ties)."""
     return np.lexsort((rows, -scores))
@@ -375,14 +386,7 @@ class HybridRanker:
         if k <= 0:
             return []
         n = max(self.candidates, k)
-        d_rows, d_scores = dense_scores(eligible, min(n, n_elig))
-        d_rows = np.asarray(d_rows, dtype=np.int64)
-        d_scores = np.asarray(d_scores, dtype=np.float64)
-        ok = (d_rows >= 0) & (d_rows < eligible.size)
-        d_rows, d_scores = d_rows[ok], d_scores[ok]
-        ok = eligible[d_rows]
-        d_rows, d_scores = d_rows[ok], d_scores[ok]
-        d_rows = d_rows[_order(d_rows, d_scores)]
+        d_rows = _eligible_ranked(*dense_scores(eligible, min(n, n_elig)), eligible)
 
         lex = self.lexical.scores(query_text, eligible.size)[: eligible.size]
         lmask = eligible.copy()
@@ -393,14 +397,7 @@ class HybridRanker:
         lists, weights = [d_rows, l_rows], [self.w_dense, self.w_lex]
         t_rows = d_rows[:0]
         if title_scores is not None and self.w_titles:
-            t_rows, t_sc = title_scores(eligible, min(n, n_elig))
-            t_rows = np.asarray(t_rows, dtype=np.int64)
-            t_sc = np.asarray(t_sc, dtype=np.float64)
-            ok = (t_rows >= 0) & (t_rows < eligible.size)
-            t_rows, t_sc = t_rows[ok], t_sc[ok]
-            ok = eligible[t_rows]
-            t_rows, t_sc = t_rows[ok], t_sc[ok]
-            t_rows = t_rows[_order(t_rows, t_sc)]
+            t_rows = _eligible_ranked(*title_scores(eligible, min(n, n_elig)), eligible)
             lists.append(t_rows)
             weights.append(self.w_titles)
         fused = rrf_fuse(lists, weights, self.rrf_k)

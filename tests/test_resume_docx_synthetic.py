@@ -44,6 +44,16 @@ def _save(d) -> bytes:  # type: ignore[no-untyped-def]
     return buf.getvalue()
 
 
+def _doc(*paragraphs: str) -> bytes:
+    """A Word file of plain paragraphs, in order."""
+    import docx
+
+    d = docx.Document()
+    for text in paragraphs:
+        d.add_paragraph(text)
+    return _save(d)
+
+
 def _profile(data: bytes):  # type: ignore[no-untyped-def]
     return profile_from_text(read_docx(data).text, AS_OF)
 
@@ -157,31 +167,27 @@ def studying_towards() -> bytes:
 
 def experience_without_dates() -> bytes:
     """An experience section with jobs but no dates at all: months are unknown with the reason, never 0."""
-    import docx
-
-    d = docx.Document()
-    d.add_paragraph("Avi Mizrahi")
-    d.add_paragraph("Residence: Netanya")
-    d.add_paragraph("Experience")
-    d.add_paragraph("Developer at Amdocs – billing systems")
-    d.add_paragraph("QA engineer at NICE – test automation")
-    d.add_paragraph("Education")
-    d.add_paragraph("B.Sc. in Software Engineering, Afeka")
-    return _save(d)
+    return _doc(
+        "Avi Mizrahi",
+        "Residence: Netanya",
+        "Experience",
+        "Developer at Amdocs – billing systems",
+        "QA engineer at NICE – test automation",
+        "Education",
+        "B.Sc. in Software Engineering, Afeka",
+    )
 
 
 def name_and_birth_date_only() -> bytes:
     """No place at all: a first name that is a town somewhere ("Dana", SY) and "Date" must not become places."""
-    import docx
-
-    d = docx.Document()
-    d.add_paragraph("Dana")
-    d.add_paragraph("Date of birth: 12.03.1990   Mob: 054-1234567")
-    d.add_paragraph("Experience")
-    d.add_paragraph("Intel, Haifa 2015-2020 Validation engineer")
-    d.add_paragraph("Education")
-    d.add_paragraph("B.A. Psychology")
-    return _save(d)
+    return _doc(
+        "Dana",
+        "Date of birth: 12.03.1990   Mob: 054-1234567",
+        "Experience",
+        "Intel, Haifa 2015-2020 Validation engineer",
+        "Education",
+        "B.A. Psychology",
+    )
 
 
 def mm_yy_and_dotted_dates() -> bytes:
