@@ -222,7 +222,7 @@ def test_upload_resume_shows_results_filters_and_profile(page, server, tmp_path)
     assert all(u.startswith(server) or u.startswith("data:") for u in page.requests), page.requests
     assert page.errors == []
 
-    shot = SCREENSHOT if os.environ.get("JOBMATCH_UPDATE_SCREENSHOT") == "1" else tmp_path / "screenshot.png"
+    shot = SCREENSHOT if os.environ.get("UPDATE_SCREENSHOT") == "1" else tmp_path / "screenshot.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
 
