@@ -704,3 +704,16 @@ def test_a_form_feed_in_plain_text_is_no_column_break():
     with_ff = profile_from_text(text, as_of="2021-01-01")
     without = profile_from_text(text.replace("\x0c", ""), as_of="2021-01-01")
     assert with_ff.months == without.months == 59
+
+
+@pytest.mark.parametrize("text, months", [
+    ("Over twenty five years of experience in sales", 300),
+    ("twenty-five years of experience", 300),
+    ("two (2) years of experience", 24),
+    ("Thirty years of experience", 360),
+    ("six months experience in data science", 6),
+])
+def test_stated_totals_written_in_words(text, months):
+    from matcher.resumes.dates import stated_months
+
+    assert stated_months(text)[0] == months

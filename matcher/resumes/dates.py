@@ -344,7 +344,9 @@ def merge_months(spans: list[Span], as_of: date) -> int:
 _FULL_DATE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*(?:19|20)\d{2}")
 _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
+    "seventeen eighteen nineteen twenty".split())} | {"thirty": "30", "forty": "40"}
+# "twenty five years", "thirty-two years": a tens word and a units word are one number
+_COMPOUND_NUMBER = re.compile(r"\b(twenty|thirty|forty)[\s-]+(one|two|three|four|five|six|seven|eight|nine)\b", re.I)
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b(?=\s*\(?\d*\)?\s*\+?\s*(?:plus\s+)?(?:years?|yrs?|months?)\b)",
                           re.I)
 # "10 plus years' proven experience", "8+ years’ experience"
@@ -355,7 +357,10 @@ def stated_months(text: str) -> tuple[int, str] | None:
     """An explicit total such as "8+ years of experience", "six months experience", "10 plus years' experience"
     (per-skill "Exprience - 24 months" lines don't count)."""
     best: tuple[int, str] | None = None
+    text = _COMPOUND_NUMBER.sub(
+        lambda m: str(int(_NUMBER_WORDS[m.group(1).lower()]) + int(_NUMBER_WORDS[m.group(2).lower()])), text)
     text = _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1).lower()], text)
+    text = re.sub(r"\b(\d{1,2})\s*\(\s*\1\s*\)", r"\1", text)  # "two (2) years" -> "2 (2) years" -> "2 years"
     text = _PLUS_YEARS.sub(r"+ \1", text)
     for pat in _STATED:
         for m in pat.finditer(text):
