@@ -585,9 +585,9 @@ class MatchService:
                 met=None if (p.months is None or facts.months is None) else facts.months >= p.months,
             ),
         }
-        skills = _skills_in_common(p.id, p.title + "\n" + p.description, tuple(profile.skills))
+        skills = skills_in_common(p.id, p.title + "\n" + p.description, tuple(profile.skills))
         rd = hit.reading
-        missing = _skills_missing(p.id, p.title + "\n" + p.description, profile)
+        missing = skills_missing(p.id, p.title + "\n" + p.description, profile)
         p_occ, c_occ = classify_title(p.title), hit.candidate_occupation
         occupation = {"posting": p_occ.as_dict() if p_occ else None, "candidate": c_occ.as_dict() if c_occ else None,
                       "agreement": rd.occupation}
@@ -632,7 +632,7 @@ def _posting_skills(posting_id: str, text: str) -> frozenset[str]:
     return frozenset(extract_skills(text))
 
 
-def _skills_missing(posting_id: str, text: str, profile: CandidateProfile, limit: int = 20) -> list[str]:
+def skills_missing(posting_id: str, text: str, profile: CandidateProfile, limit: int = 20) -> list[str]:
     """Skills the posting names (skill vocabulary) that the resume does not: neither among the profile's skills
     nor anywhere in its text (alphabetical)."""
     have = set(profile.skills) | _resume_skills(profile.text)
@@ -646,7 +646,8 @@ def _resume_skills(text: str) -> frozenset[str]:
     return frozenset(extract_skills(text))
 
 
-def _skills_in_common(posting_id: str, text: str, skills: tuple[str, ...]) -> list[str]:
+def skills_in_common(posting_id: str, text: str, skills: tuple[str, ...]) -> list[str]:
+    """The profile's ``skills`` the posting names too (skill vocabulary; alphabetical)."""
     if not skills:
         return []
     have = _posting_skills(posting_id, text)

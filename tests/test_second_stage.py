@@ -76,12 +76,12 @@ def test_stage2_scores_known_values():
 
 def test_skill_gap_of_a_match():
     from matcher.domain import CandidateProfile
-    from matcher.service import _skills_in_common, _skills_missing
+    from matcher.service import skills_in_common, skills_missing
 
     text = "Engineer\nWe use Python, Terraform and Kubernetes."
     prof = CandidateProfile(text="Python and Kubernetes", skills=["Python"])
-    assert _skills_missing("jp_test_gap", text, prof) == ["IBM Terraform"]  # the vocabulary's name
-    assert set(_skills_in_common("jp_test_gap", text, ("Python", "Kubernetes"))) == {"Python", "Kubernetes"}
+    assert skills_missing("jp_test_gap", text, prof) == ["IBM Terraform"]  # the vocabulary's name
+    assert set(skills_in_common("jp_test_gap", text, ("Python", "Kubernetes"))) == {"Python", "Kubernetes"}
 
 
 # ---- the arrays the service reads (PostingLines) ------------------------------------------------------------
