@@ -598,15 +598,18 @@ class Lab:
         def f():
             from matcher.ranking import resume_title_text
 
-            texts = [resume_title_text(q["text"]) for q in self.q]
-            have = [i for i, t in enumerate(texts) if t]
-            got = self.emb.pooled([texts[i] for i in have], 1, "first", tag="qtitle-") if have else None
-            V = np.zeros((len(texts), got.shape[1] if got is not None else 384), dtype=np.float32)
-            if have:
-                V[have] = got
-            return V
+            return self._short_query_vecs([resume_title_text(q["text"]) for q in self.q], "qtitle-")
 
         return self.memo("title-qv", f)
+
+    def _short_query_vecs(self, texts: list[str], tag: str) -> np.ndarray:
+        """One window per query text (zeros where a query has none), cached under ``tag``."""
+        have = [i for i, t in enumerate(texts) if t]
+        got = self.emb.pooled([texts[i] for i in have], 1, "first", tag=tag) if have else None
+        V = np.zeros((len(texts), got.shape[1] if got is not None else 384), dtype=np.float32)
+        if have:
+            V[have] = got
+        return V
 
     def resume_line_vecs(self, max_words: int = 200) -> list[np.ndarray]:
         """Late interaction, resume side: per query, vectors of the resume's lines (long ones split into sentences,
@@ -641,13 +644,7 @@ class Lab:
         def f():
             from matcher.resumes.skills import extract_skills
 
-            texts = [", ".join(extract_skills(q["text"])) for q in self.q]
-            have = [i for i, t in enumerate(texts) if t]
-            got = self.emb.pooled([texts[i] for i in have], 1, "first", tag="qskills-") if have else None
-            V = np.zeros((len(texts), got.shape[1] if got is not None else 384), dtype=np.float32)
-            if have:
-                V[have] = got
-            return V
+            return self._short_query_vecs([", ".join(extract_skills(q["text"])) for q in self.q], "qskills-")
 
         return self.memo("skills-qv", f)
 

@@ -139,30 +139,26 @@ def line_breaks_in_paragraphs() -> bytes:
 
 
 def degrees_in_progress() -> bytes:
-    import docx
-
-    d = docx.Document()
-    d.add_paragraph("Maya Golan | Haifa, Israel | +972-54-0000000")
-    d.add_paragraph("Experience")
-    d.add_paragraph("2020 - present: Junior developer, Intel")
-    d.add_paragraph("Education")
-    d.add_paragraph("M.Sc. Computer Science, Technion (expected 2024)")
-    d.add_paragraph("B.Sc. Computer Science, Technion, 2015 - 2019")
-    return _save(d)
+    return _doc(
+        "Maya Golan | Haifa, Israel | +972-54-0000000",
+        "Experience",
+        "2020 - present: Junior developer, Intel",
+        "Education",
+        "M.Sc. Computer Science, Technion (expected 2024)",
+        "B.Sc. Computer Science, Technion, 2015 - 2019",
+    )
 
 
 def studying_towards() -> bytes:
-    import docx
-
-    d = docx.Document()
-    d.add_paragraph("Lior Ben David")
-    d.add_paragraph("Ramat Gan | 053-9998877")
-    d.add_paragraph("Experience")
-    d.add_paragraph("2021 - now  Customer support, Partner")
-    d.add_paragraph("Education")
-    d.add_paragraph("Studying towards B.Sc. in Computer Science, The Open University")
-    d.add_paragraph("Full Bagrut, Blich High School, 2014")
-    return _save(d)
+    return _doc(
+        "Lior Ben David",
+        "Ramat Gan | 053-9998877",
+        "Experience",
+        "2021 - now  Customer support, Partner",
+        "Education",
+        "Studying towards B.Sc. in Computer Science, The Open University",
+        "Full Bagrut, Blich High School, 2014",
+    )
 
 
 def experience_without_dates() -> bytes:
@@ -191,17 +187,15 @@ def name_and_birth_date_only() -> bytes:
 
 
 def mm_yy_and_dotted_dates() -> bytes:
-    import docx
-
-    d = docx.Document()
-    d.add_paragraph("Eli Katz")
-    d.add_paragraph("Kfar Saba, Israel")
-    d.add_paragraph("Employment History")
-    d.add_paragraph("03/19 - 12/22 | Team lead | CyberArk")
-    d.add_paragraph("10.2015 - 02.2019 | Developer | Check Point")
-    d.add_paragraph("Academic Education")
-    d.add_paragraph("2011-2015 B.Sc. Electrical Engineering, Ben-Gurion University")
-    return _save(d)
+    return _doc(
+        "Eli Katz",
+        "Kfar Saba, Israel",
+        "Employment History",
+        "03/19 - 12/22 | Team lead | CyberArk",
+        "10.2015 - 02.2019 | Developer | Check Point",
+        "Academic Education",
+        "2011-2015 B.Sc. Electrical Engineering, Ben-Gurion University",
+    )
 
 
 # ---- the known answers ---------------------------------------------------------------------------
