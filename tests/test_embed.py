@@ -248,6 +248,10 @@ def test_int8_rows_do_not_depend_on_the_batch(cache):
     assert int8.count_windows(texts, max_windows=1) == [1] * 6
     batch = int8.embed_queries(texts, max_windows=1, batch_size=64)
     assert np.array_equal(batch, np.stack([int8.embed_query(t, max_windows=1) for t in texts]))
+    # windows of different lengths in one batch (padded to the longest): each still gets its vector alone
+    mixed = ["nurse", "python developer " * 40, "site reliability engineer " * 150]
+    together = int8.embed_documents(mixed, max_windows=1)
+    assert np.array_equal(together, np.stack([int8.embed_documents([t], max_windows=1)[0] for t in mixed]))
 
 
 @pytest.mark.slow

@@ -177,9 +177,13 @@ class OnnxBackend(Backend):
         return backend
 
     def forward(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
-        if self.row_by_row and len(arrays["input_ids"]) > 1:
-            return np.concatenate([self.forward({n: a[r:r + 1] for n, a in arrays.items()})
-                                   for r in range(len(arrays["input_ids"]))])
+        if self.row_by_row:  # each row alone, cut to its own tokens: the batch's padding would enter the scales too
+            widths = np.asarray(arrays["attention_mask"]).sum(axis=1)
+            return np.concatenate([self._run({n: a[r:r + 1, :int(widths[r])] for n, a in arrays.items()})
+                                   for r in range(len(widths))])
+        return self._run(arrays)
+
+    def _run(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
         feed = {n: arrays[n] for n in self.input_names}
         tokens = np.asarray(self.session.run(["token_embeddings"], feed)[0], dtype=np.float32)
         return mean_pool_rows(tokens, arrays["attention_mask"])
