@@ -712,8 +712,17 @@ def test_a_form_feed_in_plain_text_is_no_column_break():
     ("two (2) years of experience", 24),
     ("Thirty years of experience", 360),
     ("six months experience in data science", 6),
+    ("Total experience - 24 months experience", 24),
 ])
 def test_stated_totals_written_in_words(text, months):
     from matcher.resumes.dates import stated_months
 
     assert stated_months(text)[0] == months
+
+
+@pytest.mark.parametrize("text", ["Java - 24 months experience", "C#/.NET: 18 months experience",
+                                  "Skills\n* SQL Server – 12 months exp"])
+def test_one_skills_months_are_no_total(text):
+    from matcher.resumes.dates import stated_months
+
+    assert stated_months(text) is None

@@ -349,6 +349,9 @@ _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
 _COMPOUND_NUMBER = re.compile(r"\b(twenty|thirty|forty)[\s-]+(one|two|three|four|five|six|seven|eight|nine)\b", re.I)
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b(?=\s*\(?\d*\)?\s*\+?\s*(?:plus\s+)?(?:years?|yrs?|months?)\b)",
                           re.I)
+# what leads a per-skill line ("Java - ", "C#/.NET: ", "* SQL Server – "): a short name and a dash or colon, without
+# a word that makes the number a total
+_PER_SKILL = re.compile(r"[\s*•·-]*(?!.*\b(?:total|overall|experience|exp)\b)[A-Za-z][\w .+#/&()]{0,40}?\s*[-–:]\s*", re.I)
 # "10 plus years' proven experience", "8+ years’ experience"
 _PLUS_YEARS = re.compile(r"(?<=\d)\s*(?:plus|\+)\s*(years?|yrs?)['’]?", re.I)
 
@@ -368,8 +371,8 @@ def stated_months(text: str) -> tuple[int, str] | None:
                 continue  # "6 months of internship experience" is not employment
             if pat is _STATED[0]:  # months only
                 years, months = 0.0, int(m.group(1))
-                if months <= 0:
-                    continue
+                if months <= 0 or _PER_SKILL.fullmatch(text[text.rfind("\n", 0, m.start()) + 1:m.start()]):
+                    continue  # "Java - 24 months experience": one skill's months, not a total
             else:
                 years, months = float(m.group(1)), int(m.group(2) or 0)
             if years < 0 or years > 60 or (years == 0 and pat is not _STATED[0]):
