@@ -500,19 +500,19 @@ class MatchService:
         q = np.asarray(qv, dtype=np.float32)[None, :]
         lex = lexical or self.lexical
 
-        def dense_scores(m: np.ndarray, n: int):
-            res = snap.search(q, n, m)
-            return res.rows[0], np.array([s for _, s in res.hits[0]], dtype=np.float64)
+        def searcher(query: np.ndarray):  # a DenseScores over this snapshot for one query vector
+            def scores(m: np.ndarray, n: int):
+                res = snap.search(query, n, m)
+                return res.rows[0], np.array([s for _, s in res.hits[0]], dtype=np.float64)
+            return scores
 
+        dense_scores = searcher(q)
         ranker = HybridRanker(lex.for_snapshot(snap), **self.ranker_settings)
         title_scores = None  # the third list: the candidate's recent job titles (experience section) vs postings
         titles = resume_title_text(profile.text) if ranker.w_titles else ""
         if titles:
-            tq = np.asarray(self.embedder.embed_query(titles, max_windows=1), dtype=np.float32)[None, :]
-
-            def title_scores(m: np.ndarray, n: int):
-                res = snap.search(tq, n, m)
-                return res.rows[0], np.array([s for _, s in res.hits[0]], dtype=np.float64)
+            title_scores = searcher(np.asarray(self.embedder.embed_query(titles, max_windows=1),
+                                               dtype=np.float32)[None, :])
         # fused scores tie often (1/(60+r) from one side only): ask for a margin, then break ties by posting
         # id, so the order does not depend on where a posting sits in the index
         ranked = ranker.rank_detailed(query_text_for_lexical(profile.text), q[0], mask, max(k + 32, STAGE2_N),

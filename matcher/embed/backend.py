@@ -23,6 +23,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
+# the arithmetic of each backend's vectors, recorded in an index's manifest and checked when it is opened: torch and
+# onnx fp32 give the same rankings, int8 does not (top-10 agreement 0.89)
+VECTORS = {"torch": "fp32", "onnx": "fp32", "onnx-int8": "int8"}
 
 
 @dataclass(frozen=True)

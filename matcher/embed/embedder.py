@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelUnavailable
-from .backend import BACKENDS, Backend, ModelSpec
+from .backend import BACKENDS, VECTORS, Backend, ModelSpec
 from .model_files import BUNDLED, default_cache_dir, resolve_model
 from .threads import resolve_threads
 from .windows import POOLINGS, WINDOW_OVERLAP, pad_windows, pool_windows, split_windows
@@ -98,9 +98,7 @@ class Embedder:
             raise ModelUnavailable(f"Could not load the model at {self.path}: {type(e).__name__}: {e}") from e
         self.model.eval()
         self.backend = backend
-        # what an index built with this embedder records and checks (JobIndex.create/open): the int8 backend's
-        # vectors rank differently from fp32 ones (top-10 agreement 0.89), torch and onnx fp32 agree
-        self.vectors = "int8" if backend == "onnx-int8" else "fp32"
+        self.vectors = VECTORS[backend]  # what an index built with this embedder records and checks
         self.pooling = pooling
         self.max_batch_tokens = int(max_batch_tokens)
         self.dim = int(self.model.get_embedding_dimension())
