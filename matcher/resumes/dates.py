@@ -92,8 +92,13 @@ _MMYY_RANGE = re.compile(rf"(?<![\d/.])(?P<a>{_MMYY})\s*(?:-+|–|—|to)\s*(?P<
 
 def _slash_range(m: re.Match[str]) -> str:
     """"1998/2004" -> "1998 - 2004", unless a product name comes just before ("SQL Server 2008/2014")."""
-    before = m.string[max(0, m.start() - 25):m.start()]
-    return m.group(0) if _PRODUCT.search(before) else f"{m.group(1)} - {m.group(2)}"
+    return m.group(0) if _after_product(m.string, m.start()) else f"{m.group(1)} - {m.group(2)}"
+
+
+def _after_product(text: str, pos: int) -> bool:
+    """A product name ends just before ``pos`` ("SQL Server 2008", "Exchange 2010 to 2016"): years there are
+    versions."""
+    return bool(_PRODUCT.search(text[max(0, pos - 25):pos]))
 
 
 def _mmyy_range(m: re.Match[str], as_of: date) -> str:
@@ -276,7 +281,7 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
                     continue
             if re.fullmatch(r"\d{2}", end_s.strip()) and re.fullmatch(r"(?:19|20)\d{2}", start_s.strip()):
                 end_s = start_s.strip()[:2] + end_s.strip()  # "2016-18"
-            if re.fullmatch(r"(?:19|20)\d{2}", start_s.strip()) and _PRODUCT.search(text[max(0, m.start() - 25):m.start()]):
+            if re.fullmatch(r"(?:19|20)\d{2}", start_s.strip()) and _after_product(text, m.start()):
                 continue  # "migrating from Microsoft Exchange 2010 to 2016", "Windows Server 2000-2012": versions
             if honours_prose and _HONOURS.search(text[max(0, m.start() - 40):m.start()]):
                 continue  # "Marketing Star of the Year Awards from 2013 - 2018 for ...", "Honor Society 2015 - 2016"

@@ -83,7 +83,7 @@ def profile_from_text(text: str, as_of: date | datetime | str | None = None, *,
     confidence; a field read with less than ``min_confidence`` is left unknown (``None``, so its filter rule is
     skipped) and ``unknown[field]`` says why, with the value that was not trusted."""
     day = as_date(as_of)
-    marked = clean_text(text)  # keeps the Word reader's column marks (readers.COLUMN_BREAK)
+    marked = clean_text(text)  # keeps the Word reader's column marks (COLUMN_MARK)
     clean = re.sub(rf"\n*{COLUMN_MARK}\n*", "\n", marked).strip() if COLUMN_MARK in marked else marked
     work = _GLUED_HEADINGS.sub(r"\n\1", marked)
     lines = split_lines(work)

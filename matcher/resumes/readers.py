@@ -365,8 +365,8 @@ _DX = {k: _W + k for k in ("p", "tbl", "tr", "tc", "sdt", "sdtContent", "t", "ta
 
 # between the cells of a two-column table row ("Skills ... Education ..." | "Developer, Acme 2015-2018 ..."): read
 # by the profile as "the section heading of the previous column does not carry over", then dropped from the text.
-# A private-use character only this reader writes (a form feed in pasted text or a PDF page break is not one)
-COLUMN_BREAK = COLUMN_MARK
+# (sections.COLUMN_MARK: a private-use character only this reader writes; a form feed in pasted text or a PDF page
+# break is not one)
 
 
 def _docx_blocks(container, out: list[str]) -> None:  # type: ignore[no-untyped-def]
@@ -431,7 +431,7 @@ def _docx_table(tbl, out: list[str]) -> None:  # type: ignore[no-untyped-def]
             headed = False
             for c in cells:
                 if headed and c:
-                    out.append(COLUMN_BREAK)  # a new column: the heading of the one before does not go on
+                    out.append(COLUMN_MARK)  # a new column: the heading of the one before does not go on
                 out.extend(c)
                 headed = headed or any(heading_of(x) for x in c)
 
