@@ -1,56 +1,30 @@
 """The lexical (BM25) side of the shipped ranking, kept in step with the job store and the vector index.
 
-:class:`matcher.ranking.LexicalIndex` scores "rows"; here a row is a position in ``keys`` (posting ids),
-and :meth:`LexicalSide.for_snapshot` maps those scores onto the rows of one vector-index snapshot, so the
-fusion in :class:`matcher.ranking.HybridRanker` sees both sides over the same rows. The map is cached per
-(snapshot, lexical version).
+:class:`matcher.bm25.LexicalIndex` scores "rows"; here a row is a position in ``keys`` (posting ids, append-only:
+a removed posting's row is tombstoned, a re-added one takes its old row), and :meth:`LexicalSide.for_snapshot`
+maps those scores onto the rows of one vector-index snapshot, so the fusion in
+:class:`matcher.ranking.HybridRanker` sees both sides over the same rows. The map is cached per (snapshot,
+lexical version).
 
-Persisted in ``<data_dir>/lexical/`` (bm25s JSON + npy, keys.json; no pickle), written to a temporary
-directory and swapped in; it records the index generation it matches, and is rebuilt from the store when
-it does not match.
+Persisted in ``<data_dir>/lexical/`` by :func:`matcher.bm25.save_dir` (segments, tombstones, append-only
+vocabulary and keys chunks, a manifest recording the index generation it matches; no pickle): a save writes
+only the segments added since the last one, so a write of a few postings costs a few postings' bytes, not the
+whole side. A side that does not match the index generation is rebuilt from the store; one in the older
+bm25s format is rebuilt from its own texts (logged) and written in the new format by the next save.
 """
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from index.atomic import fsync_dir
-
+from .bm25 import LexicalIndex, fsync_tree, load_dir, read_manifest, replace_dir, save_dir
 from .posting_index import posting_text_for_lexical
-from .ranking import LexicalIndex
 
-
-def fsync_tree(root: Path) -> None:
-    """fsync every file under ``root``, then every directory (deepest first), ``root`` last."""
-    dirs = []
-    for here, _, files in os.walk(root):
-        dirs.append(Path(here))
-        for name in files:
-            fd = os.open(os.path.join(here, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-    for d in reversed(dirs):
-        fsync_dir(d)
-
-
-def replace_dir(new: Path, directory: Path) -> None:
-    """Put the directory ``new`` in the place of ``directory``: the old one is moved aside to ``<name>.old``
-    first and removed after, so the place is empty only between two renames."""
-    old = directory.with_name(directory.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if directory.exists():
-        os.replace(directory, old)
-    os.replace(new, directory)
-    fsync_dir(directory.parent)  # the rename itself is durable before anything relies on it
-    shutil.rmtree(old, ignore_errors=True)
+__all__ = ["LexicalSide", "SnapshotScores", "fsync_tree", "replace_dir"]
 
 
 class LexicalSide:
@@ -64,9 +38,11 @@ class LexicalSide:
 
     # ---- upkeep ----------------------------------------------------------------------------------
     def update(self, postings: Iterable, removed: Sequence[str] = ()) -> None:
-        """Add or replace ``postings`` (objects with id/title/company/description), blank ``removed``."""
+        """Add or replace ``postings`` (objects with id/title/company/description), drop ``removed``. Costs what
+        these postings do (a new segment and tombstones), not what the side holds."""
         rows: list[int] = []
         texts: list[str] = []
+        gone: list[int] = []
         with self._lock:
             for p in postings:
                 pos = self._pos.get(p.id)
@@ -78,34 +54,49 @@ class LexicalSide:
             for key in removed:
                 pos = self._pos.get(key)
                 if pos is not None:
-                    rows.append(pos)
-                    texts.append("")
-            if rows:
-                self.index = self.index.updated(rows, texts)  # built aside, then swapped: searches never see half
+                    gone.append(pos)
+            if rows or gone:
+                self.index = self.index.updated(rows, texts, removed=gone)  # built aside, then swapped in
                 self.version += 1
 
-    def save(self, directory: Path, generation: int) -> None:
-        tmp = directory.with_name(directory.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        self.index.save(tmp)
-        (tmp / "keys.json").write_text(json.dumps({"generation": generation, "keys": self.keys}))
-        fsync_tree(tmp)  # like a vector generation: every file on disk before the directory takes its place
-        replace_dir(tmp, directory)
+    def compact(self) -> None:
+        """Merge the segments into one, tombstoned rows dropped (the next save writes it whole)."""
+        with self._lock:
+            self.index = self.index.compacted()
+            self.version += 1
+
+    def save(self, directory: Path, generation) -> None:
+        """Write the side tagged with ``generation`` (the index generation it matches): only what changed
+        since the save this side was loaded from or last written to (:func:`matcher.bm25.save_dir`)."""
+        save_dir(directory, self.index, keys=self.keys, meta={"generation": generation})
 
     @classmethod
-    def load(cls, directory: Path, generation: int) -> LexicalSide | None:
+    def load(cls, directory: Path, generation) -> LexicalSide | None:
         """The saved side if it matches index ``generation``, else None (rebuild it)."""
         try:
-            meta = json.loads((directory / "keys.json").read_text())
-            if meta.get("generation") != generation:
+            if read_manifest(directory) is None:
+                return cls._load_v1(directory, generation)
+            index, keys, meta = load_dir(directory)
+            if meta.get("generation") != generation or keys is None:
                 return None
-            side = cls()
-            side.index = LexicalIndex.load(directory)
-            side.keys = list(meta["keys"])
-            side._pos = {k: i for i, k in enumerate(side.keys)}
-            return side
         except (OSError, ValueError, KeyError):
             return None
+        side = cls()
+        side.index, side.keys = index, list(keys)
+        side._pos = {k: i for i, k in enumerate(side.keys)}
+        return side
+
+    @classmethod
+    def _load_v1(cls, directory: Path, generation) -> LexicalSide | None:
+        """A side saved in the older bm25s format (``keys.json`` + bm25s files): its texts rebuilt (logged)."""
+        meta = json.loads((directory / "keys.json").read_text())
+        if meta.get("generation") != generation:
+            return None
+        side = cls()
+        side.index = LexicalIndex.load(directory)
+        side.keys = list(meta["keys"])
+        side._pos = {k: i for i, k in enumerate(side.keys)}
+        return side
 
     # ---- query -------------------------------------------------------------------------------
     def for_snapshot(self, snap) -> SnapshotScores:

@@ -201,122 +201,9 @@ class DenseRanker:
 
 
 # --------------------------------------------------------------------------------------------
-# Lexical index (bm25s), keyed by index rows, saved without pickle
+# Lexical index: matcher.bm25.LexicalIndex (segmented BM25, written incrementally), imported at the end of
+# this module (matcher.bm25 reads tokenize from here)
 # --------------------------------------------------------------------------------------------
-
-
-class LexicalIndex:
-    """BM25 over posting texts, keyed by the same rows as the vector index.
-
-    bm25s has no incremental add, so the texts are kept and the (cheap: ~1 s for 8k postings)
-    index is rebuilt on :meth:`add`. Saved as bm25s JSON + npy files plus ``rows.npy`` and
-    ``texts.jsonl``.
-    """
-
-    def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
-        self.k1, self.b = k1, b
-        self._texts: dict[int, str] = {}
-        self._rows = np.zeros(0, dtype=np.int64)
-        self._bm25 = None
-        self._n_rows = 0
-        self._lines = None  # matcher.second_stage.PostingLines over the same rows
-
-    def __len__(self) -> int:
-        return len(self._texts)
-
-    def build(self, texts: Sequence[str]) -> LexicalIndex:
-        self._texts = {i: t for i, t in enumerate(texts)}
-        self._reindex()
-        return self
-
-    def add(self, rows: Iterable[int], texts: Iterable[str]) -> LexicalIndex:
-        for r, t in zip(rows, texts, strict=False):
-            self._texts[int(r)] = t
-        self._reindex()
-        return self
-
-    def updated(self, rows: Iterable[int], texts: Iterable[str]) -> LexicalIndex:
-        """A new index with these rows added or replaced; this one is left as it was (readers keep using it)."""
-        new = LexicalIndex(self.k1, self.b)
-        new._texts = dict(self._texts)
-        return new.add(rows, texts)
-
-    def _reindex(self) -> None:
-        import bm25s
-
-        self._rows = np.array(sorted(self._texts), dtype=np.int64)
-        self._n_rows = int(self._rows.max()) + 1 if self._rows.size else 0
-        if not self._rows.size:
-            self._bm25 = None
-            return
-        from .second_stage import PostingLines
-
-        corpus: list[list[str]] = []
-        self._lines = PostingLines.build(self._texts, corpus)  # tokenises once for both
-        corpus = [toks or ["\x00empty"] for toks in corpus]
-        bm = bm25s.BM25(k1=self.k1, b=self.b)
-        bm.index(corpus, show_progress=False)
-        self._bm25 = bm
-
-    @property
-    def lines(self):
-        """Token ids of every row's lines for the second stage (:class:`matcher.second_stage.PostingLines`),
-        built with the index; an index saved before they existed builds them on first use."""
-        if self._lines is None:
-            from .second_stage import PostingLines
-
-            self._lines = PostingLines.build(self._texts)
-        return self._lines
-
-    @property
-    def texts(self) -> dict[int, str]:
-        """The indexed text of every row (read-only: the index is rebuilt, never edited in place)."""
-        return self._texts
-
-    def scores(self, query_text: str, n_rows: int | None = None) -> np.ndarray:
-        """BM25 score for every row (0 for rows without text), length max(n_rows, known rows)."""
-        size = max(n_rows or 0, self._n_rows)
-        out = np.zeros(size, dtype=np.float32)
-        if self._bm25 is None:
-            return out
-        toks = [t for t in tokenize(query_text) if t in self._bm25.vocab_dict]
-        if not toks:
-            return out
-        out[self._rows] = self._bm25.get_scores(toks)
-        return out
-
-    def save(self, directory: str | Path) -> None:
-        d = Path(directory)
-        d.mkdir(parents=True, exist_ok=True)
-        if self._bm25 is not None:
-            self._bm25.save(str(d / "bm25"), show_progress=False)
-        np.save(d / "rows.npy", self._rows, allow_pickle=False)
-        with open(d / "texts.jsonl", "w", encoding="utf-8") as fh:
-            for r in self._rows.tolist():
-                fh.write(json.dumps({"row": r, "text": self._texts[r]}) + "\n")
-        if self._rows.size:
-            self.lines.save(d)
-        (d / "lexical.json").write_text(json.dumps({"k1": self.k1, "b": self.b, "version": 1}))
-
-    @classmethod
-    def load(cls, directory: str | Path) -> LexicalIndex:
-        import bm25s
-
-        d = Path(directory)
-        meta = json.loads((d / "lexical.json").read_text())
-        self = cls(k1=meta["k1"], b=meta["b"])
-        with open(d / "texts.jsonl", encoding="utf-8") as fh:
-            for line in fh:
-                o = json.loads(line)
-                self._texts[int(o["row"])] = o["text"]
-        self._rows = np.load(d / "rows.npy", allow_pickle=False).astype(np.int64)
-        self._n_rows = int(self._rows.max()) + 1 if self._rows.size else 0
-        if (d / "bm25").exists():
-            self._bm25 = bm25s.BM25.load(str(d / "bm25"), show_progress=False, verbosity=0)
-        from .second_stage import PostingLines
-
-        self._lines = PostingLines.load(d)  # None (older save): built on first use from the texts
-        return self
 
 
 class HybridRanker:
@@ -548,3 +435,6 @@ def readable_scores(parts: Sequence[dict[str, float]]) -> list[int]:
         out.append(v)
         cap = v
     return out
+
+
+from .bm25 import LexicalIndex  # noqa: E402  (after tokenize: matcher.bm25 imports this module lazily)

@@ -142,6 +142,45 @@ def _line_parts(text: str) -> list[str]:
     return out
 
 
+def line_arrays(texts: Sequence[str], vocab: dict[str, int]) -> dict[str, np.ndarray]:
+    """The per-row arrays of :class:`PostingLines` (all but ``df``) for ``texts``, row i = ``texts[i]`` ("" : a
+    row without text), token ids from ``vocab``, which receives every new token (ids in order of first sight):
+    one vocabulary can serve many such blocks (the segments of :mod:`matcher.bm25`)."""
+    tok: list[int] = []
+    line_ptr = [0]
+    line_req: list[bool] = []
+    n_rows = len(texts)
+    row_line = np.zeros(n_rows + 1, dtype=np.int64)
+    doc_tok: list[np.ndarray] = []
+    doc_cnt: list[np.ndarray] = []
+    row_doc = np.zeros(n_rows + 1, dtype=np.int64)
+    for r, text in enumerate(texts):
+        seen: set[str] = set()
+        n_req = 0
+        start = len(tok)
+        for part in _line_parts(text or ""):
+            toks = tokenize(part)
+            if not toks:
+                continue
+            ids = [vocab.setdefault(t, len(vocab)) for t in toks]
+            tok.extend(ids)
+            line_ptr.append(len(tok))
+            req = len(ids) >= MIN_LINE_TOKENS and part not in seen and n_req < MAX_LINES \
+                and not _BOILER.search(part)
+            seen.add(part)
+            n_req += req
+            line_req.append(req)
+        row_line[r + 1] = len(line_ptr) - 1
+        u, c = np.unique(np.asarray(tok[start:], dtype=np.int32), return_counts=True)
+        doc_tok.append(u)
+        doc_cnt.append(c.astype(np.int32))
+        row_doc[r + 1] = row_doc[r] + u.size
+    return {"tok": np.asarray(tok, dtype=np.int32), "line_ptr": np.asarray(line_ptr, dtype=np.int64),
+            "line_req": np.asarray(line_req, dtype=bool), "row_line": row_line,
+            "doc_tok": np.concatenate(doc_tok) if doc_tok else np.zeros(0, dtype=np.int32),
+            "doc_cnt": np.concatenate(doc_cnt) if doc_cnt else np.zeros(0, dtype=np.int32), "row_doc": row_doc}
+
+
 class PostingLines:
     """Every row's text as token ids, line by line, with the requirement lines marked (the rules of
     :func:`posting_lines`; a repeated line counts once), document frequencies, and each row's distinct tokens
@@ -167,47 +206,15 @@ class PostingLines:
         """From ``texts`` (row -> text). ``corpus``, when given, receives every present row's tokens in row
         order (what BM25 indexes: the same tokens as :func:`matcher.ranking.tokenize` of the whole text)."""
         vocab: dict[str, int] = {}
-        tok: list[int] = []
-        line_ptr = [0]
-        line_req: list[bool] = []
         n_rows = max(texts) + 1 if texts else 0
-        row_line = np.zeros(n_rows + 1, dtype=np.int64)
-        doc_tok: list[np.ndarray] = []
-        doc_cnt: list[np.ndarray] = []
-        row_doc = np.zeros(n_rows + 1, dtype=np.int64)
-        n_req_cap = MAX_LINES
-        for r in range(n_rows):
-            text = texts.get(r, "")
-            seen: set[str] = set()
-            n_req = 0
-            start = len(tok)
-            row_toks: list[str] = []
-            for part in _line_parts(text):
-                toks = tokenize(part)
-                if not toks:
-                    continue
-                row_toks.extend(toks)
-                ids = [vocab.setdefault(t, len(vocab)) for t in toks]
-                tok.extend(ids)
-                line_ptr.append(len(tok))
-                req = len(ids) >= MIN_LINE_TOKENS and part not in seen and n_req < n_req_cap \
-                    and not _BOILER.search(part)
-                seen.add(part)
-                n_req += req
-                line_req.append(req)
-            row_line[r + 1] = len(line_ptr) - 1
-            if corpus is not None and r in texts:
-                corpus.append(row_toks)
-            u, c = np.unique(np.asarray(tok[start:], dtype=np.int32), return_counts=True)
-            doc_tok.append(u)
-            doc_cnt.append(c.astype(np.int32))
-            row_doc[r + 1] = row_doc[r] + u.size
-        dt = np.concatenate(doc_tok) if doc_tok else np.zeros(0, dtype=np.int32)
-        df = np.bincount(dt, minlength=len(vocab)).astype(np.int32)
-        arrays = {"tok": np.asarray(tok, dtype=np.int32), "line_ptr": np.asarray(line_ptr, dtype=np.int64),
-                  "line_req": np.asarray(line_req, dtype=bool), "row_line": row_line, "doc_tok": dt,
-                  "doc_cnt": np.concatenate(doc_cnt) if doc_cnt else np.zeros(0, dtype=np.int32),
-                  "row_doc": row_doc, "df": df}
+        arrays = line_arrays([texts.get(r, "") for r in range(n_rows)], vocab)
+        if corpus is not None:
+            inv = list(vocab)
+            for r in range(n_rows):
+                if r in texts:
+                    a, b = arrays["line_ptr"][arrays["row_line"][r]], arrays["line_ptr"][arrays["row_line"][r + 1]]
+                    corpus.append([inv[i] for i in arrays["tok"][a:b].tolist()])
+        arrays["df"] = np.bincount(arrays["doc_tok"], minlength=len(vocab)).astype(np.int32)
         return cls(vocab, arrays, n_docs=sum(1 for t in texts.values() if t))
 
     def save(self, directory: Path) -> None:
@@ -235,6 +242,15 @@ class PostingLines:
             return None
         return cls({t: i for i, t in enumerate(meta["vocab"])}, arrays, meta["n_docs"])
 
+    # ---- where a row's arrays are (overridden by matcher.bm25_lines.SegmentedLines: one block per segment) ----
+    def _part(self, row: int):
+        """(the object holding ``row``'s arrays, its row there), or (None, -1) for a row this has not."""
+        return (self, row) if 0 <= row and row + 1 < self.row_line.size else (None, -1)
+
+    def _norm(self, part, r: int, dv: np.ndarray) -> float:
+        """Norm of the row's log-tf x idf vector ``dv``."""
+        return float(self.doc_norm[r])
+
     # ---- per query ---------------------------------------------------------------------------------------
     def resume_side(self, resume_text: str) -> tuple[np.ndarray, np.ndarray, float]:
         """(has-token mask over the vocabulary, log-tf x idf vector, its norm with out-of-vocabulary words)."""
@@ -256,25 +272,26 @@ class PostingLines:
         """One posting (a row) read against the resume (:meth:`resume_side`): requirement coverage, lines met and
         whole-text cosine; the caller sets the occupation agreement."""
         have, rv, rnorm = resume
-        if row < 0 or row + 1 >= self.row_line.size:
+        P, row = self._part(row)
+        if P is None:
             return Reading(coverage=0.0, text=0.0, lines=0, lines_met=0)
-        l0, l1 = int(self.row_line[row]), int(self.row_line[row + 1])
-        req = np.flatnonzero(self.line_req[l0:l1]) + l0
+        l0, l1 = int(P.row_line[row]), int(P.row_line[row + 1])
+        req = np.flatnonzero(P.line_req[l0:l1]) + l0
         coverage, met = 0.0, 0
         if req.size:
-            starts, ends = self.line_ptr[req], self.line_ptr[req + 1]
+            starts, ends = P.line_ptr[req], P.line_ptr[req + 1]
             idx = np.concatenate([np.arange(a, b) for a, b in zip(starts.tolist(), ends.tolist(), strict=False)])
-            toks = self.tok[idx]
+            toks = P.tok[idx]
             w = self.idf[toks].astype(np.float64)
             offs = np.concatenate(([0], np.cumsum(ends - starts)[:-1]))
             tot = np.add.reduceat(w, offs)
             got = np.add.reduceat(w * have[toks], offs)
             frac = np.where(tot > 0, got / np.maximum(tot, 1e-12), 0.0)
             coverage, met = float(frac.mean()), int((frac >= 0.5).sum())
-        d0, d1 = int(self.row_doc[row]), int(self.row_doc[row + 1])
-        u, c = self.doc_tok[d0:d1], self.doc_cnt[d0:d1]
+        d0, d1 = int(P.row_doc[row]), int(P.row_doc[row + 1])
+        u, c = P.doc_tok[d0:d1], P.doc_cnt[d0:d1]
         dv = (1.0 + np.log(np.maximum(c, 1))) * self.idf[u]
-        dn = float(self.doc_norm[row]) or 1.0
+        dn = self._norm(P, row, dv) or 1.0
         text = float(dv @ rv[u]) / (dn * rnorm) if u.size else 0.0
         return Reading(coverage=coverage, text=text, lines=int(req.size), lines_met=met)
 
@@ -287,10 +304,11 @@ class PostingLines:
         n = len(rows)
         matched: list[np.ndarray] = []
         for row in rows:
-            if row < 0 or row + 1 >= self.row_doc.size:
+            P, row = self._part(row)
+            if P is None:
                 matched.append(np.zeros(0, dtype=np.int32))
                 continue
-            u = self.doc_tok[int(self.row_doc[row]):int(self.row_doc[row + 1])]
+            u = P.doc_tok[int(P.row_doc[row]):int(P.row_doc[row + 1])]
             matched.append(u[have[u]])
         if not n:
             return np.zeros(0)
@@ -303,12 +321,13 @@ class PostingLines:
         """The 64 smallest hashes of the 4-token shingles of the row's first ~400 tokens after its first
         ``skip_lines`` lines (the title, twice, in the lexical text): a bottom-k sketch, so near-identical
         descriptions share almost all of them and comparing two costs 64 lookups."""
-        if row < 0 or row + 1 >= self.row_line.size:
+        P, row = self._part(row)
+        if P is None:
             return frozenset()
-        l0, l1 = int(self.row_line[row]), int(self.row_line[row + 1])
-        a = int(self.line_ptr[min(l0 + skip_lines, l1)])
-        b = int(self.line_ptr[l1])
-        t = self.tok[a:min(b, a + _SHINGLE_TOKENS)].astype(np.uint64)
+        l0, l1 = int(P.row_line[row]), int(P.row_line[row + 1])
+        a = int(P.line_ptr[min(l0 + skip_lines, l1)])
+        b = int(P.line_ptr[l1])
+        t = P.tok[a:min(b, a + _SHINGLE_TOKENS)].astype(np.uint64)
         if t.size < 4:
             return frozenset(t.tolist())
         with np.errstate(over="ignore"):

@@ -100,7 +100,7 @@ def test_posting_lines_arrays_known_answers(tmp_path):
     from matcher.second_stage import PostingLines
 
     idx = _lines()
-    L = idx.lines
+    L = PostingLines.build(dict(idx.texts))  # one block of arrays (the index's own, per segment: tests/test_bm25.py)
     assert L.n_docs == 3 and L.row_line.size == 4
     # row 1: the title (twice in the lexical text; counted once), then three of its four lines have >= 3 words
     assert int(L.line_req[L.row_line[1]:L.row_line[2]].sum()) == 4
@@ -113,7 +113,7 @@ def test_posting_lines_arrays_known_answers(tmp_path):
     # df and idf follow the texts: "engineer" only in row 0, "python" in row 2
     assert L.df[L.vocab["engineer"]] == 1 and L.df[L.vocab["python"]] == 1
     # saved and loaded: the same readings
-    idx.save(tmp_path)
+    L.save(tmp_path)
     L2 = PostingLines.load(tmp_path)
     assert L2 is not None and L2.vocab == L.vocab
     assert L2.read(1, L2.resume_side(RESUME)).coverage == pytest.approx(r1.coverage)

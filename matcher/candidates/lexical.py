@@ -2,19 +2,20 @@
 
 Uses :class:`matcher.ranking.LexicalIndex` (the same BM25 and tokeniser as the job side) over every stored
 candidate's resume (``query_text_for_lexical``: the text the forward direction searches with), rows in id order.
-Unlike the job side it is rebuilt from the candidate store on every change, so a removed candidate leaves no
-posting list, vocabulary entry or text behind. Saved in ``<data_dir>/candidates/lexical/`` tagged with the index
-generation it belongs to; a mismatch rebuilds it from the store.
+Unlike the job side (segments and tombstones, written incrementally) it is rebuilt from the candidate store on
+every change, so a removed candidate leaves no posting list, vocabulary entry or text behind, not even in a
+tombstoned segment. Saved in ``<data_dir>/candidates/lexical/`` (:func:`matcher.bm25.save_dir`, written whole:
+a rebuilt index descends from no earlier save) tagged with the index generation it belongs to; a mismatch, or a
+side in the older bm25s format, rebuilds it from the store.
 """
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import numpy as np
 
-from matcher.lexical import SnapshotScores, fsync_tree, replace_dir
+from matcher.bm25 import load_dir, read_manifest, save_dir
+from matcher.lexical import SnapshotScores
 from matcher.ranking import LexicalIndex, query_text_for_lexical
 
 
@@ -30,23 +31,20 @@ class CandidateLexical:
         return cls(keys, LexicalIndex().build([query_text_for_lexical(texts[k]) for k in keys]))
 
     def save(self, directory: Path, tag: str) -> None:
-        tmp = directory.with_name(directory.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        self.index.save(tmp)
-        (tmp / "keys.json").write_text(json.dumps({"tag": tag, "keys": self.keys}))
-        fsync_tree(tmp)  # as the job side: every file on disk before the directory takes its place
-        replace_dir(tmp, directory)
+        save_dir(directory, self.index, keys=self.keys, meta={"tag": tag})
 
     @classmethod
     def load(cls, directory: Path, tag: str) -> CandidateLexical | None:
         """The saved side when it belongs to ``tag``, else None (rebuild it from the store)."""
+        if read_manifest(directory) is None:
+            return None  # missing, or the older bm25s format
         try:
-            meta = json.loads((directory / "keys.json").read_text())
-            if meta.get("tag") != tag:
-                return None
-            return cls(list(meta["keys"]), LexicalIndex.load(directory))
+            index, keys, meta = load_dir(directory)
         except (OSError, ValueError, KeyError):
             return None
+        if meta.get("tag") != tag or keys is None:
+            return None
+        return cls(list(keys), index)
 
     def for_snapshot(self, snap) -> SnapshotScores:
         """Scores over the rows of one candidate-index snapshot (what :class:`HybridRanker` reads)."""
