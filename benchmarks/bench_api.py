@@ -6,7 +6,8 @@
                                               # jobmatch serve --workers N for each N, same load on each
 
 Real 1-2 page PDFs from ../shared/data/resumes/livecareer/pdf, at concurrency 1 and 8: p50/p99 latency,
-uploads/s, errors, and the load average before and after each run (the machine may be shared). Servers log
+uploads/s, errors, the server's CPU time per upload (its process tree: server, forkserver, parse workers; the
+number to compare on a shared machine) and the load average before and after each run. Servers log
 at info level (one JSON line per request, to a temporary file), as deployed. Prints a table and writes
 benchmarks/results/api.json (or ``--out``).
 """
@@ -81,6 +82,35 @@ def start_server(data_dir: Path, port: int, *, log_level: str = "warning", log_f
         time.sleep(0.5)
     proc.terminate()
     raise SystemExit("server not ready after 300 s")
+
+
+def tree_cpu(root: int | None) -> float | None:
+    """CPU seconds (user + system) used so far by process ``root`` and its descendants (the server, its
+    forkserver and parse workers; a replaced worker counts through its parent's reaped-children time); None
+    without a local server."""
+    if root is None:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    parent: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parent[int(d)] = int(fields[1])
+        cpu[int(d)] = sum(int(x) for x in fields[11:15]) / tick  # utime, stime, cutime, cstime
+    total = 0.0
+    for pid in cpu:
+        p = pid
+        while p in parent and p != root and p > 1:
+            p = parent[p]
+        if p == root:
+            total += cpu[pid]
+    return total
 
 
 def run_load(url: str, pdfs: list[Path], concurrency: int, total: int, as_of: str) -> dict:
@@ -161,7 +191,13 @@ def main() -> int:
             run_load(url, pdfs, 1, args.warmup * workers, args.as_of)
             for c in args.concurrency.split(","):
                 load_before = os.getloadavg()
+                cpu0 = tree_cpu(proc.pid if proc is not None else None)
                 row = run_load(url, pdfs, int(c), args.requests, args.as_of)
+                cpu1 = tree_cpu(proc.pid if proc is not None else None)
+                # the server's CPU per upload (its process, forkserver and parse workers): what the machine's load
+                # does not inflate much, unlike the wall-clock numbers
+                row["server_cpu_ms_per_upload"] = (None if cpu0 is None or cpu1 is None
+                                                   else (cpu1 - cpu0) / row["requests"] * 1000)
                 rows.append({"workers": workers, **row, "loadavg_before": [round(x, 2) for x in load_before],
                              "loadavg_after": [round(x, 2) for x in os.getloadavg()]})
         finally:
@@ -170,10 +206,13 @@ def main() -> int:
                 proc.wait(timeout=60)
                 log.unlink(missing_ok=True)
     print(f"server: {info}")
-    print(f"{'workers':>7} {'conc':>4} {'reqs':>5} {'err':>4} {'p50 ms':>8} {'p99 ms':>8} {'uploads/s':>10} {'load 1m':>8}")
+    print(f"{'workers':>7} {'conc':>4} {'reqs':>5} {'err':>4} {'p50 ms':>8} {'p99 ms':>8} {'uploads/s':>10} "
+          f"{'CPU ms/upload':>13} {'load 1m':>8}")
     for r in rows:
+        cpu = r.get("server_cpu_ms_per_upload")
         print(f"{r['workers']:>7} {r['concurrency']:>4} {r['requests']:>5} {r['errors']:>4} {r['p50_ms']:>8.0f} "
-              f"{r['p99_ms']:>8.0f} {r['uploads_per_s']:>10.2f} {r['loadavg_before'][0]:>8.2f}")
+              f"{r['p99_ms']:>8.0f} {r['uploads_per_s']:>10.2f} {cpu if cpu is None else round(cpu, 1)!s:>13} "
+              f"{r['loadavg_before'][0]:>8.2f}")
     path = write_json(args.out, {"hardware": hardware(), "server": info, "pdfs": len(pdfs), "runs": rows,
                                  "command": "benchmarks/bench_api.py " + " ".join(sys.argv[1:])})
     print(f"wrote {path}")

@@ -240,6 +240,51 @@ def test_embed_queries_is_embed_query_bit_for_bit_on_onnx_over_real_resumes(cach
 
 
 @pytest.mark.slow
+def test_threads_by_load_give_the_same_vectors(cache):
+    """An onnxruntime embedder with 2 threads runs a forward pass that starts while another runs on a 1-thread
+    session of the same graph: the vectors are the same bits either way, for queries (one window) and for
+    batched documents, over real resume texts and real postings, and from several threads at once."""
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    import torch
+
+    from matcher.service import query_text
+
+    shared = Path(__file__).resolve().parents[2] / "shared" / "data"
+    resumes = shared / "resumes" / "updated_resume_dataset" / "resumes.jsonl"
+    jobs = shared / "jobs" / "linkedin_tech_2021.jsonl"
+    if not (resumes.is_file() and jobs.is_file()):
+        pytest.skip("the shared resume texts and postings are not there")
+    queries = [query_text(json.loads(x)["text"]) for x in resumes.read_text(encoding="utf-8").splitlines()[:40]]
+    with jobs.open(encoding="utf-8") as f:
+        docs = [(d.get("title") or "") + "\n" + (d.get("description") or "") for d in map(json.loads, list(f)[:48])]
+    before = torch.get_num_threads()
+    try:
+        two = Embedder(cache_dir=cache, backend="onnx", threads=2)
+    finally:
+        torch.set_num_threads(before)
+    assert two.adaptive and two.threads == 2
+    alone_q = two.embed_queries(queries, max_windows=1)
+    alone_d = two.embed_documents(docs, max_windows=4)
+    assert two.passes["side_by_side"] == 0 and two.passes["alone"] > 0
+    two._in_flight += 1  # as if another request's forward pass were running
+    try:
+        side_q = two.embed_queries(queries, max_windows=1)
+        side_d = two.embed_documents(docs, max_windows=4)
+    finally:
+        two._in_flight -= 1
+    assert two.passes["side_by_side"] > 0 and two._single is not None
+    assert np.array_equal(side_q, alone_q) and np.array_equal(side_d, alone_d)
+    with ThreadPoolExecutor(4) as pool:  # really side by side: whichever session each call got
+        many = list(pool.map(lambda t: two.embed_query(t, max_windows=1), queries))
+    assert np.array_equal(np.stack(many), alone_q)
+    assert two._in_flight == 0
+    assert not Embedder(cache_dir=cache, backend="onnx", threads=1).adaptive  # one thread: nothing to choose
+    assert not Embedder(cache_dir=cache, backend="torch", threads=1).adaptive
+
+
+@pytest.mark.slow
 def test_int8_rows_do_not_depend_on_the_batch(cache):
     """onnx-int8 quantises activations with one scale per tensor, so it runs windows one at a time: six full
     windows batched together give the vectors of each alone (they differed by up to 0.0096 per component)."""
