@@ -754,9 +754,39 @@ class Lab:
             out.append(done[r])
         return out
 
+    def _local_contrast(self, name: str, qi: int, rows: np.ndarray, D: np.ndarray, Q: np.ndarray) -> np.ndarray:
+        """``lc`` / ``lcl`` (the resume's lines, best one; ``lclq`` lines and the resume vector) with an optional
+        centre: ``-knnK`` (the K nearest other candidates), ``-occ`` (candidates of the same O*NET occupation),
+        ``-title`` (same normalised title); default the centroid of all the candidates."""
+        from matcher.second_stage import local_contrast
+
+        kind, _, centre = name.partition("-")
+        kind, _, words = kind.partition(":")  # lcl:400 — the resume's lines within its first 400 words
+        if kind == "lc":
+            qv = Q[qi]
+        else:
+            R = self.resume_line_vecs(int(words or 200))[qi]
+            qv = (np.vstack([R, Q[qi][None, :]]) if kind == "lclq" else R) if len(R) else Q[qi]
+        kw: dict = {}
+        if centre.startswith("knn"):
+            kw["neighbours"] = int(centre[3:])
+        elif centre == "occ":
+            from matcher.occupations import classify_title
+
+            occ = [classify_title(self.c.titles[r]) for r in rows.tolist()]
+            kw["groups"] = [o.code if o is not None else None for o in occ]
+        elif centre == "title":
+            kw["groups"] = [_title_key(self.c.titles[r]) for r in rows.tolist()]
+        return local_contrast(qv, D[rows], **kw)
+
     def _signal(self, name, qi, rows, D, Q, TQ, T, LV) -> np.ndarray:
         if name == "dense":
             return D[rows] @ Q[qi]
+        if name == "lines-raw":  # the resume's best line vs the posting vector, no centre (control for ``lcl``)
+            R = self.resume_line_vecs(200)[qi]
+            return ((D[rows] @ R.T).max(1) if len(R) else D[rows] @ Q[qi]).astype(np.float64)
+        if name.startswith("lc"):  # local contrast in the dense space (matcher.second_stage.local_contrast)
+            return self._local_contrast(name, qi, rows, D, Q)
         if name == "skills":
             return (D[rows] @ self.skills_query_vecs()[qi]).astype(np.float64)
         if name == "winmax":
@@ -814,6 +844,16 @@ class Lab:
                     out[j] = sims.mean()
             return out
         raise ValueError(name)
+
+
+def _title_key(title: str | None) -> str:
+    """A posting title without seniority / contract words and without what follows a separator (the generic title:
+    "Sr. Site Reliability Engineer - Recommendation" -> "site reliability engineer")."""
+    import re
+
+    t = re.split(r"\s+[-–—|:]\s+|\s*[|,(\[]\s*", (title or "").lower())[0]
+    noise = {"senior", "sr", "junior", "jr", "lead", "principal", "staff", "i", "ii", "iii", "iv", "remote"}
+    return " ".join(w for w in re.findall(r"[a-z0-9+#]+", t) if w not in noise)
 
 
 # ============================================================================================

@@ -28,7 +28,7 @@ import numpy as np
 from .ranking import tokenize
 
 __all__ = ["Reading", "PostingLines", "posting_lines", "stage2_scores", "rerank_rows", "Reranked", "STAGE2_N",
-           "STAGE2_WEIGHTS"]
+           "STAGE2_WEIGHTS", "local_contrast"]
 
 # boilerplate lines: equal opportunity, benefits, how to apply, privacy — not asks of the candidate
 _BOILER = re.compile(
@@ -109,6 +109,41 @@ def stage2_scores(prior: Sequence[float], readings: Sequence[Reading],
 
 
 STAGE2_N = 50  # first-stage candidates the second stage reads
+
+
+def local_contrast(query: np.ndarray, cands: np.ndarray, *, neighbours: int = 0,
+                   groups: Sequence[object] | None = None, min_group: int = 3) -> np.ndarray:
+    """Per candidate: cos(q - m, d - m), the resume's and the posting's vectors seen from a local centre ``m`` of
+    the candidates — what tells a posting from the generic majority it stands among, and whether that points
+    where the resume does. ``m``: the centroid of all candidates (default), of the ``neighbours`` nearest other
+    candidates, or of the candidates sharing the posting's ``groups`` key (groups smaller than ``min_group``: all
+    candidates). ``query`` may be one vector or several (the resume's lines): then the best line counts."""
+    C = np.asarray(cands, dtype=np.float64)
+    n = C.shape[0]
+    if n == 0:
+        return np.zeros(0)
+    M = np.repeat(C.mean(0, keepdims=True), n, axis=0)
+    if neighbours and n > 1:
+        S = C @ C.T
+        np.fill_diagonal(S, -np.inf)
+        k = min(neighbours, n - 1)
+        idx = np.argpartition(-S, k - 1, axis=1)[:, :k]
+        M = C[idx].mean(1)
+    elif groups is not None:
+        by: dict[object, list[int]] = {}
+        for i, g in enumerate(groups):
+            if g is not None:
+                by.setdefault(g, []).append(i)
+        for members in by.values():
+            if len(members) >= min_group:
+                M[members] = C[members].mean(0)
+    Dd = C - M
+    dn = np.linalg.norm(Dd, axis=1)
+    Q = np.atleast_2d(np.asarray(query, dtype=np.float64))
+    Qd = Q[None, :, :] - M[:, None, :]                      # candidates x query vectors x dim
+    qn = np.linalg.norm(Qd, axis=2)
+    cos = np.einsum("nld,nd->nl", Qd, Dd) / np.maximum(qn * dn[:, None], 1e-12)
+    return cos.max(1)
 _UNSET = object()
 
 
