@@ -44,7 +44,7 @@ from .second_stage import STAGE2_N, rerank_rows
 from .settings import Settings
 
 log = logging.getLogger("jobmatch.service")
-LEXICAL_BATCH = 8192  # postings per BM25 rebuild while indexing (_index_into)
+LEXICAL_BATCH = 8192  # postings per new lexical segment while indexing (_index_into; fewer, larger segments)
 
 
 def resolve_location(text: str) -> Place:
@@ -297,7 +297,7 @@ class MatchService:
         # the posting encoder (matcher.ingest): threads here, Ray actors for `ingest --engine ray`; same vectors
         encoder = self.posting_encoder or LocalPostingEncoder(self.embedder, workers=1)
         chunks = ([self.store.get(i).posting for i in ids[s:s + batch]] for s in range(0, len(ids), batch))
-        lex_todo: list = []  # each lexical update rebuilds BM25 over every posting: batch them (serial work)
+        lex_todo: list = []  # each lexical update adds one segment: batch them (serial work)
         for postings, vecs in encoder.encode(chunks):
             idx.upsert([p.id for p in postings], vecs, [posting_row(p) for p in postings])
             lex_todo.extend(postings)

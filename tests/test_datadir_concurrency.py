@@ -447,11 +447,14 @@ def test_lexical_side_is_fsynced_and_survives_a_column_refill(data_copy, embedde
         monkeypatch.setattr(os, "fsync", fsync)
         svc.add_jsonld(json.dumps(job("fsyncheron")))
         monkeypatch.undo()
-        lex_tmp = os.path.realpath(data_copy / "lexical.tmp")
-        lex_files = {p for p in synced if p.startswith(lex_tmp + "/")}
-        assert {f"{lex_tmp}/keys.json", f"{lex_tmp}/rows.npy", f"{lex_tmp}/texts.jsonl"} <= lex_files
-        assert any(p.startswith(f"{lex_tmp}/bm25/") for p in lex_files)
-        assert lex_tmp in synced and os.path.realpath(data_copy) in synced  # the directory; its parent after the rename
+        # an incremental save (matcher.bm25): the new segment, then the manifest, each fsynced under a temporary
+        # name before its rename, and the directory after each rename
+        lex = os.path.realpath(data_copy / "lexical")
+        lex_files = [os.path.basename(p) for p in synced if p.startswith(lex + "/")]
+        seg = [i for i, n in enumerate(lex_files) if n.startswith(".seg-") and n.endswith(".tmp")]
+        man = [i for i, n in enumerate(lex_files) if n.startswith(".manifest.json.")]
+        assert seg and man and max(seg) < min(man)
+        assert lex in synced
     finally:
         svc.close()
         svc.store.close()
