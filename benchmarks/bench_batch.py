@@ -27,6 +27,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_api import tree_cpu  # noqa: E402
+
 SHARED = ROOT.parent / "shared" / "data" / "resumes"
 AS_OF = datetime(2021, 8, 1, tzinfo=UTC)
 
@@ -109,7 +112,9 @@ def run_one(data_dir: Path, inp: Path, engine: str, workers: int, tmp: Path) -> 
     out.unlink(missing_ok=True)
     cfg = BatchConfig(input=inp, out=out, options=MatchOptions(as_of=AS_OF, top_k=10),
                       settings=Settings(data_dir=data_dir), workers=workers, engine=engine, progress=False)
+    cpu0 = tree_cpu(os.getpid())
     s = run_batch(cfg)
+    cpu = tree_cpu(os.getpid()) - cpu0  # this process and its parse workers (through their reaper)
     if engine == "ray":
         import ray
 
@@ -122,7 +127,8 @@ def run_one(data_dir: Path, inp: Path, engine: str, workers: int, tmp: Path) -> 
             "steady_s": round(steady, 2), "candidates_per_s": s["candidates_per_s"],
             "steady_candidates_per_s": round(s["processed"] / steady, 2), "stages_s": st,
             "search_write_share": round((st["search"] + st["write"]) / s["elapsed_s"], 4),
-            "torch_threads": s.get("torch_threads")}
+            "torch_threads": s.get("torch_threads"),
+            "cpu_ms_per_candidate": round(cpu / max(1, s["processed"]) * 1000, 1)}
 
 
 def loadavg() -> list[float]:
@@ -180,7 +186,7 @@ def main() -> int:
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
     }
     hdr = f"{'engine':<14}{'workers':>8}{'n':>6}{'elapsed s':>11}{'cand/s':>8}{'steady/s':>9}" \
-          f"{'parse':>8}{'embed':>8}{'search':>8}{'write':>7}{'s+w %':>7}"
+          f"{'parse':>8}{'embed':>8}{'search':>8}{'write':>7}{'s+w %':>7}{'CPU ms/cand':>12}"
     print(hdr)
     for r in rows:
         st = r["stages_s"]
@@ -188,7 +194,8 @@ def main() -> int:
         print(f"{r['engine']:<14}{r['workers']:>8}{r['n']:>6}{r['elapsed_s']:>11.1f}{r['candidates_per_s']:>8.2f}"
               f"{r.get('steady_candidates_per_s', r['candidates_per_s']):>9.2f}{st.get('parse', 0):>8.1f}"
               f"{st.get('embed', 0):>8.1f}{st.get('search', 0):>8.2f}{st.get('write', 0):>7.2f}"
-              f"{(100 * share if share is not None else float('nan')):>7.1f}")
+              f"{(100 * share if share is not None else float('nan')):>7.1f}"
+              f"{r.get('cpu_ms_per_candidate', float('nan')):>12.1f}")
     print(f"load average before {load_before}, after {result['load_after']}; {result['hardware']}")
     from index.atomic import write_json_atomic
 

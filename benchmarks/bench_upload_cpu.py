@@ -81,9 +81,10 @@ def main() -> int:
     args = ap.parse_args()
 
     os.environ.setdefault("JOBMATCH_LOG_LEVEL", "warning")
+    from fastapi.encoders import jsonable_encoder  # noqa: F401  (imported like the app does)
+
     import matcher.second_stage as second_stage
     import matcher.service as service
-    from fastapi.encoders import jsonable_encoder  # noqa: F401  (imported like the app does)
     from matcher import paging
     from matcher.domain import MatchOptions, MatchResponse
     from matcher.ranking import HybridRanker

@@ -4,7 +4,8 @@
 
     inputs ──> parse (process pool of ``workers``, in-process readers, the parser's limits)
            ──> embed (batches of query texts, the same vectors as the service's query path)
-           ──> match_page per candidate with its vector (filters, ranking, explanations)
+           ──> match_page per candidate with its vector (filters, ranking, explanations), on a second
+               thread while the driver embeds the next batch
            ──> RunOutput.emit (one flushed JSONL line per candidate, as it goes)
 
 Parse workers are started before the model is loaded; while they are busy a torch model gets the cores
@@ -24,7 +25,7 @@ from ..errors import CorruptDocument, error_payload
 from ..settings import Settings
 from .engine import Engine, RunOutput
 from .inputs import BatchInput
-from .matching import FORWARD_BATCH, match_parsed
+from .matching import FORWARD_BATCH, embed_step, prepare, search_step
 from .parse import init_parse_worker, parse_one
 
 
@@ -47,7 +48,7 @@ class LocalEngine(Engine):
 
     def run(self, todo: list[BatchInput], out: RunOutput) -> dict[str, Any]:
         import multiprocessing as mp
-        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
         from concurrent.futures.process import BrokenProcessPool
 
         from ..embed import resolve_threads
@@ -76,6 +77,20 @@ class LocalEngine(Engine):
         ready: list[dict[str, Any]] = []
         max_pending = max(4 * cfg.embed_batch, 32 * workers)
         started = False
+        # one batch's searches (GIL-bound Python) run on this thread while the driver embeds the next batch
+        # (onnxruntime releases the GIL); records are still written in input order, batch after batch
+        searcher = ThreadPoolExecutor(1, thread_name_prefix="batch-search")
+        searching: Future | None = None
+
+        def emit_searched() -> None:
+            nonlocal searching
+            if searching is not None:
+                records, search_s = searching.result()
+                searching = None
+                times.search += search_s
+                for rec in records:
+                    out.emit(rec)
+
         try:
             with MatchService(settings, create_index=False) as svc:
                 import torch
@@ -122,10 +137,13 @@ class LocalEngine(Engine):
                         torch.set_num_threads(all_threads)  # parsing over: all cores
                     batch, ready = ready[:cfg.embed_batch], ready[cfg.embed_batch:]
                     started = True
-                    records, t = match_parsed(svc, batch, cfg.options, embed_batch_size=FORWARD_BATCH)
-                    times.add(t)
-                    for rec in records:
-                        out.emit(rec)
+                    step = prepare(batch, cfg.options)
+                    vecs, embed_s = embed_step(svc, step, batch_size=FORWARD_BATCH)
+                    times.embed += embed_s
+                    emit_searched()  # the batch before, in input order
+                    searching = searcher.submit(search_step, svc, step, vecs)
+                emit_searched()
         finally:
+            searcher.shutdown(wait=True, cancel_futures=True)
             pool.shutdown(wait=True, cancel_futures=True)
         return {"torch_threads": threads, "parse_start_method": method, "startup_s": round(startup, 3)}
