@@ -34,7 +34,6 @@ import logging
 import os
 import secrets
 import shutil
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -48,6 +47,7 @@ log = logging.getLogger(__name__)
 FORMAT = "jobmatch-bm25-segments"
 VERSION = 2  # 1: one bm25s directory (lexical.json, bm25/, texts.jsonl, rows.npy, lines/)
 MANIFEST = "manifest.json"
+COMPACT_RATIO = 0.2  # tombstoned rows past this share of the stored rows: merge everything (index.JobIndex too)
 
 
 def _ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
@@ -138,30 +138,31 @@ class Segment:
         return cls.from_lines(np.concatenate(rows).astype(np.int64), a, texts)
 
     def knorm(self, k1: float, b: float, avgdl: float) -> np.ndarray:
-        """``k1 * (1 - b + b * dl / avgdl)`` per row (cached for the last avgdl)."""
+        """``k1 * (1 - b + b * dl / avgdl)`` per row, float32 (cached for the last avgdl)."""
         cached = self._knorm
         if cached is None or cached[0] != avgdl:
-            cached = (avgdl, k1 * ((1 - b) + b * self.dl / avgdl))
+            cached = (avgdl, (k1 * ((1 - b) + b * self.dl / avgdl)).astype(np.float32))
             self._knorm = cached
         return cached[1]
 
     def scores(self, qterms: np.ndarray, qweight: np.ndarray, k1: float, b: float, avgdl: float) -> np.ndarray:
-        """Sum over the query terms (sorted ids, weight = idf x times in the query) of weight x term part."""
-        out = np.zeros(self.n, dtype=np.float64)
+        """Sum over the query terms (sorted ids, weight = idf x times in the query) of weight x term part, in
+        float32 as bm25s sums."""
+        out = np.zeros(self.n, dtype=np.float32)
         if not self.terms.size or not qterms.size:
             return out
         pos = np.minimum(np.searchsorted(self.terms, qterms), self.terms.size - 1)
         ok = self.terms[pos] == qterms
         if not ok.any():
             return out
-        pos, w = pos[ok], qweight[ok]
-        starts = self.term_ptr[pos]
-        lens = self.term_ptr[pos + 1] - starts
-        idx = _ranges(starts, lens)
-        docs = self.post_doc[idx]
-        tf = self.post_tf[idx].astype(np.float64)
-        contrib = np.repeat(w, lens) * tf / (tf + self.knorm(k1, b, avgdl)[docs])
-        return np.bincount(docs, weights=contrib, minlength=self.n)
+        pos, w = pos[ok], qweight[ok].astype(np.float32)
+        starts, ends = self.term_ptr[pos].tolist(), self.term_ptr[pos + 1].tolist()
+        pd, pt = self.post_doc, self.post_tf
+        docs = np.concatenate([pd[a:e] for a, e in zip(starts, ends, strict=True)]).astype(np.int64)
+        tf = np.concatenate([pt[a:e] for a, e in zip(starts, ends, strict=True)])
+        wrep = np.repeat(w, np.subtract(ends, starts))
+        np.add.at(out, docs, wrep * tf / (tf + self.knorm(k1, b, avgdl)[docs]))  # float32 in float32: fast path
+        return out
 
     def arrays(self) -> dict[str, np.ndarray]:
         return {k: getattr(self, k) for k in self.ARRAYS}
@@ -213,6 +214,29 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return self._n_live
+
+    @classmethod
+    def assemble(cls, vocab: dict[str, int], segs: Sequence[Segment], dead: Sequence[np.ndarray],
+                 k1: float = 1.2, b: float = 0.75) -> LexicalIndex:
+        """An index of these segments (``dead``: each one's tombstones; a row live in one segment at most) over
+        ``vocab``, its statistics counted from them."""
+        idx = cls(k1=k1, b=b)
+        idx._vocab, idx._nv = vocab, len(vocab)
+        idx._segs, idx._dead = tuple(segs), tuple(dead)
+        n_rows = max((int(s.rows.max()) + 1 for s in segs if s.n), default=0)
+        idx._seg_of = np.full(n_rows, -1, dtype=np.int32)
+        idx._local_of = np.zeros(n_rows, dtype=np.int32)
+        df = np.zeros(idx._nv, dtype=np.int64)
+        for i, (s, d) in enumerate(zip(segs, dead, strict=True)):
+            live = np.flatnonzero(~d)
+            idx._seg_of[s.rows[live]] = i
+            idx._local_of[s.rows[live]] = live.astype(np.int32)
+            idx._n_live += int(live.size)
+            idx._len_live += int(s.dl[live].sum())
+            idx._n_text += int(s.has_text[live].sum())
+            df += np.bincount(s.doc_tok[~np.repeat(d, np.diff(s.row_doc))], minlength=idx._nv)
+        idx._df = df.astype(np.int32)
+        return idx
 
     # ---- writing -------------------------------------------------------------------------------------------
     def build(self, texts: Sequence[str]) -> LexicalIndex:
@@ -295,7 +319,10 @@ class LexicalIndex:
         new._df = df
         new._drop_empty()
         live = [int((~d).sum()) for d in new._dead]
-        if len(live) > 1:
+        stored = sum(d.size for d in new._dead)
+        if stored - sum(live) > COMPACT_RATIO * stored:  # as the vector index: tombstones past 20 % -> one segment
+            new._merge_tail(len(new._segs))
+        elif len(live) > 1:
             k = merge_count(live[:-1], live[-1])
             if k:
                 new._merge_tail(k + 1)
@@ -350,18 +377,15 @@ class LexicalIndex:
             return out
         from .ranking import tokenize
 
-        counts: Counter[int] = Counter()
-        for t in tokenize(query_text):
-            i = self._vocab.get(t)
-            if i is not None and i < self._nv:
-                counts[i] += 1
-        if not counts:
+        get, nv = self._vocab.get, self._nv
+        ids = np.fromiter((i for i in map(get, tokenize(query_text)) if i is not None and i < nv), dtype=np.int64)
+        if not ids.size:
             return out
-        q = np.array(sorted(counts), dtype=np.int64)
+        q, times = np.unique(ids, return_counts=True)  # a word said twice in the query counts twice (as bm25s)
         df = self._df[q].astype(np.float64)
         n = float(self._n_live)
         idf = np.where(df > 0, np.log(1 + (n - df + 0.5) / (df + 0.5)), 0.0).astype(np.float32)
-        w = idf.astype(np.float64) * np.array([counts[i] for i in q.tolist()], dtype=np.float64)
+        w = idf.astype(np.float64) * times
         avgdl = self._len_live / n
         for seg, dead in zip(self._segs, self._dead, strict=True):
             s = seg.scores(q, w, self.k1, self.b, avgdl)
@@ -510,14 +534,13 @@ def load_dir(directory: Path) -> tuple[LexicalIndex, list[str] | None, dict]:
         if (directory / MANIFEST).exists():
             raise ValueError(f"{directory / MANIFEST} is not a lexical index of format {FORMAT} v{VERSION}")
         return _load_v1(directory), None, {}
-    idx = LexicalIndex(k1=float(m["k1"]), b=float(m["b"]))
+    vocab: dict[str, int] = {}
     for name, start, end in m["vocab"]:
         terms = json.loads((directory / name).read_text())
-        if len(terms) != end - start or len(idx._vocab) != start:
+        if len(terms) != end - start or len(vocab) != start:
             raise ValueError(f"vocabulary chunk {name} does not fit: rebuild the lexical side")
         for t in terms:
-            idx._vocab[t] = len(idx._vocab)
-    idx._nv = len(idx._vocab)
+            vocab[t] = len(vocab)
     tomb: dict[str, np.ndarray] = {}
     if m.get("dead"):
         with np.load(directory / m["dead"], allow_pickle=False) as z:
@@ -533,21 +556,7 @@ def load_dir(directory: Path) -> tuple[LexicalIndex, list[str] | None, dict]:
         d[tomb.get(sid, np.zeros(0, dtype=np.int32))] = True
         segs.append(seg)
         dead.append(d)
-    idx._segs, idx._dead = tuple(segs), tuple(dead)
-    n_rows = max((int(s.rows.max()) + 1 for s in segs if s.n), default=0)
-    idx._seg_of = np.full(n_rows, -1, dtype=np.int32)
-    idx._local_of = np.zeros(n_rows, dtype=np.int32)
-    df = np.zeros(idx._nv, dtype=np.int64)
-    for i, (s, d) in enumerate(zip(segs, dead, strict=True)):
-        live = np.flatnonzero(~d)
-        idx._seg_of[s.rows[live]] = i
-        idx._local_of[s.rows[live]] = live.astype(np.int32)
-        idx._n_live += int(live.size)
-        idx._len_live += int(s.dl[live].sum())
-        idx._n_text += int(s.has_text[live].sum())
-        owner_dead = np.repeat(d, np.diff(s.row_doc))
-        df += np.bincount(s.doc_tok[~owner_dead], minlength=idx._nv)
-    idx._df = df.astype(np.int32)
+    idx = LexicalIndex.assemble(vocab, segs, dead, k1=float(m["k1"]), b=float(m["b"]))
     idx._origin = m["id"]
     keys = None
     if "keys" in m:
