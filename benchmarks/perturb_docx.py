@@ -521,6 +521,30 @@ def _deg_inprogress(doc: Doc, label: dict) -> Doc:
     return Doc(doc.header, body + [P("Education"), line], doc.footer)
 
 
+def _sidebar(doc: Doc) -> Doc:
+    """A two-column layout: the contact block and every section but experience in a left column, the experience
+    sections in the right one (one table row)."""
+    body = _lines_split(doc.body)
+    s, e = contact_block(Doc(doc.header, body, doc.footer))
+    left, right = list(body[s:e]), []
+    section = "other"
+    for b in body[e:]:
+        if isinstance(b, P) and heading_of(b.text):
+            section = heading_of(b.text) or section
+        (right if section == "experience" else left).append(b)
+    if not right or not left:
+        return Doc(doc.header, body, doc.footer)
+    return Doc(doc.header, [Cols([left, right])], doc.footer)
+
+
+def _compose(*names: str) -> Callable[[Doc, dict], Doc]:
+    def f(d: Doc, lab: dict) -> Doc:
+        for n in names:
+            d = TRANSFORMS[n](d, lab)
+        return d
+    return f
+
+
 TRANSFORMS: dict[str, Callable[[Doc, dict], Doc]] = {
     "identity": lambda d, lab: d,
     "contact_table": lambda d, lab: _contact(d, "table"),
@@ -537,7 +561,15 @@ TRANSFORMS: dict[str, Callable[[Doc, dict], Doc]] = {
     **{k: (lambda forms: lambda d, lab: map_doc(d, lambda x: rewrite_degrees(x, forms)))(v)
        for k, v in DEGREE_FORMS.items()},
     "deg_inprogress": _deg_inprogress,
+    "sidebar": lambda d, lab: _sidebar(d),
 }
+TRANSFORMS.update({  # several at once, as a CV written in another hand changes several things
+    "combo_a": _compose("fmt_slash", "head_employment_history", "contact_runtogether", "dates_tab_end"),
+    "combo_b": _compose("fmt_mon_now", "deg_abbrev", "contact_table", "exp_table"),
+    "combo_c": _compose("fmt_dotted", "head_military_service", "deg_long", "contact_header", "dates_line_after"),
+    "combo_d": _compose("fmt_year_month", "head_career", "deg_loose", "contact_textbox", "dates_line_before"),
+    "combo_e": _compose("fmt_since", "head_professional_experience", "deg_inprogress", "sidebar"),
+})
 LOSSY = {"fmt_years_only"}
 
 

@@ -189,7 +189,7 @@ def _excluded(lines: list[Line], idx: int, text: str) -> bool:
         return False
     if _STUDY.search(text):
         return True
-    if len(nxt.split()) <= 8 and _STUDY_NEAR.search(nxt) and len(text.split()) <= 6:
+    if len(nxt.split()) <= 8 and _STUDY_NEAR.search(nxt) and len(re.findall(r"\w+", text)) <= 6:
         return True  # "Sep 2017 - May 2018" above "Last-year student, graduated ..."
     if idx > 0:
         prev = lines[idx - 1].text
@@ -258,6 +258,15 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
         first_word = re.search(r"\w", text)
         first_word_at = first_word.start() if first_word else len(text)
         degree_line = n_words <= 15 and bool(_DEGREE_WORDS.search(text))
+        if ranges and not degree_line and not re.search(r"[A-Za-z]{3}", RANGE.sub(" ", text)):
+            # a line holding only dates ("2008 - 2013") takes its entry from the line beside it: a degree or a
+            # school there makes it a study range too (checked below: it may not move the total by a year)
+            for j in (idx - 1, idx + 1):
+                nb = lines[j].text.strip() if 0 <= j < len(lines) and lines[j].section == ln.section else ""
+                if not nb or RANGE.search(nb) or not nb[:1].isupper() or nb.endswith("."):
+                    continue  # not an entry's title line (a sentence of a description)
+                if (len(nb.split()) <= 15 and _DEGREE_WORDS.search(nb)) or (len(nb.split()) <= 8 and _SCHOOL.search(nb)):
+                    degree_line = True
         honours_prose = n_words >= 10 and bool(_HONOURS.search(text))
         if (ln.section == "experience" or (ln.section != "header" and n_words <= 8)) \
                 and not _STUDY.search(text) and not is_cert:
@@ -400,12 +409,17 @@ class MonthsGuess:
     reason: str | None = None
 
 
+_NUMERIC_MONTH = re.compile(r"(?<![\d/.])(?:0?[1-9]|1[0-2])\s*[/.]\s*((?:19|20)\d{2})(?![\d/.])")
+
+
 def _years_outside_education(lines: list[Line], as_of: date) -> int:
     years = set()
     for ln in lines:
-        # not in education, and not on a line of product versions ("SQL Server 2012/2008 R2")
-        if ln.section not in ("education", "skip", "volunteer") and not re.search(r"\d{4}\s*/|/\s*\d{4}", ln.text):
-            years.update(int(y) for y in re.findall(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])", ln.text)
+        # numeric month dates ("09/2019", "01.2015") count like "Sep 2019"; then not in education, and not on a
+        # line of product versions ("SQL Server 2012/2008 R2")
+        t = _NUMERIC_MONTH.sub(r" \1", ln.text)
+        if ln.section not in ("education", "skip", "volunteer") and not re.search(r"\d{4}\s*/|/\s*\d{4}", t):
+            years.update(int(y) for y in re.findall(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])", t)
                          if 1950 <= int(y) <= as_of.year)
     return len(years)
 

@@ -70,6 +70,7 @@ _ABBR_FIELD = re.compile(r"\b(?P<d>BA|BS|BSc|BEng|MA|MS|MSc|MEng)\s+(?:in|of)\s+
 # "Specialist (M.Sc. analogue)"
 _CIS = re.compile(r"^\W*(?:engineer|specialist)\b(?!\s+(?:at|in|of)\b)|\bspecialist\s*(?:\(|degree|diploma)|"
                   r"[,;]\s*(?:engineer|specialist)\W*$|\bspecialist\s+of\s+(?:science|arts)\b|"
+                  r"\b(?:universit\w*|institute|academy)\b[^,;]*\s(?:engineer|specialist)\W*$|"  # "... University Specialist"
                   r"\bengineer'?s?\s+(?:degree|diploma)|\bdiploma\s+of\s+(?:an\s+)?engineer|\bdegree\s+of\s+specialist",
                   _I)
 _NOT_DEGREE = re.compile(r"\b(post[- ]?graduate diploma|pg diploma|certificate (course|program)|coursework toward|"
@@ -90,6 +91,10 @@ _TECHNICIAN = re.compile(r"\btechnician\b", _I)
 _ASSOCIATE = re.compile(r"\bassociate", _I)
 _ASSOCIATE_KIND = re.compile(r"\bassociate|\bengineering\b|\bpolytechnic\b|\bA\.?A\.?S?\b|\bA\.S\.", _I)
 _SECOND_DEGREE = re.compile(r"\bsecond\s+(?:academic\s+)?degree\b", _I)
+# a closed year range alone on a line ("2015 - 2016"); an open one ("2019 - Present") or a lone year says whether
+# the entry is finished and stays the entry's context
+_DATES_ONLY = re.compile(r"\W*(?:19|20)\d{2}\s*(?:-+|–|—|to)\s*(?:19|20)\d{2}\W*", _I)
+_TRAILING_RANGE = re.compile(r"[\s(|]*(?:19|20)\d{2}\s*(?:-+|–|—|to)\s*(?:(?:19|20)\d{2}|present|current|now)\W*$", _I)
 _MASTER_WORDS = re.compile(r"\bmaster|\bm\.?\s?(?:sc|a|ba|eng|ed|s)\b|\bmagist|\bMBA\b", _I)
 
 
@@ -177,7 +182,11 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
         if len(nxt) > 40 or _level_in(nxt, _STRONG) or _level_in(nxt, _WEAK):
             nxt = ""
         # an entry that started on the line above ("2015 - 2016 Student (no diploma), The School ... and")
-        prev = lines[i - 1].text if i and lines[i - 1].section == ln.section else ""
+        k = i - 1  # a line holding only the entry's dates ("2015 - 2016") between its wrapped lines is skipped
+        while k > 0 and lines[k].section == ln.section and _DATES_ONLY.fullmatch(lines[k].text):
+            k -= 1
+        prev = lines[k].text if i and lines[k].section == ln.section and not _DATES_ONLY.fullmatch(lines[k].text) else ""
+        prev = _TRAILING_RANGE.sub("", prev)  # "..., The School ... and<tab>2015 - 2016": the entry's dates at its end
         if not prev or prev.rstrip().endswith((".", ";")) or _level_in(prev, _STRONG) or _level_in(prev, _WEAK):
             prev = ""
         if _SCHOOL_NAME.search(prev) and _SCHOOL_NAME.search(ln.text) \

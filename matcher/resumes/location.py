@@ -22,7 +22,9 @@ _LABEL_WORDS = (r"(?:(?:permanent|present|current|home|mailing|residential|corre
                 r"(?:address|location|(?:city|place)\s+of\s+residence|residence|resident\s+(?:of|in)|resident|"
                 r"lives?\s+in|based\s+in|current\s+city|city|region)")
 # a label with a colon or dash may stand anywhere on a line ("... | Residence: Kiryat Ono, Montefiore, 13")
-_LABEL_COLON = re.compile(rf"(?:^|(?<=[\s|•·,;(]))(?<![\w-]){_LABEL_WORDS}\s*(?:[:\-–—]+|\|(?=\s*[A-Z]))\s*(?P<v>.*)", re.I)
+# (a label and its value in neighbouring table cells: "Address: | Petah-Tikva", "Location | TelAviv")
+_LABEL_COLON = re.compile(rf"(?:^|(?<=[\s|•·,;(]))(?<![\w-]){_LABEL_WORDS}\s*(?:[:\-–—]+(?:\s*\|(?=\s*\S))?|\|(?=\s*[A-Z]))"
+                          rf"\s*(?P<v>.*)", re.I)
 # without one only at the start of a line ("Present Resident in Nairobi, Kenya", "Location TelAviv"): inside a
 # sentence "City Council", "Artist in Residence Exhibition", "North Region Leadership" are not labels
 _LABEL_START = re.compile(rf"^[\W_]*(?!city\b|region\b){_LABEL_WORDS}\s+(?=[A-Z])(?P<v>.*)", re.I)
@@ -54,6 +56,10 @@ _VALUE_END = re.compile(
     r"|\||\t| {2,}|[@•·]|https?:|www\.|\+?\(?\d[\d\s().-]{6,}", re.I)
 _BIRTH = re.compile(r"\b(?:(?:place|date|country|city|town)\s+of\s+birth|birth\s*place|born(?:\s+in)?|"
                     r"d\.?o\.?b\.?)\b[^|•·;]*", re.I)
+# a label whose value is no residence, with its value ("Citizenship: | Russia", "Nationality: Indian")
+_NOT_HOME_VALUE = re.compile(r"\b(?:citizenship|nationality|native\s+language|mother\s+tongue|languages?)\s*[:\-–]+\s*"
+                             r"(?:\|\s*)?[^|•·;\t]*", re.I)
+_CITIZENSHIP = re.compile(r"\b(?:citizenship|nationality)\s*[:\-–]+\s*(?:\|\s*)?[^|•·;\t]*", re.I)
 _MASKED = re.compile(r"\bCity\s*,\s*State\b", re.I)
 _US = re.compile(r"(?P<city>[A-Z][A-Za-z.'\- ]{1,30}?)\s*,\s*(?P<st>[A-Z]{2})(?:\s+\d{5}(?:-\d{4})?)?(?![A-Za-z])")
 # national mobile formats without a country prefix: Israel "054-1234567" / "054 123 4567", India "9876543210"
@@ -112,9 +118,13 @@ def country_hints(lines: list[Line]) -> tuple[tuple[str, ...], tuple[str, ...]]:
                     if region and region != "ZZ":
                         strong.append(region)
                         break
+        citizen = _CITIZENSHIP.search(ln.text)
         for seg in _SEGMENTS.split(ln.text):
             seg = seg.strip(" .:()")
             whole = normalize_country(seg) if contact and seg[:1].isupper() and len(seg) > 3 else None
+            if whole and citizen and seg in citizen.group(0):
+                weak.append(whole)  # "Citizenship: | Russia": a passport, not where one lives; support only
+                continue
             if whole:
                 strong.append(whole)
                 continue
@@ -326,7 +336,8 @@ def find_location(lines: list[Line]) -> LocationGuess:
         named = _NAME_FIRST.match(text) if ln is lines[0] else None
         if named and " " in named.group("name") and not find_city(named.group("name")):
             text = named.group("rest")  # "Dana Levi | Holon | ...": the name first ("Dana" is a town in Syria)
-        value = _VALUE_END.sub(" | ", _BIRTH.sub(" | ", text))  # a birth place is not where one lives
+        # a birth place or a citizenship is not where one lives
+        value = _VALUE_END.sub(" | ", _BIRTH.sub(" | ", _NOT_HOME_VALUE.sub(" | ", text)))
         got = _read_value(value, hints, labelled=False, weak=weak, contact_line=bool(_CONTACT.search(text)))
         if got and got.place and (best is None or got.confidence > best.confidence):
             got.evidence = [ln.text[:160]]
