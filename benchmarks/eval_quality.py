@@ -553,8 +553,10 @@ class Lab:
             res = self.first_stage()[q["query_id"]]
             rows = [r for r, _ in res]
             sims = (self.shipped_doc_vecs()[rows] @ Q[qi]).tolist() if rows else []
+            R = self.resume_line_vecs()[qi]  # the distinct signal: the resume's lines (or its vector, none)
             rr = rerank_rows(lines, rows, [sc for _, sc in res], q["text"], [self.c.titles[r] for r in rows], n=n,
-                             weights=weights, similarity=sims)
+                             weights=weights, similarity=sims, resume_vectors=R if len(R) else Q[qi][None, :],
+                             vectors=self.shipped_doc_vecs()[rows[:n]])
             order = [rows[i] for i in rr.order]
             for r in order:
                 if r not in sig:
@@ -615,20 +617,9 @@ class Lab:
         """Late interaction, resume side: per query, vectors of the resume's lines (long ones split into sentences,
         lines of >= 3 content words) within its first ``max_words`` words (about the first window)."""
         def f():
-            from matcher.ranking import tokenize
-            from matcher.second_stage import _line_parts
+            from matcher.second_stage import resume_lines
 
-            per_q: list[list[str]] = []
-            for q in self.q:
-                out, words = [], 0
-                for part in _line_parts(q["text"]):
-                    n = len(part.split())
-                    if words + n > max_words and out:
-                        break
-                    words += n
-                    if len(tokenize(part)) >= 3:
-                        out.append(part)
-                per_q.append(out)
+            per_q = [resume_lines(q["text"], max_words) for q in self.q]
             flat = [x for lines in per_q for x in lines]
             vecs = self.emb.windows(flat, 1, tag="rline-")[0] if flat else np.zeros((0, 384), np.float32)
             res, a = [], 0

@@ -28,7 +28,7 @@ import numpy as np
 from .ranking import tokenize
 
 __all__ = ["Reading", "PostingLines", "posting_lines", "stage2_scores", "rerank_rows", "Reranked", "STAGE2_N",
-           "STAGE2_WEIGHTS", "local_contrast"]
+           "STAGE2_WEIGHTS", "local_contrast", "resume_lines", "RESUME_LINE_WORDS"]
 
 # boilerplate lines: equal opportunity, benefits, how to apply, privacy — not asks of the candidate
 _BOILER = re.compile(
@@ -43,7 +43,9 @@ _BOILER = re.compile(
 MIN_LINE_TOKENS = 3
 MAX_LINES = 60
 # How the stage-2 reading and the first-stage rank are mixed (measured in benchmarks/eval_quality.py)
-STAGE2_WEIGHTS = {"prior": 1.0, "coverage": 0.6, "text": 0.6, "occupation": 0.5, "contrast": 0.0, "semantic": 0.5}
+STAGE2_WEIGHTS = {"prior": 1.0, "coverage": 0.6, "text": 0.6, "occupation": 0.5, "contrast": 0.0, "semantic": 0.5,
+                  "distinct": 1.0}
+RESUME_LINE_WORDS = 200  # the resume's lines read by the ``distinct`` signal: those within its first 200 words
 
 
 def posting_lines(description: str | None) -> list[str]:
@@ -76,6 +78,8 @@ class Reading:
     occupation: float | None = None  # agreement of the two O*NET occupations (matcher.occupations), None: unknown
     contrast: float = 0.0      # resume words this posting shares that few of the other candidates share (idf-weighted)
     semantic: float | None = None  # cosine of the resume and posting vectors (the first stage's dense score)
+    distinct: float | None = None  # local contrast: the resume's best line vs the posting, both seen from the
+    # candidates' centroid (:func:`local_contrast`), None: not computed
 
 
 def stage2_scores(prior: Sequence[float], readings: Sequence[Reading],
@@ -95,7 +99,8 @@ def stage2_scores(prior: Sequence[float], readings: Sequence[Reading],
             "text": np.array([r.text for r in readings]),
             "occupation": np.array([r.occupation or 0.0 for r in readings]),
             "semantic": np.array([r.semantic if r.semantic is not None else np.nan for r in readings]),
-            "contrast": np.array([r.contrast for r in readings])}
+            "contrast": np.array([r.contrast for r in readings]),
+            "distinct": np.array([r.distinct if r.distinct is not None else np.nan for r in readings])}
     out = np.zeros(n)
     for name, x in cols.items():
         if not w.get(name):
@@ -109,6 +114,21 @@ def stage2_scores(prior: Sequence[float], readings: Sequence[Reading],
 
 
 STAGE2_N = 50  # first-stage candidates the second stage reads
+
+
+def resume_lines(text: str | None, max_words: int = RESUME_LINE_WORDS) -> list[str]:
+    """The resume's lines (long paragraphs split into sentences) within its first ``max_words`` words, those of at
+    least three content words: what the ``distinct`` signal embeds, one vector each."""
+    out: list[str] = []
+    words = 0
+    for part in _line_parts(text or ""):
+        n = len(part.split())
+        if words + n > max_words and out:
+            break
+        words += n
+        if len(tokenize(part)) >= MIN_LINE_TOKENS:
+            out.append(part)
+    return out
 
 
 def local_contrast(query: np.ndarray, cands: np.ndarray, *, neighbours: int = 0,
@@ -372,10 +392,14 @@ class PostingLines:
 
 def rerank_rows(lines: PostingLines, rows: Sequence[int], prior: Sequence[float], resume_text: str,
                 titles: Sequence[str | None], *, n: int = STAGE2_N, weights: dict[str, float] | None = None,
-                resume_occ=_UNSET, similarity: Sequence[float] | None = None) -> Reranked:
+                resume_occ=_UNSET, similarity: Sequence[float] | None = None,
+                resume_vectors: np.ndarray | None = None, vectors: np.ndarray | None = None) -> Reranked:
     """Re-order the first ``n`` candidates (``rows`` of ``lines``, given best first with their first-stage
     ``prior`` scores) by :func:`stage2_scores`; the rest keep their first-stage order after them. Ties: input
-    order. ``similarity``: each candidate's cosine with the resume vector (the ``semantic`` signal)."""
+    order. ``similarity``: each candidate's cosine with the resume vector (the ``semantic`` signal).
+    ``resume_vectors`` (the vectors of :func:`resume_lines`, or the resume vector) and ``vectors`` (each
+    candidate's posting vector, at least the first ``n``): the ``distinct`` signal, :func:`local_contrast` over the
+    ``n`` candidates."""
     from .occupations import agreement, classify_title
 
     m = min(n, len(prior))
@@ -391,7 +415,11 @@ def rerank_rows(lines: PostingLines, rows: Sequence[int], prior: Sequence[float]
         if similarity is not None:
             r.semantic = float(similarity[i])
         readings.append(r)
-    if {**STAGE2_WEIGHTS, **(weights or {})}.get("contrast"):
+    w = {**STAGE2_WEIGHTS, **(weights or {})}
+    if w.get("distinct") and m and resume_vectors is not None and vectors is not None and len(resume_vectors):
+        for r, d in zip(readings, local_contrast(resume_vectors, np.asarray(vectors)[:m]), strict=False):
+            r.distinct = float(d)
+    if w.get("contrast"):
         for r, c in zip(readings, lines.contrast([int(x) for x in rows[:m]], side), strict=False):
             r.contrast = float(c)
     s = stage2_scores(list(prior[:m]), readings, weights) if m else np.zeros(0)

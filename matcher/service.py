@@ -40,7 +40,7 @@ from .ranking import (
     resume_title_text,
     strength_parts,
 )
-from .second_stage import STAGE2_N, rerank_rows
+from .second_stage import STAGE2_N, STAGE2_WEIGHTS, rerank_rows, resume_lines
 from .settings import Settings
 
 log = logging.getLogger("jobmatch.service")
@@ -525,8 +525,11 @@ class MatchService:
         cand_occ = resume_occupation(profile.text)
         lines = lex.index.lines  # the second stage reads arrays built with the lexical index
         lrows = [self._lexical_row(lex, keys[i]) for i in first]
+        head = rows[first[:STAGE2_N]] if len(rows) else rows
         rr = rerank_rows(lines, lrows, [ranked[i].fused for i in first], profile.text,
-                         [p.title for p in postings], resume_occ=cand_occ, similarity=[sims[i] for i in first])
+                         [p.title for p in postings], resume_occ=cand_occ, similarity=[sims[i] for i in first],
+                         resume_vectors=self._resume_line_vectors(profile, q[0]) if len(head) else None,
+                         vectors=snap.vectors[head] if len(head) else None)
         order = rr.order
         new_order, why = diversify([postings[j].company for j in order], [lines.signature(lrows[j]) for j in order],
                                    max_per_company)
@@ -549,6 +552,18 @@ class MatchService:
         for h, m in zip(hits, readable_scores([h.parts for h in hits]), strict=False):
             h.match = m
         return hits
+
+    def _resume_line_vectors(self, profile: CandidateProfile, qv: np.ndarray) -> np.ndarray | None:
+        """The second stage's ``distinct`` signal reads the resume line by line: one vector per line of its first
+        :data:`~matcher.second_stage.RESUME_LINE_WORDS` words (one embedding call, batches fixed by these lines
+        alone, so ``match`` and ``batch`` agree); the resume vector when it has no such line. None when the
+        signal is off."""
+        if not STAGE2_WEIGHTS.get("distinct"):
+            return None
+        lines = resume_lines(profile.text)
+        if not lines:
+            return np.asarray(qv, dtype=np.float32)[None, :]
+        return np.asarray(self.embedder.embed_windows(lines, max_windows=1)[0], dtype=np.float32)
 
     def _lexical_row(self, lexical: LexicalSide, key: str) -> int:
         """The lexical index's row of a posting id (-1: not there), from a map cached per lexical side."""
@@ -594,6 +609,7 @@ class MatchService:
         ranking = {"semantic_rank": hit.ranked.dense_rank, "keyword_rank": hit.ranked.lex_rank,
                    "title_rank": hit.ranked.title_rank,
                    "requirement_lines": rd.lines, "requirement_lines_met": rd.lines_met,
+                   "distinct": round(rd.distinct, 4) if rd.distinct is not None else None,
                    "stage2_score": round(hit.stage2, 6) if math.isfinite(hit.stage2) else None,
                    "diversity": hit.held_back}
         return Match(id=p.id, title=p.title, company=p.company, location=p.location_text(), remote=p.remote,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 
 from matcher.domain import CandidateProfile, MatchOptions, Place
@@ -55,10 +56,11 @@ def corpus(sample_service):
 def expected_ranking(svc, eligible, qv, k, max_per_company=2) -> list[str]:
     """Brute-force first stage (exact dense top-100 + BM25 top-100 over the eligible set, reciprocal rank
     fusion; the resume has no experience titles, so no third list), then the second stage
-    (matcher.second_stage.rerank_rows, with each candidate's cosine) over its top STAGE2_N and the diversity pass
+    (matcher.second_stage.rerank_rows, with each candidate's cosine and the distinct signal) over its top STAGE2_N and
+    the diversity pass
     (matcher.ranking.diversify), both tested on their own with known answers in tests/test_ranking.py."""
     from matcher.ranking import diversify, query_text_for_lexical, resume_title_text, rrf_fuse
-    from matcher.second_stage import STAGE2_N, rerank_rows
+    from matcher.second_stage import STAGE2_N, rerank_rows, resume_lines
 
     if not eligible:
         return []
@@ -78,7 +80,12 @@ def expected_ranking(svc, eligible, qv, k, max_per_company=2) -> list[str]:
     rows = [pos[p.id] for p in ps]
     lines = lex_index.lines
     sims = [float(svc.index.vector_of(p.id) @ qv) for p in ps]  # the second stage's semantic signal
-    rr = rerank_rows(lines, rows, [s for _, s in first], TEXT, [p.title for p in ps], similarity=sims)
+    # the distinct signal: the resume's lines (one embedding call) vs the candidates' vectors, from their centroid
+    rl = resume_lines(TEXT)
+    rvecs = svc.embedder.embed_windows(rl, max_windows=1)[0] if rl else np.asarray(qv)[None, :]
+    vecs = np.stack([svc.index.vector_of(p.id) for p in ps[:STAGE2_N]])
+    rr = rerank_rows(lines, rows, [s for _, s in first], TEXT, [p.title for p in ps], similarity=sims,
+                     resume_vectors=rvecs, vectors=vecs)
     order = [rr.order[j] for j in range(len(ps))]
     new, _ = diversify([ps[j].company for j in order], [lines.signature(rows[j]) for j in order], max_per_company)
     return [ps[order[i]].id for i in new][:k]

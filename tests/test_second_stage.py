@@ -67,6 +67,7 @@ def test_stage2_scores_known_values():
     class R:  # a reading stand-in
         def __init__(self, c, t):
             self.coverage, self.text, self.occupation, self.contrast, self.semantic = c, t, None, 0.0, None
+            self.distinct = None
 
     s = stage2_scores([3.0, 2.0, 1.0], [R(0.0, 0.0), R(0.5, 0.5), R(1.0, 1.0)],
                       {"prior": 1.0, "coverage": 1.0, "text": 1.0, "occupation": 0.0})
