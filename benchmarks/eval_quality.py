@@ -539,7 +539,7 @@ class Lab:
         (MatchOptions' default max_per_company)."""
         from matcher.domain import MatchOptions
         from matcher.ranking import diversify
-        from matcher.second_stage import STAGE2_N, rerank_rows
+        from matcher.second_stage import RESUME_LINE_WORDS, STAGE2_N, rerank_rows
 
         n = STAGE2_N if n is None else n
         cap = MatchOptions.model_fields["max_per_company"].default if max_per_company is None else max_per_company
@@ -553,7 +553,7 @@ class Lab:
             res = self.first_stage()[q["query_id"]]
             rows = [r for r, _ in res]
             sims = (self.shipped_doc_vecs()[rows] @ Q[qi]).tolist() if rows else []
-            R = self.resume_line_vecs()[qi]  # the distinct signal: the resume's lines (or its vector, none)
+            R = self.resume_line_vecs(RESUME_LINE_WORDS)[qi]  # the distinct signal: the resume's lines (or its vector)
             rr = rerank_rows(lines, rows, [sc for _, sc in res], q["text"], [self.c.titles[r] for r in rows], n=n,
                              weights=weights, similarity=sims, resume_vectors=R if len(R) else Q[qi][None, :],
                              vectors=self.shipped_doc_vecs()[rows[:n]])
