@@ -112,3 +112,54 @@ def test_a_side_in_the_older_bm25s_format_is_rebuilt_from_its_texts(tmp_path, ca
     side.save(d, "g8")  # the next save writes the new format in its place
     assert not (d / "keys.json").exists() and (d / "manifest.json").exists()
     assert LexicalSide.load(d, "g8").keys == [p.id for p in ps]
+
+
+def test_the_snapshot_row_map_follows_writes_as_a_full_rebuild_would():
+    """for_snapshot maps lexical rows to the rows of each new vector snapshot from the previous map (rows added,
+    tombstoned, replaced; lexical rows added after the snapshot; a compaction renumbering everything)."""
+    import random
+
+    from index import ColumnRow, JobIndex
+
+    rng = random.Random(3)
+    ix = JobIndex.create("/nonexistent-unsaved", dim=4, model_id="m")
+    side = LexicalSide()
+
+    def vec(n):
+        v = np.abs(np.random.default_rng(len(side.keys)).normal(size=(n, 4))) + 0.1
+        return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+
+    def write(ps, gone=()):
+        if ps:
+            ix.upsert([p.id for p in ps], vec(len(ps)), [ColumnRow()] * len(ps))
+        if gone:
+            ix.remove(gone)
+        side.update(ps, removed=gone)
+
+    def check():
+        snap = ix.snapshot()
+        got = side.for_snapshot(snap)._lex2row
+        full = LexicalSide._map(side, snap, None)[1]
+        assert got.tolist() == full.tolist()
+        for pos, row in enumerate(got.tolist()):
+            assert row == -1 or snap.key_of([row])[0] == side.keys[pos]
+
+    ps = _postings(80)
+    write(ps[:30])
+    check()
+    for step in range(12):
+        new = ps[30 + 4 * step:34 + 4 * step]
+        replaced = [P(k, "Engineer", None, f"text {step}") for k in rng.sample(side.keys, 2)]
+        gone = rng.sample(sorted(set(side.keys) - {p.id for p in replaced}), 2)
+        write(new + replaced, gone)
+        check()
+        if step == 5:  # lexical rows added after the vector snapshot was taken (same snapshot, new version)
+            extra = [P(f"x{step}", "Data Engineer", None, "Spark and SQL")]
+            ix.upsert([extra[0].id], vec(1), [ColumnRow()])
+            side.for_snapshot(ix.snapshot())
+            side.update(extra)
+            check()
+        if step == 8:
+            ix.compact()  # rows renumbered: a new key list, rebuilt
+            check()
+    check()
