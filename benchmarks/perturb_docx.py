@@ -56,7 +56,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from matcher.resumes.sections import heading_of  # noqa: E402
+from matcher.resumes.sections import _GLUED_EDUCATION, heading_of  # noqa: E402
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -296,7 +296,35 @@ def _fmt_years_only(r: DateRange) -> str:
     return f"{r.sy}-{'present' if r.ey is None else r.ey}"
 
 
+def _fmt_apostrophe(r: DateRange) -> str:
+    def one(m: int | None, y: int) -> str:
+        return f"{_MONTHS[m - 1].title()} '{y % 100:02d}" if m else str(y)
+    return f"{one(r.sm, r.sy)} – {'Present' if r.ey is None else one(r.em, r.ey)}"
+
+
+def _fmt_dotabbr(r: DateRange) -> str:
+    def one(m: int | None, y: int) -> str:
+        return f"{('Sept' if m == 9 else _MONTHS[m - 1].title())}. {y}" if m else str(y)
+    return f"{one(r.sm, r.sy)} - {'Present' if r.ey is None else one(r.em, r.ey)}"
+
+
+def _fmt_iso(r: DateRange) -> str:
+    def one(m: int | None, y: int) -> str:
+        return f"{y}.{m:02d}" if m else str(y)
+    return f"{one(r.sm, r.sy)} – {'present' if r.ey is None else one(r.em, r.ey)}"
+
+
+def _fmt_fulldate(r: DateRange) -> str:  # a day written in (the 15th: day-first is then plain)
+    def one(m: int | None, y: int) -> str:
+        return f"15/{m:02d}/{y}" if m else str(y)
+    return f"{one(r.sm, r.sy)} - {'today' if r.ey is None else one(r.em, r.ey)}"
+
+
 DATE_FORMATS: dict[str, Callable[[DateRange], str]] = {
+    "fmt_apostrophe": _fmt_apostrophe,
+    "fmt_dotabbr": _fmt_dotabbr,
+    "fmt_iso": _fmt_iso,
+    "fmt_fulldate": _fmt_fulldate,
     "fmt_slash": _fmt("slash", " - ", "present"),
     "fmt_mon_now": _fmt("abbr", " – ", "Now"),
     "fmt_till_date": _fmt("abbr", " – ", "till date"),
@@ -438,11 +466,45 @@ def _contact(doc: Doc, how: str) -> Doc:
     raise ValueError(how)
 
 
+_LOC_LABEL = re.compile(r"\b(?:residence|address|location|city|home)\s*:\s*", re.I)
+
+
+def _contact_tabs(doc: Doc) -> Doc:
+    """Contact lines as 'Label<tab>value' without colons, all on one line separated by tabs."""
+    doc = Doc(doc.header, _lines_split(doc.body), doc.footer)
+    s, e = contact_block(doc)
+    lines = [b.text for b in doc.body[s:e]]
+    items = [re.sub(r"\s*:\s*", "\t", re.sub(r"\s+", " ", x.strip()), count=1) for x in lines if _CONTACT.search(x)]
+    if not items:
+        return doc
+    others = [P(x) for x in lines if not _CONTACT.search(x)]
+    return Doc(doc.header, others + [P("\t".join(items))] + doc.body[e:], doc.footer)
+
+
+def _city_pattern(city: str) -> re.Pattern[str]:
+    words = re.split(r"[\s'-]+", city)
+    return re.compile(r"\b" + r"[\s'-]?".join(re.escape(w) for w in words) + r"\b", re.I)
+
+
+def _loc(doc: Doc, lab: dict, how: str) -> Doc:
+    city = (lab.get("location") or {}).get("city")
+    if how == "unlabelled":
+        return map_doc(doc, lambda x: _LOC_LABEL.sub("", x) if len(x) < 120 else x)
+    if not city:
+        return doc
+    pat = _city_pattern(city)
+    if how == "hyphen":
+        return map_doc(doc, lambda x: pat.sub(lambda m: re.sub(r"[\s']+", "-", m.group(0)), x))
+    if how == "street":  # a street and number before the city on its (short) line
+        return map_doc(doc, lambda x: pat.sub(lambda m: "12 Herzl St., " + m.group(0), x, count=1) if len(x) < 120 else x)
+    raise ValueError(how)
+
+
 def _split_range(text: str) -> tuple[str, str, str] | None:
     """(before, range, after) for the first date range on a line that has other text too."""
     rs = find_ranges(text)
-    if not rs:
-        return None
+    if not rs or _GLUED_EDUCATION.match(text.strip()):
+        return None  # "Education X University 2008 - 2013": the dates would move out before their heading
     m = rs[0][0]
     before, after = text[:m.start()], text[m.end():]
     if not re.search(r"\w{2}", before + after):
@@ -476,6 +538,8 @@ def _dates_pos(blocks: list, how: str) -> list:
             out += [P(rest), P(rng)]
         elif how == "tab_end":
             out.append(P(f"{rest}\t{rng}"))
+        elif how == "paren":
+            out.append(P(f"{rest} ({rng})"))
     return out
 
 
@@ -488,7 +552,7 @@ def _exp_table(blocks: list) -> list:
             out.append(Cols([_exp_table(c) for c in b.cols]))
             i += 1
             continue
-        if not (isinstance(b, P) and find_ranges(b.text)):
+        if not (isinstance(b, P) and find_ranges(b.text)) or _GLUED_EDUCATION.match(b.text.strip()):
             out.append(b)
             i += 1
             continue
@@ -498,7 +562,7 @@ def _exp_table(blocks: list) -> list:
         entry = [P(first)] if first else []
         j = i + 1
         while (j < len(blocks) and isinstance(blocks[j], P) and not find_ranges(blocks[j].text)
-               and not _is_heading(blocks[j].text)):
+               and not _is_heading(blocks[j].text) and not _GLUED_EDUCATION.match(blocks[j].text.strip())):
             entry.append(blocks[j])
             j += 1
         out.append(Cols([[P(rng)], entry or [P(" ")]]))
@@ -555,6 +619,11 @@ TRANSFORMS: dict[str, Callable[[Doc, dict], Doc]] = {
     "dates_line_after": lambda d, lab: Doc(d.header, _dates_pos(_lines_split(d.body), "after"), d.footer),
     "dates_tab_end": lambda d, lab: Doc(d.header, _dates_pos(_lines_split(d.body), "tab_end"), d.footer),
     "exp_table": lambda d, lab: Doc(d.header, _exp_table(_lines_split(d.body)), d.footer),
+    "dates_paren": lambda d, lab: Doc(d.header, _dates_pos(_lines_split(d.body), "paren"), d.footer),
+    "contact_tabs": lambda d, lab: _contact_tabs(d),
+    "loc_unlabelled": lambda d, lab: _loc(d, lab, "unlabelled"),
+    "loc_hyphen": lambda d, lab: _loc(d, lab, "hyphen"),
+    "loc_street": lambda d, lab: _loc(d, lab, "street"),
     **{k: (lambda f: lambda d, lab: map_doc(d, lambda x: rewrite_ranges(x, f)))(f) for k, f in DATE_FORMATS.items()},
     **{f"head_{n.lower().replace(' ', '_')}": (lambda n: lambda d, lab: _rename_heading(d, n))(n)
        for n in ("Work Experience", "Professional Experience", "Employment History", "Career", "Military Service")},

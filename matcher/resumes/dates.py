@@ -310,8 +310,13 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
         # opens with an open start, "2022 - EPAM Systems", is a job like anywhere else)
         if (ln.section != "header" or (not has_experience and re.match(r"\W*(?:19|20)\d{2}\s*[-–—]", text))) \
                 and not _excluded(lines, idx, text):
-            if n_words <= 12 and ln.section == "experience":
+            # "Since Sep 2019" on a short job line of an experience section, or opening any line ("Since 2020 AviaBit
+            # Performed ...": an entry of a CV without an experience heading)
+            short_job = n_words <= 12 and ln.section == "experience"
+            if short_job or re.match(r"\W*since\s", text, re.I):
                 for m in _SINCE.finditer(text):
+                    if not short_job and m.start() > first_word_at:
+                        break  # only the "Since ..." that opens the line
                     a = _parse_date(m.group("start"), as_of)
                     if _valid_year(a, as_of):
                         spans.append(Span(a, cut, m.group(0).strip()))  # type: ignore[arg-type]
@@ -409,7 +414,10 @@ class MonthsGuess:
     reason: str | None = None
 
 
-_NUMERIC_MONTH = re.compile(r"(?<![\d/.])(?:0?[1-9]|1[0-2])\s*[/.]\s*((?:19|20)\d{2})(?![\d/.])")
+# "09/2019", "15/09/2019", "01.2015", "2015.09", "Sep '15": dates written with numbers, read as their year
+_NUMERIC_MONTH = re.compile(r"(?<![\d/.])(?:\d{1,2}\s*[/.]\s*)?(?:0?[1-9]|1[0-2])\s*[/.]\s*((?:19|20)\d{2})(?![\d/.])|"
+                            r"(?<![\d/.])((?:19|20)\d{2})\.(?:0[1-9]|1[0-2])(?![\d/.])")
+_APOSTROPHE_YEAR = re.compile(rf"\b({MONTH})\.?\s*['’](\d{{2}})\b", re.I)
 
 
 def _years_outside_education(lines: list[Line], as_of: date) -> int:
@@ -417,7 +425,8 @@ def _years_outside_education(lines: list[Line], as_of: date) -> int:
     for ln in lines:
         # numeric month dates ("09/2019", "01.2015") count like "Sep 2019"; then not in education, and not on a
         # line of product versions ("SQL Server 2012/2008 R2")
-        t = _NUMERIC_MONTH.sub(r" \1", ln.text)
+        t = _NUMERIC_MONTH.sub(lambda m: f" {m.group(1) or m.group(2)}", ln.text)
+        t = _APOSTROPHE_YEAR.sub(lambda m: f"{m.group(1)} {2000 + int(m.group(2)) if int(m.group(2)) <= as_of.year % 100 else 1900 + int(m.group(2))}", t)
         if ln.section not in ("education", "skip", "volunteer") and not re.search(r"\d{4}\s*/|/\s*\d{4}", t):
             years.update(int(y) for y in re.findall(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])", t)
                          if 1950 <= int(y) <= as_of.year)

@@ -55,9 +55,10 @@ _VALUE_END = re.compile(
     r"zip|pin|postal|family|military|driving|licen[cs]e|available|availability|visa)\b"
     r"|\||\t| {2,}|[@•·]|https?:|www\.|\+?\(?\d[\d\s().-]{6,}", re.I)
 _BIRTH = re.compile(r"\b(?:(?:place|date|country|city|town)\s+of\s+birth|birth\s*place|born(?:\s+in)?|"
-                    r"d\.?o\.?b\.?)\b[^|•·;]*", re.I)
+                    r"d\.?o\.?b\.?)\b(?:[^|•·;.]|\.(?!\s))*", re.I)  # up to a separator or a sentence's end
 # a label whose value is no residence, with its value ("Citizenship: | Russia", "Nationality: Indian")
-_NOT_HOME_VALUE = re.compile(r"\b(?:citizenship|nationality|native\s+language|mother\s+tongue|languages?)\s*[:\-–]+\s*"
+_NOT_HOME_VALUE = re.compile(r"\b(?:citizenship|nationality|native\s+language|mother\s+tongue|languages?|"
+                             r"(?:full\s+|first\s+|last\s+|family\s+)?name)\s*[:\-–]+\s*"
                              r"(?:\|\s*)?[^|•·;\t]*", re.I)
 _CITIZENSHIP = re.compile(r"\b(?:citizenship|nationality)\s*[:\-–]+\s*(?:\|\s*)?[^|•·;\t]*", re.I)
 _MASKED = re.compile(r"\bCity\s*,\s*State\b", re.I)
@@ -85,7 +86,8 @@ _NAME_LINE = re.compile(r"^[A-Z][a-z'’\-]+(?:\s+[A-Z][a-z'’\-]+){0,3}$")
 # a date range ("2015-2020", "2015 - present", "Jan 2015") marks a job or study entry; a birth year alone does not
 _DATED_ENTRY = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*(?:[-–—]|to\b|till\b|until\b)|"
                           r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:19|20)\d{2}\b", re.I)
-_CONTACT = re.compile(r"@|\bcom\b|\.com\b|\b(?:phone|mobile|tel|age|e-?mail|linked-?in|github)\b|\+\d|"
+_CONTACT = re.compile(r"@|\bcom\b|\.com\b|\b(?:phone|mobile|tel|age|e-?mail|linked-?in|github|d\.?o\.?b|date of birth|"
+                      r"marital status|citizenship|nationality)\b|\+\d|"
                       r"(?<!\d)0\d{1,2}-?\d{3}-?\d{4}(?!\d)|\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)", re.I)
 
 
@@ -198,7 +200,7 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
             if _is_org(p):
                 near_org.add(p)
         parts.append(p)
-    if labelled and any(not re.search(r"\d", p) for p in parts):
+    if (labelled or len(parts) > 1) and any(not re.search(r"\d", p) for p in parts):
         parts = [p for p in parts if not re.search(r"\d", p)]  # "Petah-Tikva, Hadera 1": a part with a number is the street
     country = None
     by_code = False  # the country was only written as a short code ("SR" after a job title is "senior")

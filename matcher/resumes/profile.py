@@ -64,6 +64,8 @@ def clean_text(text: str) -> str:
     # a whole page in one paragraph (a Word file converted from PDF): its columns and blocks are kept apart only
     # by runs of spaces, so on a very long line such a run is a line break
     text = _LONG_LINE.sub(lambda m: _SPACE_RUN.sub("\n", m.group(0)), text)
+    # "Residence<tab>Petah Tikva": a location label whose value stands in the next tab stop (no colon)
+    text = re.sub(r"\b(residence|address|location|city)[ \u00a0]*\t+[ \t]*(?=[A-Z])", r"\1: ", text, flags=re.I)
     text = re.sub(r"[ \t\u00a0]+", " ", text)
     text = re.sub(r"\b(of|in|and|at)(?=[A-Z][a-z])", r"\1 ", text)  # words glued by PDF layout: "ofArts"
     text = re.sub(r" *\n *", "\n", text)
