@@ -99,6 +99,10 @@ class LexicalSide:
         return side
 
     # ---- query -------------------------------------------------------------------------------
+    def row(self, key: str) -> int:
+        """The lexical row of a posting id (-1: never indexed; a removed posting keeps its row, without text)."""
+        return self._pos.get(key, -1)
+
     def for_snapshot(self, snap) -> SnapshotScores:
         index, version = self.index, self.version
         cached = self._cache

@@ -566,12 +566,8 @@ class MatchService:
         return np.asarray(self.embedder.embed_windows(lines, max_windows=1)[0], dtype=np.float32)
 
     def _lexical_row(self, lexical: LexicalSide, key: str) -> int:
-        """The lexical index's row of a posting id (-1: not there), from a map cached per lexical side."""
-        cached = getattr(self, "_lexpos_cache", None)
-        if cached is None or cached[0] is not lexical.index or len(cached[1]) != len(lexical.keys):
-            cached = (lexical.index, {k: i for i, k in enumerate(lexical.keys)})
-            self._lexpos_cache = cached
-        return cached[1].get(key, -1)
+        """The lexical index's row of a posting id (-1: not there)."""
+        return lexical.row(key)
 
     def _posting(self, key: str) -> Posting:
         try:
