@@ -655,7 +655,7 @@ class Lab:
     def pipeline(self, *, rrf_k: float = 60.0, w_lex: float = 1.0, w_dense: float = 1.0, cand: int = 100,
                  extra: tuple[tuple[str, float], ...] = (), n: int | None = None,
                  weights: dict[str, float] | None = None, signals: tuple[tuple[str, float], ...] = (),
-                 max_per_company: int | None = None) -> Run:
+                 max_per_company: int | None = None, dupcos: float | None = None) -> Run:
         """First stage (RRF of the shipped dense list and BM25, plus ``extra`` named lists), second stage over
         its top ``n`` (``weights`` of matcher.second_stage plus extra named ``signals``, each min-max scaled within
         the candidates), then diversity. Names: lists ``titles`` (recent job titles vs posting vectors),
@@ -724,7 +724,8 @@ class Lab:
             for r in order.tolist():
                 if r not in sig:
                     sig[r] = lines.signature(r)
-            new, _ = diversify([self.c.companies[r] for r in order], [sig[r] for r in order], cap)
+            new, _ = diversify([self.c.companies[r] for r in order], [sig[r] for r in order], cap,
+                               vectors=D[order] if dupcos else None, near_vector=dupcos)
             run[q["query_id"]] = [self.c.ids[order[i]] for i in new]
         return run
 

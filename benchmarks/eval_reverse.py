@@ -14,8 +14,10 @@ about the role only.
 **Variants**: ``bm25`` (bm25s' own tokenizer + English stop words over the resume text, the posting's title +
 description as the query), ``tfidf`` (scikit-learn, sublinear tf), ``lex:ours`` (the shipped BM25 side:
 :class:`matcher.candidates.lexical.CandidateLexical`), ``dense`` (the posting vector as the job index embeds it
-against each resume's query vector) and ``shipped`` (:func:`matcher.candidates.rank_within`, the fusion
-``CandidatePool.match_posting`` runs, with no filter). Metrics from ``eval_quality.py`` (nDCG@10 graded, P@10 /
+against each resume's query vector) and ``shipped`` (:func:`matcher.candidates.rank_within`, what
+``CandidatePool.match_posting`` runs, with no filter: the dense side alone since round 4, ``fusion:w_lex=1`` the
+fusion shipped before). Queries are split into ``tune`` / ``held`` halves stratified by posting family (the salt of
+``eval_quality.py``): choices on tune, held read at the end. Metrics from ``eval_quality.py`` (nDCG@10 graded, P@10 /
 Recall@50 / MRR with relevant = grade 2), plus nDCG@10 averaged per posting family. Writes
 ``benchmarks/results/quality_reverse.json``.
 """
@@ -36,7 +38,9 @@ for p in (ROOT, ROOT / "benchmarks", ROOT / "benchmarks" / "judgements"):
         sys.path.insert(0, str(p))
 
 import _common  # noqa: E402
-from eval_quality import DEFAULT_DATA, JUDGE, evaluate, family_macro_ndcg, load_corpus, load_queries, read_qrels  # noqa: E402
+from eval_quality import (  # noqa: E402
+    DEFAULT_DATA, JUDGE, SPLIT_SALT, SPLITS, assign_splits, evaluate, family_macro_ndcg, load_corpus, load_queries,
+    read_qrels)
 
 REV_QUERIES = JUDGE / "reverse_dev.queries.jsonl"
 REV_QRELS = JUDGE / "reverse_dev.qrels"
@@ -86,8 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--cache", type=Path, default=Path("/tmp/jobmatch-eval-reverse-cache"),
                     help="vectors cached here (npy), keyed by the texts and the model checksum")
-    ap.add_argument("--lex-weights", default="0.25,0.5",
-                    help="also run the fusion with these BM25 weights (w_lex; shipped = 1)")
+    ap.add_argument("--lex-weights", default="1,0.25,0.5",
+                    help="also run the fusion with these BM25 weights (w_lex; shipped = 0: "
+                         "matcher.candidates.pool.REVERSE_RANKER)")
+    ap.add_argument("--out", default="quality_reverse.json", help="file name under benchmarks/results/")
     args = ap.parse_args(argv)
     t_start = time.time()
     corpus = load_corpus(args.data)
@@ -168,21 +174,35 @@ def main(argv: list[str] | None = None) -> int:
                                                          {"w_lex": w})] for i, q in enumerate(queries)}
 
     fams = {q["query_id"]: q["family"] for q in queries}
-    table = {}
+    # tune / held (as eval_quality.py: stratified by the posting's family, sha256 of the same salt); choices are made
+    # on tune, held is read at the end. The even / odd halves of the first rounds are kept for comparison.
+    split = assign_splits(fams)
+    parts = {s: {q for q, v in split.items() if v == s} for s in SPLITS}
     halves = {"even": {q["query_id"] for q in queries[0::2]}, "odd": {q["query_id"] for q in queries[1::2]}}
+    table = {}
     for name, run in runs.items():
         m = evaluate(run, qrels)
         m["family_macro_ndcg@10"] = family_macro_ndcg(run, qrels, fams)
-        for half, ids in halves.items():  # two halves of the queries: a choice made on one is checked on the other
-            m[f"ndcg@10_{half}"] = evaluate(run, {k: v for k, v in qrels.items() if k in ids})["ndcg@10"]
+        for part, ids in {**parts, **halves}.items():
+            sub = {k: v for k, v in qrels.items() if k in ids}
+            got = evaluate(run, sub)
+            m[f"ndcg@10_{part}"] = got["ndcg@10"]
+            if part in SPLITS:
+                m[f"mrr_{part}"] = got["mrr"]
+                m[f"family_macro_ndcg@10_{part}"] = family_macro_ndcg(run, sub, fams)
         table[name] = {k: round(v, 4) if isinstance(v, float) else v for k, v in m.items()}
-    print(f"reverse judgements: {len(queries)} postings x {len(rids)} resumes; embedding {embed_s:.0f} s")
-    print(f"{'variant':<18} {'nDCG@10':>8} {'fam-nDCG':>8} {'P@10':>6} {'R@50':>6} {'MRR':>6} {'even':>7} {'odd':>7}")
+    print(f"reverse judgements: {len(queries)} postings x {len(rids)} resumes "
+          f"({len(parts['tune'])} tune / {len(parts['held'])} held); embedding {embed_s:.0f} s")
+    print(f"{'variant':<18} {'tune':>7} {'held':>7} {'nDCG@10':>8} {'fam-nDCG':>8} {'P@10':>6} {'R@50':>6} {'MRR':>6} "
+          f"{'MRR tune':>8} {'even':>7} {'odd':>7}")
     for name, m in table.items():
-        print(f"{name:<18} {m['ndcg@10']:>8.4f} {m['family_macro_ndcg@10']:>8.4f} {m['p@10']:>6.3f} "
-              f"{m['recall@50']:>6.3f} {m['mrr']:>6.3f} {m['ndcg@10_even']:>7.4f} {m['ndcg@10_odd']:>7.4f}")
-    out = _common.write_json("quality_reverse.json", {
+        print(f"{name:<18} {m['ndcg@10_tune']:>7.4f} {m['ndcg@10_held']:>7.4f} {m['ndcg@10']:>8.4f} "
+              f"{m['family_macro_ndcg@10']:>8.4f} {m['p@10']:>6.3f} {m['recall@50']:>6.3f} {m['mrr']:>6.3f} "
+              f"{m['mrr_tune']:>8.3f} {m['ndcg@10_even']:>7.4f} {m['ndcg@10_odd']:>7.4f}")
+    out = _common.write_json(args.out, {
         "queries": len(queries), "pool": len(rids), "variants": table, "seconds": round(time.time() - t_start, 1),
+        "split": {"salt": SPLIT_SALT, "stratified_by": "posting family",
+                  **{s: sorted(ids) for s, ids in parts.items()}},
         "hardware": _common.hardware()})
     print(f"wrote {out}")
     return 0

@@ -275,11 +275,14 @@ class HybridRanker:
         n = max(self.candidates, k)
         d_rows = _eligible_ranked(*dense_scores(eligible, min(n, n_elig)), eligible)
 
-        lex = self.lexical.scores(query_text, eligible.size)[: eligible.size]
-        lmask = eligible.copy()
-        lmask[: lex.size] &= lex > 0
-        lmask[lex.size:] = False
-        l_rows, _ = _top_within(lex, lmask, n)
+        if self.w_lex:
+            lex = self.lexical.scores(query_text, eligible.size)[: eligible.size]
+            lmask = eligible.copy()
+            lmask[: lex.size] &= lex > 0
+            lmask[lex.size:] = False
+            l_rows, _ = _top_within(lex, lmask, n)
+        else:  # the lexical side weighs nothing: not scored
+            l_rows = d_rows[:0]
 
         lists, weights = [d_rows, l_rows], [self.w_dense, self.w_lex]
         t_rows = d_rows[:0]
@@ -352,15 +355,18 @@ DIVERSITY_PAGE = 10
 
 
 def diversify(companies: Sequence[str | None], signatures: Sequence[frozenset], max_per_company: int,
-              near_duplicate: float = NEAR_DUPLICATE, page: int = DIVERSITY_PAGE) -> tuple[list[int], dict[int, str]]:
+              near_duplicate: float = NEAR_DUPLICATE, page: int = DIVERSITY_PAGE, *,
+              vectors: np.ndarray | None = None, near_vector: float | None = None) -> tuple[list[int], dict[int, str]]:
     """Re-order a ranked list (positions ``0..n-1``, best first) so one company or one text cannot fill a page.
 
     The list is filled page by page (``page`` results): walking down what is left, a posting waits for the
     next page when ``max_per_company`` postings of its company are already on this page, or when its text is
     near-identical (Jaccard of word shingles >= ``near_duplicate``) to one already on it. Nothing is dropped
     (k results still come back when k are eligible) and a held-back posting is only spaced out, first in line
-    on the next page. ``max_per_company`` 0 turns both off. Returns the new order and, per held-back
-    position, why."""
+    on the next page. ``max_per_company`` 0 turns both off. ``vectors`` (unit rows, one per position) with
+    ``near_vector``: a posting whose vector's cosine with one already on the page is at least ``near_vector`` is
+    near-identical too (measured in benchmarks/eval_quality.py, off by default). Returns the new order and, per
+    held-back position, why."""
     n = len(companies)
     if max_per_company <= 0 or n == 0:
         return list(range(n)), {}
@@ -381,7 +387,8 @@ def diversify(companies: Sequence[str | None], signatures: Sequence[frozenset], 
                 rest.append(i)
                 why.setdefault(i, f"more than {max_per_company} from {companies[i]} on one page")
                 continue
-            dup = next((j for j in on_page if _jaccard(signatures[i], signatures[j]) >= near_duplicate), None)
+            dup = next((j for j in on_page if _jaccard(signatures[i], signatures[j]) >= near_duplicate
+                        or (near_vector is not None and float(vectors[i] @ vectors[j]) >= near_vector)), None)
             if dup is not None:
                 rest.append(i)
                 why.setdefault(i, "near-identical to a result above" + (f" ({companies[dup]})" if companies[dup]
