@@ -246,3 +246,28 @@ def test_semantic_signal_in_the_second_stage():
     # without cosines the signal is unknown and counts nothing
     rr = rerank_rows(idx.lines, [0, 1, 2], [0.03, 0.02, 0.01], "python", titles, weights=w, resume_occ=None)
     assert rr.order == [0, 1, 2] and rr.readings[0].semantic is None
+
+
+# ---- round 4: a vector near-duplicate rule (measured, off by default); the lexical side at weight 0 -----------------
+
+def test_vector_near_duplicates_are_spaced_only_when_asked():
+    companies = ["Agency A", "TikTok", "Agency B", "Agency C"]
+    sigs = [frozenset({i}) for i in range(4)]  # texts share nothing
+    v = np.array([[1, 0, 0], [0, 1, 0], [0.99, 0.141, 0], [0.6, 0.8, 0]], dtype=np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    assert diversify(companies, sigs, 2, page=3) == ([0, 1, 2, 3], {})  # off: only the text sketch counts
+    order, why = diversify(companies, sigs, 2, page=3, vectors=v, near_vector=0.95)
+    assert order == [0, 1, 3, 2] and why[2].startswith("near-identical") and "Agency A" in why[2]
+
+
+def test_lexical_side_not_scored_at_weight_zero():
+    class NoLexical:
+        def scores(self, *a, **k):
+            raise AssertionError("BM25 scored at weight 0")
+
+    eye = np.eye(len(TEXTS), dtype=np.float32)
+    mask = np.ones(len(TEXTS), dtype=bool)
+    res = HybridRanker(NoLexical(), candidates=3, w_lex=0.0).rank_detailed("java", eye[2], mask, 3,
+                                                                            _dense_scores_for(eye, eye[2]))
+    assert [c.row for c in res] == [2, 0, 1] and all(c.lex_rank is None for c in res)
+    assert res[0].fused == pytest.approx(1 / 61)
