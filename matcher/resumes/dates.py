@@ -308,7 +308,7 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
             continue
         # header lines are the contact block, unless no experience heading was found at all (then a line that
         # opens with an open start, "2022 - EPAM Systems", is a job like anywhere else)
-        if (ln.section != "header" or (not has_experience and re.match(r"\W*(?:19|20)\d{2}\s*[-–—]", text))) \
+        if (ln.section != "header" or (not has_experience and re.match(r"\W*(?:(?:19|20)\d{2}\s*[-–—]|since\s)", text, re.I))) \
                 and not _excluded(lines, idx, text):
             # "Since Sep 2019" on a short job line of an experience section, or opening any line ("Since 2020 AviaBit
             # Performed ...": an entry of a CV without an experience heading)

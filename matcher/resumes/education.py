@@ -89,7 +89,13 @@ _SCHOOL_NAME = re.compile(r"\b(?:universit\w*|college|institute|academy|school|p
 _HIGH_SCHOOL = re.compile(r"\bhigh\s*school\b|\bH\.\s?S\b\.?|\bsecondary school\b", _I)
 _TECHNICIAN = re.compile(r"\btechnician\b", _I)
 _ASSOCIATE = re.compile(r"\bassociate", _I)
-_ASSOCIATE_KIND = re.compile(r"\bassociate|\bengineering\b|\bpolytechnic\b|\bA\.?A\.?S?\b|\bA\.S\.", _I)
+# an associate degree, or a polytechnic / Indian 3-year "Diploma in engineering" (labels README): named so, from a
+# polytechnic or a state board of technical education (MSBTE), or a diploma in an engineering field
+_ASSOCIATE_KIND = re.compile(r"\bassociate|\bengineering\b|\bpolytechnic\b|\bA\.?A\.?S?\b|\bA\.S\.|\bMSBTE\b|"
+                             r"\bboard\s+of\s+technical\s+education\b|"
+                             r"\bdiploma\s*(?:in\s+|:\s*)?(?:mechanical|civil|electrical|electronics?|computer\s+(?:technology|"
+                             r"engineering|science)|information\s+technology|automobile|chemical|instrumentation|"
+                             r"e\s?&\s?tc|telecommunications?|production|mechatronics)\b", _I)
 _SECOND_DEGREE = re.compile(r"\bsecond\s+(?:academic\s+)?degree\b", _I)
 # a closed year range alone on a line ("2015 - 2016"); an open one ("2019 - Present") or a lone year says whether
 # the entry is finished and stays the entry's context
@@ -139,6 +145,7 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
     a strong pattern in the education section is surest; an abbreviation, or a degree named only outside
     an education section (a summary line), less so."""
     found: list[tuple[int, str, bool, bool]] = []  # level, snippet, in education section, strong pattern
+    entry: dict[str, str] = {}  # snippet -> the snippet with its neighbouring lines
     progress: list[str] = []
     has_edu = any(ln.section == "education" for ln in lines)
     for i, ln in enumerate(lines):
@@ -202,6 +209,8 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
         # a short line that starts with the degree is a degree line even where a layout column put it
         displaced = strong and len(ln.text.split()) <= 12 and ln.text.find(hit[1]) <= 12
         found.append((hit[0], ln.text[:200], in_edu or displaced, strong))
+        # the entry around a degree line (its school may stand on the next line: "Diploma in IT" / "XYZ Polytechnic")
+        entry[ln.text[:200]] = " ".join(x.text for x in lines[max(0, i - 1): i + 2] if x.section == ln.section)
     if any(f[2] for f in found):
         found = [f for f in found if f[2]]  # the education section wins over mentions elsewhere
     if not found:
@@ -223,7 +232,7 @@ def highest_degree(lines: list[Line], as_of: date) -> DegreeGuess:
         conf, reason = min(conf, 0.5), "a diploma from a university: its level is not written"
     if level == 2 and not strong and all(_TECHNICIAN.search(e) and not _ASSOCIATE.search(e) for e in ev):
         conf, reason = min(conf, 0.5), "a technician's diploma: not an associate degree by the definitions"
-    elif level == 2 and not strong and not any(_ASSOCIATE_KIND.search(e) for e in ev):
+    elif level == 2 and not strong and not any(_ASSOCIATE_KIND.search(entry.get(e, e)) for e in ev):
         # "Diploma: Fashion Designer", "Technical Diploma: Police Academy": only a polytechnic / engineering
         # diploma is an associate degree by the definitions
         conf, reason = min(conf, 0.55), "a diploma whose level is not written"

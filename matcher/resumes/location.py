@@ -200,8 +200,11 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
             if _is_org(p):
                 near_org.add(p)
         parts.append(p)
-    if (labelled or len(parts) > 1) and any(not re.search(r"\d", p) for p in parts):
-        parts = [p for p in parts if not re.search(r"\d", p)]  # "Petah-Tikva, Hadera 1": a part with a number is the street
+    # "Petah-Tikva, Hadera 1", "Montefiore, 13": a part with a number is the street (unlabelled: a number that
+    # starts or ends the part, not a year inside a sentence run into the place)
+    street = re.compile(r"\d") if labelled else re.compile(r"^\d+\b|\b\d+\w?$")
+    if len(parts) > (0 if labelled else 1) and any(not street.search(p) for p in parts):
+        parts = [p for p in parts if not street.search(p)]
     country = None
     by_code = False  # the country was only written as a short code ("SR" after a job title is "senior")
     for p in parts:
