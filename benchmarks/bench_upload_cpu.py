@@ -9,8 +9,8 @@ stage timed in wall clock and in CPU time, which the machine's load does not inf
   processes' CPU (``/proc/PID/stat``) plus this process's during the round trip;
 - ``rules``: profile extraction from the text (sections, dates, skills; in the server's process);
 - ``embed``: the query embedding (process CPU: every onnxruntime thread);
-- ``match`` and its parts: filters, occupation rule, first stage (dense + BM25 + fusion), second stage, the
-  diversity pass, explanations, paging; ``json``: the response model validated and serialised as FastAPI does.
+- ``match`` and its parts: filters, occupation rule, first stage (dense + BM25 + fusion), the resume-line
+  embedding of the second stage's ``distinct`` signal, the second stage, the diversity pass, explanations; ``json``: the response model validated and serialised as FastAPI does.
 
 ``--profile N`` also prints a cProfile of N matches (the top functions by own time). Writes
 ``benchmarks/results/upload_cpu.json`` (``--out``).
@@ -101,6 +101,9 @@ def main() -> int:
     service.diversify = clock.wrap("diversify", service.diversify)
     service.MatchService._explain = clock.wrap("explain", service.MatchService._explain)
     service.MatchService._rank = clock.wrap("rank_total", service.MatchService._rank)
+    if hasattr(service.MatchService, "_resume_line_vectors"):  # the second stage's 'distinct' signal (e8fb349)
+        service.MatchService._resume_line_vectors = clock.wrap("resume_line_vectors",
+                                                               service.MatchService._resume_line_vectors)
     parser_mod.profile_from_text = clock.wrap("rules", parser_mod.profile_from_text)
 
     svc = service.MatchService(Settings(data_dir=args.data_dir), create_index=False)
@@ -169,7 +172,7 @@ def main() -> int:
     print(f"{n} uploads, load {load_before[0]:.2f} -> {load_after[0]:.2f}")
     print(f"{'stage':<24} {'wall p50':>9} {'wall mean':>9} {'CPU p50':>8} {'CPU mean':>8}  (ms)")
     for k in ("extract", "read_pdf_in_process", "rules", "embed", "match", "match.rank_total", "match.filters", "match.occupation_rule",
-              "match.first_stage", "match.second_stage", "match.diversify", "match.explain", "json"):
+              "match.first_stage", "match.resume_line_vectors", "match.second_stage", "match.diversify", "match.explain", "json"):
         if k not in rows:
             continue
         w, c = rows[k], cpus[k]
