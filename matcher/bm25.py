@@ -95,12 +95,13 @@ class Segment:
         n = int(rows.size)
         counts = np.diff(a["row_doc"])
         owner = np.repeat(np.arange(n, dtype=np.int32), counts)
-        order = np.argsort(a["doc_tok"], kind="stable")
+        order = np.argsort(a["doc_tok"], kind="stable")  # term-major, rows ascending within a term
         t = a["doc_tok"][order]
-        terms, first = np.unique(t, return_index=True)
+        first = np.flatnonzero(np.diff(t)) + 1 if t.size else np.zeros(0, dtype=np.int64)
+        first = np.concatenate([[0], first]) if t.size else first
         arrays = dict(a)
         arrays.update(
-            rows=rows, terms=terms.astype(np.int32), term_ptr=np.append(first, t.size).astype(np.int64),
+            rows=rows, terms=t[first].astype(np.int32), term_ptr=np.append(first, t.size).astype(np.int64),
             post_doc=owner[order], post_tf=a["doc_cnt"][order].astype(np.float32),
             # bm25s indexes a row without tokens as one placeholder token: length 1
             dl=np.maximum(np.bincount(owner, weights=a["doc_cnt"], minlength=n), 1).astype(np.int64),
@@ -131,11 +132,11 @@ class Segment:
         def ptr(parts_: list[np.ndarray]) -> np.ndarray:
             return np.concatenate([[0], np.cumsum(np.concatenate(parts_))]).astype(np.int64)
 
-        a = {"tok": np.concatenate(tok).astype(np.int32), "line_ptr": ptr(ntok),
-             "line_req": np.concatenate(req).astype(bool), "row_line": ptr(nlines),
-             "doc_tok": np.concatenate(dtok).astype(np.int32), "doc_cnt": np.concatenate(dcnt).astype(np.int32),
-             "row_doc": ptr(ndoc)}
-        return cls.from_lines(np.concatenate(rows).astype(np.int64), a, texts)
+        a = {"tok": np.concatenate(tok).astype(np.int32, copy=False), "line_ptr": ptr(ntok),
+             "line_req": np.concatenate(req).astype(bool, copy=False), "row_line": ptr(nlines),
+             "doc_tok": np.concatenate(dtok).astype(np.int32, copy=False),
+             "doc_cnt": np.concatenate(dcnt).astype(np.int32, copy=False), "row_doc": ptr(ndoc)}
+        return cls.from_lines(np.concatenate(rows).astype(np.int64, copy=False), a, texts)
 
     def knorm(self, k1: float, b: float, avgdl: float) -> np.ndarray:
         """``k1 * (1 - b + b * dl / avgdl)`` per row, float32 (cached for the last avgdl)."""
