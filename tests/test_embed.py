@@ -259,6 +259,8 @@ def test_threads_by_load_give_the_same_vectors(cache):
     queries = [query_text(json.loads(x)["text"]) for x in resumes.read_text(encoding="utf-8").splitlines()[:40]]
     with jobs.open(encoding="utf-8") as f:
         docs = [(d.get("title") or "") + "\n" + (d.get("description") or "") for d in map(json.loads, list(f)[:48])]
+    # and short lines batched many to a pass, as the second stage embeds a resume's lines
+    docs += [ln for q in queries[:10] for ln in q.split("\n") if len(ln.split()) >= 3][:120]
     before = torch.get_num_threads()
     try:
         two = Embedder(cache_dir=cache, backend="onnx", threads=2)
