@@ -444,6 +444,9 @@ def read_manifest(directory: Path) -> dict | None:
     return m if isinstance(m, dict) and m.get("format") == FORMAT and m.get("version") == VERSION else None
 
 
+_OURS = ("seg-", "vocab-", "keys-", "dead-", ".seg-", ".vocab-", ".keys-", ".dead-", f".{MANIFEST}.")  # + temp names
+
+
 def _referenced(m: dict | None) -> set[str]:
     if not m:
         return set()
@@ -515,9 +518,9 @@ def save_dir(directory: Path, index: LexicalIndex, *, keys: list[str] | None = N
     if incremental:
         write_json_atomic(target / MANIFEST, m)  # the switch: files it names are all on disk already
         keep = _referenced(m) | _referenced(prev) | {MANIFEST}
-        for p in directory.iterdir():  # what neither the new nor the previous manifest names (a reader of the
-            if p.name not in keep and p.is_file():  # previous one may still be opening its files)
-                p.unlink(missing_ok=True)
+        for p in directory.iterdir():  # ours that neither the new nor the previous manifest names (a reader of
+            if p.name not in keep and p.is_file() and p.name.startswith(_OURS):  # the previous one may still be
+                p.unlink(missing_ok=True)                                        # opening its files)
     else:
         write_json_atomic(target / MANIFEST, m)
         fsync_tree(target)
