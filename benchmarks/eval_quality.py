@@ -539,7 +539,7 @@ class Lab:
         (MatchOptions' default max_per_company)."""
         from matcher.domain import MatchOptions
         from matcher.ranking import diversify
-        from matcher.second_stage import RESUME_LINE_WORDS, STAGE2_N, rerank_rows
+        from matcher.second_stage import RESUME_LINE_MIN_TOKENS, RESUME_LINE_WORDS, STAGE2_N, rerank_rows
 
         n = STAGE2_N if n is None else n
         cap = MatchOptions.model_fields["max_per_company"].default if max_per_company is None else max_per_company
@@ -553,7 +553,8 @@ class Lab:
             res = self.first_stage()[q["query_id"]]
             rows = [r for r, _ in res]
             sims = (self.shipped_doc_vecs()[rows] @ Q[qi]).tolist() if rows else []
-            R = self.resume_line_vecs(RESUME_LINE_WORDS)[qi]  # the distinct signal: the resume's lines (or its vector)
+            # the distinct signal: the resume's lines as shipped (or its vector when it has none)
+            R = self.resume_line_vecs(RESUME_LINE_WORDS, RESUME_LINE_MIN_TOKENS, headline=False)[qi]
             rr = rerank_rows(lines, rows, [sc for _, sc in res], q["text"], [self.c.titles[r] for r in rows], n=n,
                              weights=weights, similarity=sims, resume_vectors=R if len(R) else Q[qi][None, :],
                              vectors=self.shipped_doc_vecs()[rows[:n]])
@@ -613,13 +614,13 @@ class Lab:
             V[have] = got
         return V
 
-    def resume_line_vecs(self, max_words: int = 200) -> list[np.ndarray]:
+    def resume_line_vecs(self, max_words: int = 200, min_tokens: int = 3, headline: bool = True) -> list[np.ndarray]:
         """Late interaction, resume side: per query, vectors of the resume's lines (long ones split into sentences,
         lines of >= 3 content words) within its first ``max_words`` words (about the first window)."""
         def f():
             from matcher.second_stage import resume_lines
 
-            per_q = [resume_lines(q["text"], max_words) for q in self.q]
+            per_q = [resume_lines(q["text"], max_words, min_tokens, headline) for q in self.q]
             flat = [x for lines in per_q for x in lines]
             vecs = self.emb.windows(flat, 1, tag="rline-")[0] if flat else np.zeros((0, 384), np.float32)
             res, a = [], 0
@@ -628,7 +629,7 @@ class Lab:
                 a += len(lines)
             return res
 
-        return self.memo(f"rline:{max_words}", f)
+        return self.memo(f"rline:{max_words}:{min_tokens}:{headline}", f)
 
     def skills_query_vecs(self) -> np.ndarray:
         """Per query: a vector of the resume's skills (``matcher.resumes.skills.extract_skills``, joined)."""
@@ -754,10 +755,13 @@ class Lab:
 
         kind, _, centre = name.partition("-")
         kind, _, words = kind.partition(":")  # lcl:400 — the resume's lines within its first 400 words
+        words, _, min_tok = words.partition(":")  # lcl:100:4 — and of at least 4 content words; lcl:100:3h —
+        no_head = min_tok.endswith("h")           # without the resume's first line (its headline)
+        min_tok = min_tok.rstrip("h")
         if kind == "lc":
             qv = Q[qi]
         else:
-            R = self.resume_line_vecs(int(words or 200))[qi]
+            R = self.resume_line_vecs(int(words or 200), int(min_tok or 3), not no_head)[qi]
             qv = (np.vstack([R, Q[qi][None, :]]) if kind == "lclq" else R) if len(R) else Q[qi]
         kw: dict = {}
         if centre.startswith("knn"):

@@ -44,11 +44,15 @@ def test_local_contrast_centres():
 
 
 def test_resume_lines_first_words_only():
-    text = "Jane Doe\nSite reliability engineer for recommendation and ranking services\n" + \
-           "\n".join(f"Kept service number {i} up and running" for i in range(60))
+    text = "SITE RELIABILITY ENGINEER FOR SEARCH\nKept recommendation and ranking services up at scale\n" \
+           "Site Reliability Engineer\n" + "\n".join(f"Kept service number {i} up and running" for i in range(60))
     lines = resume_lines(text, max_words=40)
-    assert lines[0] == "Site reliability engineer for recommendation and ranking services"  # "Jane Doe": 2 words
-    assert sum(len(x.split()) for x in lines) <= 40 + 7 and len(lines) == 5
+    # the headline (first line) is left out, "Site Reliability Engineer" (three content words) is too short
+    assert lines[0] == "Kept recommendation and ranking services up at scale" and "Site Reliability Engineer" not in lines
+    assert len(lines) == 5  # 8 + 3 + 4 x 7 = 39 words; the next line would pass 40 (the headline does not count)
+    assert resume_lines(text, max_words=40, min_tokens=3, headline=True)[:3] == [
+        "SITE RELIABILITY ENGINEER FOR SEARCH", "Kept recommendation and ranking services up at scale",
+        "Site Reliability Engineer"]
     assert resume_lines("") == [] and resume_lines(None) == []
 
 
