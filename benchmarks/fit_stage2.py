@@ -31,7 +31,7 @@ NAMES = ("prior", "semantic", "coverage", "text", "occupation", "distinct", "lc"
 def features(lab: E.Lab, n: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     from matcher import ranking
     from matcher.ranking import rrf_fuse
-    from matcher.second_stage import RESUME_LINE_WORDS
+    from matcher.second_stage import RESUME_LINE_MIN_TOKENS, RESUME_LINE_WORDS
 
     D, Q = lab.shipped_doc_vecs(), lab.query_vecs(ranking.QUERY_WINDOWS)
     lex, lines = lab.ours_lex_scores(), lab.lexical_index().lines
@@ -49,7 +49,7 @@ def features(lab: E.Lab, n: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         rd = lab._readings_for(q, head, lines)
         X = np.stack([sc[:n], D[head] @ Q[qi], [r.coverage for r in rd], [r.text for r in rd],
                       [r.occupation or 0.0 for r in rd],
-                      lab._local_contrast(f"lcl:{RESUME_LINE_WORDS}", qi, head, D, Q),
+                      lab._local_contrast(f"lcl:{RESUME_LINE_WORDS}:{RESUME_LINE_MIN_TOKENS}h", qi, head, D, Q),
                       lab._local_contrast("lc", qi, head, D, Q), ls[head]], 1).astype(np.float64)
         lo, hi = X.min(0), X.max(0)
         X = np.where(hi > lo, (X - lo) / np.where(hi > lo, hi - lo, 1), 0.0)
