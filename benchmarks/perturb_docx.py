@@ -320,7 +320,37 @@ def _fmt_fulldate(r: DateRange) -> str:  # a day written in (the 15th: day-first
     return f"{one(r.sm, r.sy)} - {'today' if r.ey is None else one(r.em, r.ey)}"
 
 
+_OPEN_WORDS = ["to date", "ongoing", "today", "till now", "nowadays", "Currently", ""]
+
+
+def _fmt_open_words() -> Callable[[DateRange], str]:
+    k = [0]
+
+    def f(r: DateRange) -> str:
+        start = _mon(r.sm, r.sy, "abbr")
+        if r.ey is not None:
+            return f"{start} - {_mon(r.em, r.ey, 'abbr')}"
+        w = _OPEN_WORDS[k[0] % len(_OPEN_WORDS)]
+        k[0] += 1
+        return f"{start} – {w}".rstrip() if w else f"{start} –"
+    return f
+
+
+def _fmt_glued(r: DateRange) -> str:
+    def one(m: int | None, y: int) -> str:
+        return f"{_MONTHS[m - 1].title()}{y}" if m else str(y)
+    return f"{one(r.sm, r.sy)}-{'Present' if r.ey is None else one(r.em, r.ey)}"
+
+
+def _fmt_lower_full(r: DateRange) -> str:
+    def one(m: int | None, y: int) -> str:
+        return f"{_FULL[m - 1].lower()} {y}" if m else str(y)
+    return f"{one(r.sm, r.sy)} – {'present' if r.ey is None else one(r.em, r.ey)}"
+
+
 DATE_FORMATS: dict[str, Callable[[DateRange], str]] = {
+    "fmt_glued": _fmt_glued,
+    "fmt_lower_full": _fmt_lower_full,
     "fmt_apostrophe": _fmt_apostrophe,
     "fmt_dotabbr": _fmt_dotabbr,
     "fmt_iso": _fmt_iso,
@@ -449,6 +479,8 @@ def _contact(doc: Doc, how: str) -> Doc:
         return Doc(doc.header, out + rest, doc.footer)
     if how == "header":
         return Doc(doc.header + [P(x) for x in lines], rest, doc.footer)
+    if how == "footer":
+        return Doc(doc.header, rest, doc.footer + [P(x) for x in lines])
     if how == "textbox":
         return Doc(doc.header, [TextBox(lines)] + rest, doc.footer)
     if how == "runtogether":
@@ -495,6 +527,12 @@ def _loc(doc: Doc, lab: dict, how: str) -> Doc:
     pat = _city_pattern(city)
     if how == "hyphen":
         return map_doc(doc, lambda x: pat.sub(lambda m: re.sub(r"[\s']+", "-", m.group(0)), x))
+    if how == "country":  # ", Israel" after the city where no country follows it
+        cc = {"IL": "Israel", "RU": "Russia", "IN": "India", "US": "USA"}.get((lab.get("location") or {}).get("country"))
+        if not cc:
+            return doc
+        tail = re.compile(pat.pattern + r"(?![\s,]*(?:" + cc + r"|IL|ISR)\b)", re.I)
+        return map_doc(doc, lambda x: tail.sub(lambda m: m.group(0) + ", " + cc, x, count=1) if len(x) < 120 else x)
     if how == "street":  # a street and number before the city on its (short) line
         return map_doc(doc, lambda x: pat.sub(lambda m: "12 Herzl St., " + m.group(0), x, count=1) if len(x) < 120 else x)
     raise ValueError(how)
@@ -576,6 +614,41 @@ def _rename_heading(doc: Doc, name: str) -> Doc:
     return map_doc(doc, f)
 
 
+def _heading_style(doc: Doc, how: str) -> Doc:
+    """Every experience heading written another way: 'WORK EXPERIENCE:', letter-spaced, alone in a one-cell table,
+    or left out (the entries then stand under whatever came before)."""
+    out = []
+    for b in _lines_split(doc.body):
+        if isinstance(b, P) and heading_of(b.text) == "experience":
+            t = b.text.strip().rstrip(":")
+            if how == "upper_colon":
+                out.append(P(t.upper() + ":"))
+            elif how == "spaced":
+                out.append(P("  ".join(" ".join(w.upper()) for w in t.split())))
+            elif how == "table":
+                out.append(Row([t]))
+        else:
+            out.append(b)
+    return Doc(doc.header, out, doc.footer)
+
+
+def _one_paragraph(doc: Doc) -> Doc:
+    """The body's top-level paragraphs run into one paragraph, kept apart only by runs of spaces (a Word file
+    converted from a PDF)."""
+    out: list = []
+    run: list[str] = []
+    for b in _lines_split(doc.body) + [None]:
+        if isinstance(b, P):
+            run.append(b.text.replace("\t", " ").strip())
+            continue
+        if run:
+            out.append(P("     ".join(run)))
+            run = []
+        if b is not None:
+            out.append(b)
+    return Doc(doc.header, out, doc.footer)
+
+
 def _deg_inprogress(doc: Doc, label: dict) -> Doc:
     line = P(NEXT_UP[label["highest_degree"]])
     body = _lines_split(doc.body)
@@ -625,11 +698,20 @@ TRANSFORMS: dict[str, Callable[[Doc, dict], Doc]] = {
     "loc_hyphen": lambda d, lab: _loc(d, lab, "hyphen"),
     "loc_street": lambda d, lab: _loc(d, lab, "street"),
     **{k: (lambda f: lambda d, lab: map_doc(d, lambda x: rewrite_ranges(x, f)))(f) for k, f in DATE_FORMATS.items()},
+    # the open end of each open range written another way ("to date", "ongoing", ..., a dash alone), one per range
+    "fmt_open_words": lambda d, lab: map_doc(d, (lambda f: lambda x: rewrite_ranges(x, f))(_fmt_open_words())),
     **{f"head_{n.lower().replace(' ', '_')}": (lambda n: lambda d, lab: _rename_heading(d, n))(n)
        for n in ("Work Experience", "Professional Experience", "Employment History", "Career", "Military Service")},
     **{k: (lambda forms: lambda d, lab: map_doc(d, lambda x: rewrite_degrees(x, forms)))(v)
        for k, v in DEGREE_FORMS.items()},
     "deg_inprogress": _deg_inprogress,
+    "head_upper_colon": lambda d, lab: _heading_style(d, "upper_colon"),
+    "head_spaced": lambda d, lab: _heading_style(d, "spaced"),
+    "head_table": lambda d, lab: _heading_style(d, "table"),
+    "head_none": lambda d, lab: _heading_style(d, "none"),
+    "contact_footer": lambda d, lab: _contact(d, "footer"),
+    "loc_country": lambda d, lab: _loc(d, lab, "country"),
+    "page_one_paragraph": lambda d, lab: _one_paragraph(d),
     "sidebar": lambda d, lab: _sidebar(d),
 }
 TRANSFORMS.update({  # several at once, as a CV written in another hand changes several things

@@ -147,3 +147,37 @@ def test_numeric_dates_are_dates_a_stated_total_stands_in_for() -> None:
             "09/2018 - 08/2019 research assistant, Department of Chemistry")
     p = profile_from_text(text, AS_OF)
     assert p.months is None or p.evidence.get("months") != ["3 years experience"]
+
+
+def test_contact_footer_is_read_with_the_header() -> None:
+    import docx
+
+    d = docx.Document()
+    for t in ("Summary", "Backend developer.", "Experience", "Developer, Acme Ltd 2019 - 2022"):
+        d.add_paragraph(t)
+    foot = d.sections[0].footer
+    foot.paragraphs[0].text = "(050) 123"
+    foot.add_paragraph("Haifa, Israel")
+    buf = io.BytesIO()
+    d.save(buf)
+    text = read_docx(buf.getvalue()).text
+    assert text.splitlines()[:2] == ["(050) 123", "Haifa, Israel"]
+    p = profile_from_text(text, AS_OF)
+    assert p.location is not None and p.location.city == "Haifa" and p.months == 36
+
+
+def test_letter_spaced_heading_whose_word_break_was_collapsed() -> None:
+    from matcher.resumes.sections import heading_of
+
+    assert heading_of("W O R K E X P E R I E N C E") == "experience"
+    assert heading_of("E M P L O Y M E N T  H I S T O R Y") == "experience"
+
+
+def test_job_lines_ending_in_slashed_years_without_an_experience_heading() -> None:
+    text = ("SENIOR JAVA DEVELOPER\nProfile\nMitotech LLC, Moscow, Russia, Team Lead 2013/---\n"
+            "Customers: Moscow State University, Mitotech LLC\n"
+            "Icontri LLC, Moscow, Russia, Software Developer 2004/ 2013\nEducation\nMoscow State University 1993/1998")
+    p = profile_from_text(text, AS_OF)
+    assert p.months == 10 * 12 + 9 * 12  # Jan 2004 - Jan 2013 and Jan 2013 - Jan 2023 (merged: 19 years)
+    p = profile_from_text("Profile\nSkills: SQL Server 2008/2012\nDeveloper, Acme 2015 - 2018", AS_OF)
+    assert p.months == 36  # a product's versions are no range

@@ -68,6 +68,7 @@ _HONOURS = re.compile(r"\b(?:awards?|honou?r\s+society|honou?rs?\s+list|dean'?s\
                       r"published|publications?)\b", re.I)
 _PRODUCT_LINE = re.compile(r"^\W*(?:technical\s+)?(?:environment|technolog\w*|tools?|software|platforms?|skills?)\b",
                            re.I)
+_YEAR_SLASH_END = re.compile(r"(?<![\d/.])((?:19|20)\d{2})\s*/\s*((?:19|20)\d{2})(?![\d/])(?=\W*$)")
 _YEAR_OPEN = re.compile(r"(?<![\d/.])((?:19|20)\d{2})\s*[/\-–—]\s*(?:-{2,}|\.{3}|…)(?=\W*$)")
 # "Embedded automotive software / 2018 2019": two bare years ending a line after a separator (a dash lost)
 _YEAR_PAIR_END = re.compile(r"(?P<pre>(?:[/|,]|^)\s*)(?P<a>(?:19|20)\d{2})\s+(?P<b>(?:19|20)\d{2})(?P<post>\W*)$")
@@ -165,6 +166,11 @@ def _valid_year(v: int | None, as_of: date) -> bool:
     return v is not None and 1950 * 12 <= v <= (as_of.year + 10) * 12
 
 
+# "Customers: ...", "Technologies: ...", "Responsibilities: ...": a labelled line of a job's description
+_DESCRIPTION_LABEL = re.compile(r"^\W*(?!(?:education|university|college|school|studies|degree|institute|academy)\b)"
+                                r"[A-Z][A-Za-z ]{2,20}:\s", re.I)
+
+
 def _excluded(lines: list[Line], idx: int, text: str) -> bool:
     """Internship/volunteer labels on the line, on a short title line up to three above or on a short line
     below; outside an experience section also study words on the line or an institution on the line above
@@ -193,6 +199,8 @@ def _excluded(lines: list[Line], idx: int, text: str) -> bool:
         return True  # "Sep 2017 - May 2018" above "Last-year student, graduated ..."
     if idx > 0:
         prev = lines[idx - 1].text
+        if _DESCRIPTION_LABEL.match(prev):
+            return False  # "Customers: Moscow State University, ...": the previous entry's description, not a school
         # a short line above that names an institution, or a longer line (a column run into prose) ending in one
         return bool((len(prev.split()) <= 8 and _SCHOOL.search(prev)) or _SCHOOL_END.search(prev[-45:]))
     return False
@@ -219,6 +227,11 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
         text = ln.text
         matched = False
         text = _CELL_PAIR.sub(r"\g<a> - \g<b>", text)  # table cells: "Sep 2015 | Jun 2018 | Developer"
+        if not has_experience and ln.section != "experience" and not _PRODUCT_LINE.search(text):
+            # no experience heading anywhere: a job line ending in its years ("IBS LLC, Moscow, Developer 1998/2004",
+            # "Team Lead 2013/---") reads as in an experience section; a product version is caught below
+            text = _YEAR_SLASH_END.sub(_slash_range, text)
+            text = _YEAR_OPEN.sub(r"\1 - present", text)
         if ln.section == "experience":  # elsewhere "2005/2008" is as often a product version
             if not _PRODUCT_LINE.search(text):  # "SQL Server 2008/2014" is two versions, not a range
                 text = _YEAR_SLASH.sub(_slash_range, text)

@@ -324,8 +324,9 @@ def check_docx_zip(data: bytes) -> None:
 def read_docx(data: bytes, max_pages: int = 0) -> Extracted:
     """Every paragraph of the document in reading order, one per line: headers first, then the body
     (paragraphs, tables row by row, text boxes after the paragraph that anchors them, content controls),
-    then footers. A table row whose cells are single lines becomes one line, cells joined by " | ", so a
-    label and its value stay together and cells never run into each other."""
+    then footers (before the body when short or holding contact details). A table row whose cells are single lines
+    becomes one line, cells joined by " | ", so a label and its value stay together and cells never run into
+    each other."""
     check_docx_zip(data)
     import docx
 
@@ -354,7 +355,15 @@ def read_docx(data: bytes, max_pages: int = 0) -> Extracted:
         _docx_blocks(root, heads if kind == "header" else feet)
     body: list[str] = []
     _docx_blocks(doc.element.body, body)
+    if feet and (len(feet) <= 8 or any(_CONTACT_LINE.search(x) for x in feet)):
+        # a short footer, or one holding contact details (some templates put the name, phone and city there), is
+        # read with the header: a résumé's contact lines are looked for at its top
+        return Extracted("\n".join(heads + feet + body))
     return Extracted("\n".join(heads + body + feet))
+
+
+_CONTACT_LINE = re.compile(r"@|\b(?:phone|mobile|tel|e-?mail|address|residence|location|linked-?in)\b\s*[:|]|"
+                           r"\+\d{1,3}[\s(-]*\d", re.I)
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -44,6 +44,18 @@ class Line:
     section: str  # header | contact | education | experience | volunteer | skip | other | break (table column)
 
 
+# multi-word headings whose letter spacing lost the word breaks
+_SQUASHED = {h.replace(" ", ""): name for name, hs in {
+    "experience": ("work experience", "professional experience", "employment history", "work history",
+                   "relevant experience", "career history", "professional background", "military service",
+                   "army service", "military experience", "employment record", "professional history"),
+    "education": ("educational background", "academic background", "education and training",
+                  "academic qualifications", "educational qualifications", "higher education"),
+    "contact": ("contact information", "contact details", "personal information", "personal details", "contact me"),
+    "volunteer": ("volunteer experience", "volunteer work", "community service"),
+    "other": ("technical skills", "professional summary", "career objective", "additional information", "key skills",
+              "core qualifications", "personal projects", "about me"),
+}.items() for h in hs}
 _SPACED = re.compile(r"^(?:[A-Za-z&]\s{1,2}){3,}[A-Za-z&]$")
 
 
@@ -55,6 +67,8 @@ def heading_of(line: str) -> str | None:
         return None
     if _SPACED.match(s):  # letter-spaced headings: "W O R K  E X P E R I E N C E"
         s = re.sub(r"\s{2,}", "\0", s).replace(" ", "").replace("\0", " ")
+        if s.lower() in _SQUASHED:  # the spaces between its words were collapsed too: "WORKEXPERIENCE"
+            return _SQUASHED[s.lower()]
     if not s or len(s) > 45 or len(s.split()) > 5:
         return None
     for name, pat in _HEADINGS:
