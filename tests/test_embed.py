@@ -351,3 +351,30 @@ def test_a_version_1_onnx_export_is_exported_again(cache):
     assert outputs == {"sentence_embedding", "token_embeddings"}
     assert np.array_equal(again.embed_query(PYTHON_JOB), first.embed_query(PYTHON_JOB))
     assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+@pytest.mark.parametrize("backend", ["torch", "onnx", "onnx-int8"])
+def test_query_with_spans_is_one_pass_with_the_query_vector(cache, emb, backend):
+    """A resume's vector and its lines' vectors come from one forward pass: the vector is embed_query's (same bits),
+    each line's vector is its tokens' mean in context — nearer to that line alone than to another line — and
+    a text's spans do not depend on the other texts of a batched call."""
+    emb = emb if backend == "torch" else Embedder(cache_dir=cache, backend=backend)
+    icu = "Registered nurse in the intensive care unit for two years."
+    sre = "Kept recommendation and ranking services up at 99.99% availability."
+    text = f"Site reliability engineer.\n{sre}\n{icu}\n" + "python developer " * 300
+    spans = [(text.find(sre), text.find(sre) + len(sre)), (text.find(icu), text.find(icu) + len(icu)),
+             (len(text) - 9, len(text))]  # the last: past the first window
+    q, lines = emb.embed_query_with_spans(text, spans, max_windows=1)
+    assert np.array_equal(q, emb.embed_query(text, max_windows=1))
+    assert lines.shape == (3, emb.dim) and np.isnan(lines[2]).all()
+    assert np.allclose(np.linalg.norm(lines[:2], axis=1), 1.0, atol=1e-5)
+    alone = emb.embed_documents([sre, icu], max_windows=1)
+    sims = lines[:2] @ alone.T
+    assert sims[0, 0] > sims[0, 1] + 0.2 and sims[1, 1] > sims[1, 0] + 0.1
+    texts = [text, "nurse", text[:300]]
+    Q, S = emb.embed_queries_with_spans(texts, [spans, [(0, 5)], []], max_windows=1)
+    assert np.array_equal(Q, emb.embed_queries(texts, max_windows=1))
+    assert np.array_equal(S[0], lines, equal_nan=True) and S[2].shape == (0, emb.dim)
+    assert np.array_equal(S[1][0], emb.embed_query_with_spans("nurse", [(0, 5)])[1][0])
+    with pytest.raises(ValueError, match="one list of spans per text"):
+        emb.embed_queries_with_spans(texts, [spans])

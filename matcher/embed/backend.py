@@ -49,3 +49,9 @@ class Backend(ABC):
     def forward(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
         """``(batch, dim)`` float32 unit vectors of padded windows; each row independent of the others."""
 
+    @abstractmethod
+    def forward_tokens(self, arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`forward`'s vectors (the same bits) and the transformer's token vectors ``(batch, width, dim)``
+        float32 they were pooled from (padding positions unspecified): one pass gives a text's vector and, pooled
+        over a span of its tokens, a vector of that part read in its context."""
+

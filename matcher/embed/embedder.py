@@ -180,14 +180,23 @@ class Embedder:
     def forward(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
         """The backend's ``(batch, dim)`` unit vectors of padded windows (:meth:`Backend.forward`); with
         :attr:`adaptive`, on the 1-thread session when another forward pass is already running."""
+        return self._pass(arrays, tokens=False)
+
+    def forward_tokens(self, arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`forward`'s vectors and the token vectors they were pooled from (:meth:`Backend.forward_tokens`)."""
+        return self._pass(arrays, tokens=True)
+
+    def _pass(self, arrays: dict[str, np.ndarray], *, tokens: bool) -> Any:
         if not self.adaptive:
-            return self._backend.forward(arrays)
+            backend = self._backend
+            return backend.forward_tokens(arrays) if tokens else backend.forward(arrays)
         with self._flight_lock:
             alone = self._in_flight == 0
             self._in_flight += 1
             self.passes["alone" if alone else "side_by_side"] += 1
         try:
-            return (self._backend if alone else self.single_thread_backend()).forward(arrays)
+            backend = self._backend if alone else self.single_thread_backend()
+            return backend.forward_tokens(arrays) if tokens else backend.forward(arrays)
         finally:
             with self._flight_lock:
                 self._in_flight -= 1
@@ -253,12 +262,38 @@ class Embedder:
         windows are padded to its own longest window (as when it is alone) and batched with windows of texts
         of the same width. :meth:`embed_query` is this with one text.
         """
+        return self._queries(texts, max_windows, batch_size, None)[0]
+
+    def embed_queries_with_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], *,
+                                 max_windows: int | None = None, batch_size: int = 64
+                                 ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """:meth:`embed_queries` of ``texts`` (the same bits) and, from the same forward passes, a vector per
+        character span ``(start, end)`` of each text: the mean of the token vectors of the text's first window
+        that lie inside the span, at unit length — the span read in the context of its text, at no extra pass
+        (a short line embedded alone costs a pass of its own). A span with no token in the first window gets a
+        row of NaN. A text's span vectors do not depend on the other texts of the call (as its vector)."""
+        if len(spans) != len(texts):
+            raise ValueError(f"one list of spans per text: {len(spans)} for {len(texts)} texts")
+        return self._queries(texts, max_windows, batch_size, spans)
+
+    def embed_query_with_spans(self, text: str, spans: Sequence[tuple[int, int]], *,
+                               max_windows: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`embed_queries_with_spans` of one text: ``(dim,)`` and ``(len(spans), dim)``."""
+        q, s = self.embed_queries_with_spans([text], [spans], max_windows=max_windows)
+        return q[0], s[0]
+
+    def _queries(self, texts: Sequence[str], max_windows: int | None, batch_size: int,
+                 spans: Sequence[Sequence[tuple[int, int]]] | None) -> tuple[np.ndarray, list[np.ndarray]]:
         if not texts:
-            return np.zeros((0, self.dim), np.float32)
+            return np.zeros((0, self.dim), np.float32), []
         windows, owners = self._windows(list(texts), max_windows)
         width = np.zeros(len(texts), np.int64)
         for w, o in zip(windows, owners, strict=False):
             width[o] = max(width[o], len(w))
+        first = np.ones(len(owners), bool)
+        first[1:] = owners[1:] != owners[:-1]  # a text's windows are consecutive, its first window first
+        members = self._span_members(texts, spans) if spans is not None else None
+        span_vecs = [np.full((len(s), self.dim), np.nan, np.float32) for s in spans] if spans is not None else []
         out = np.zeros((len(windows), self.dim), np.float32)
         by_width: dict[int, list[int]] = {}
         for i, o in enumerate(owners):
@@ -267,9 +302,36 @@ class Embedder:
             rows = self._rows_per_batch(wd, batch_size)
             for a in range(0, len(idx), rows):
                 chunk = idx[a:a + rows]
-                out[chunk] = self.forward(self._arrays([windows[i] for i in chunk], width=wd))
+                arrays = self._arrays([windows[i] for i in chunk], width=wd)
+                if members is None or not any(first[i] and members[owners[i]] for i in chunk):
+                    out[chunk] = self.forward(arrays)
+                    continue
+                out[chunk], tokens = self.forward_tokens(arrays)
+                for r, i in enumerate(chunk):
+                    if first[i]:
+                        for k, pos in members[owners[i]]:
+                            v = tokens[r, pos].sum(axis=0, dtype=np.float32) / np.float32(len(pos))
+                            span_vecs[owners[i]][k] = v / max(float(np.linalg.norm(v)), 1e-12)
         out = out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
-        return pool_windows(out, owners, len(texts), self.pooling)
+        return pool_windows(out, owners, len(texts), self.pooling), span_vecs
+
+    def _span_members(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+                      ) -> list[list[tuple[int, np.ndarray]]]:
+        """Per text: (span number, positions in its first padded window of the tokens inside the span)."""
+        with self._tok_lock:
+            enc = self._tok(list(texts), add_special_tokens=False, truncation=False, verbose=False,
+                            return_offsets_mapping=True, return_attention_mask=False, return_token_type_ids=False)
+        lead = len(self._prefix)
+        res: list[list[tuple[int, np.ndarray]]] = []
+        for offs, sp in zip(enc["offset_mapping"], spans, strict=True):
+            o = np.asarray(offs[: self.body_tokens], np.int64).reshape(-1, 2)
+            got = []
+            for k, (a, b) in enumerate(sp):
+                pos = np.flatnonzero((o[:, 0] >= a) & (o[:, 1] <= b) & (o[:, 1] > o[:, 0]))
+                if pos.size:
+                    got.append((k, pos + lead))
+            res.append(got)
+        return res
 
     def embed_query(self, text: str, *, max_windows: int | None = None) -> np.ndarray:
         """``(dim,)`` float32 unit vector for one text (e.g. a resume): :meth:`embed_queries` of that text alone."""

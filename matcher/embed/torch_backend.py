@@ -18,3 +18,10 @@ class TorchBackend(Backend):
         with torch.inference_mode():
             out = self.module({k: torch.from_numpy(v) for k, v in arrays.items()})
         return out["sentence_embedding"].float().numpy()
+
+    def forward_tokens(self, arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        import torch
+
+        with torch.inference_mode():
+            out = self.module({k: torch.from_numpy(v) for k, v in arrays.items()})
+        return out["sentence_embedding"].float().numpy(), out["token_embeddings"].float().numpy()
