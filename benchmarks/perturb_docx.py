@@ -348,7 +348,14 @@ def _fmt_lower_full(r: DateRange) -> str:
     return f"{one(r.sm, r.sy)} – {'present' if r.ey is None else one(r.em, r.ey)}"
 
 
+def _fmt_mon_slash(r: DateRange) -> str:
+    def one(m: int | None, y: int) -> str:
+        return f"{_MONTHS[m - 1].title()}/{y}" if m else str(y)
+    return f"{one(r.sm, r.sy)} → {'present' if r.ey is None else one(r.em, r.ey)}"
+
+
 DATE_FORMATS: dict[str, Callable[[DateRange], str]] = {
+    "fmt_mon_slash": _fmt_mon_slash,
     "fmt_glued": _fmt_glued,
     "fmt_lower_full": _fmt_lower_full,
     "fmt_apostrophe": _fmt_apostrophe,

@@ -181,3 +181,10 @@ def test_job_lines_ending_in_slashed_years_without_an_experience_heading() -> No
     assert p.months == 10 * 12 + 9 * 12  # Jan 2004 - Jan 2013 and Jan 2013 - Jan 2023 (merged: 19 years)
     p = profile_from_text("Profile\nSkills: SQL Server 2008/2012\nDeveloper, Acme 2015 - 2018", AS_OF)
     assert p.months == 36  # a product's versions are no range
+
+
+@pytest.mark.parametrize("written, months", [("Sep/2015 - Mar/2018", 30), ("Sep/2015 → present", 88),
+                                             ("2015 → 2018", 36), ("Jan 2015 => Mar 2016", 14)])
+def test_month_slash_year_and_arrows(written: str, months: int) -> None:
+    p = profile_from_text(f"Dana Levi\nExperience\nDeveloper, Acme Ltd\n{written}\nBuilt things.", AS_OF)
+    assert p.months == months

@@ -17,7 +17,7 @@ _MON = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "a
         "nov": 11, "dec": 12}
 MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
-_DATE = (rf"(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH}\.?,?(?:\s*['’]?\s*|-)(?:\d{{4}}|\d{{2}})(?!\d)"
+_DATE = (rf"(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH}\.?,?(?:\s*['’]?\s*|-|/)(?:\d{{4}}|\d{{2}})(?!\d)"
          rf"|{MONTH}\.?\s+,\s*(?:19|20)\d{{2}}(?!\d)"  # "November , 2012"
          rf"|(?<!\d)(?:19|20)\d{{2}}\s*,?\s*{MONTH}\b"  # "2012 , November", "2012 November"
          r"|(?<![\d/])\d{1,2}\s*[/.-]\s*(?:\d{1,2}\s*[/.-]\s*)?(?:19|20)\d{2}(?!\d)"
@@ -27,7 +27,7 @@ _PRESENT = (r"(?:present|current(?:ly)?(?:\s+working)?|(?:(?:till|until|up\s*to)
             r"till\s*(?:the\s*)?date|to\s*date|date|today|ongoing|היום|כיום|(?:по\s+)?настоящее\s+время|"
             r"continuing|cont(?=\s|$|\.)|the\s+present|nowadays)")
 # a separator, or nothing when a year runs straight into the next month name ("Apr 2020Jun 2020")
-_SEP = r"(?:\s*(?:-+|–|—|~|to|till|until|through|thru)\s*|\s+|(?<=\d)(?=[A-Za-z]))"
+_SEP = r"(?:\s*(?:-+>?|–|—|~|→|=>|to|till|until|through|thru)\s*|\s+|(?<=\d)(?=[A-Za-z]))"
 RANGE = re.compile(rf"(?P<since>since\s+)?(?P<start>{_DATE}){_SEP}(?:to\s+)?(?:(?:till|until)\s+(?={_DATE}))?"
                    rf"(?P<end>{_PRESENT}\b|{_DATE}|(?<=[-–—])(?:19|20)\d{{2}}(?![\d/])|(?<=\d{{4}}[-–—])\d{{2}}(?![\d/]))", re.I)
 _SINCE = re.compile(rf"\bsince\s+(?P<start>{_DATE})", re.I)
@@ -293,7 +293,7 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
         for m in ranges:
             start_s, end_s = m.group("start"), m.group("end")
             sep = text[m.end("start"):m.start("end")] if m.re is RANGE else " to "
-            if not re.search(r"[-–—~]|to|till|until|through|thru", sep, re.I):
+            if not re.search(r"[-–—~→>]|to|till|until|through|thru", sep, re.I):
                 months_both = re.search(MONTH, start_s, re.I) and (
                     re.search(MONTH, end_s, re.I) or re.fullmatch(_PRESENT, end_s.strip(), re.I))
                 at_line_start = first_word_at >= m.start()
@@ -430,6 +430,7 @@ class MonthsGuess:
 # "09/2019", "15/09/2019", "01.2015", "2015.09", "Sep '15": dates written with numbers, read as their year
 _NUMERIC_MONTH = re.compile(r"(?<![\d/.])(?:\d{1,2}\s*[/.]\s*)?(?:0?[1-9]|1[0-2])\s*[/.]\s*((?:19|20)\d{2})(?![\d/.])|"
                             r"(?<![\d/.])((?:19|20)\d{2})\.(?:0[1-9]|1[0-2])(?![\d/.])")
+_MONTH_SLASH = re.compile(rf"\b({MONTH})\.?/((?:19|20)\d{{2}})\b", re.I)  # "Sep/2017"
 _APOSTROPHE_YEAR = re.compile(rf"\b({MONTH})\.?\s*['’](\d{{2}})\b", re.I)
 
 
@@ -438,7 +439,7 @@ def _years_outside_education(lines: list[Line], as_of: date) -> int:
     for ln in lines:
         # numeric month dates ("09/2019", "01.2015") count like "Sep 2019"; then not in education, and not on a
         # line of product versions ("SQL Server 2012/2008 R2")
-        t = _NUMERIC_MONTH.sub(lambda m: f" {m.group(1) or m.group(2)}", ln.text)
+        t = _NUMERIC_MONTH.sub(lambda m: f" {m.group(1) or m.group(2)}", _MONTH_SLASH.sub(r"\1 \2", ln.text))
         t = _APOSTROPHE_YEAR.sub(lambda m: f"{m.group(1)} {2000 + int(m.group(2)) if int(m.group(2)) <= as_of.year % 100 else 1900 + int(m.group(2))}", t)
         if ln.section not in ("education", "skip", "volunteer") and not re.search(r"\d{4}\s*/|/\s*\d{4}", t):
             years.update(int(y) for y in re.findall(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])", t)
