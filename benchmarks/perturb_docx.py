@@ -12,27 +12,41 @@ anchor), then written again with python-docx:
 
 - ``identity``: the same blocks re-rendered (paragraphs stay paragraphs, rows stay table rows): what re-rendering
   alone changes.
-- contact block (the top-level paragraphs before the first section heading or dated line, at most 8):
-  ``contact_table`` (a label/value table), ``contact_header`` (moved into the page header), ``contact_textbox``
-  (a VML text box anchored in the first paragraph), ``contact_runtogether`` (name line, then every other contact
-  line run into one paragraph with no space after the colons: ``Residence:Petah Tikva Phone:050-...``).
+- contact block (the top-level paragraphs before the first section heading, dated line or sentence, at most 8):
+  ``contact_table`` (a label | value table), ``contact_header`` / ``contact_footer`` (moved into the page header /
+  footer), ``contact_textbox`` (a VML text box anchored in the first paragraph), ``contact_runtogether`` (the contact
+  lines run into one paragraph with no space after the colons: ``Residence:Petah Tikva Phone:050-...``),
+  ``contact_tabs`` (``Label<tab>value`` without colons, all on one line).
+- location (the label's city found by a spelling-tolerant regex): ``loc_unlabelled`` (``Residence:``/``Address:``/
+  ``Location:``/``City:``/``Home:`` removed), ``loc_hyphen`` (``Petah-Tikva``), ``loc_street`` (``12 Herzl St.,``
+  before the city), ``loc_country`` (``, Israel`` after it).
 - dated lines (a date range found by :data:`RANGE`): ``dates_line_before`` / ``dates_line_after`` (the range on its
-  own line before / after the rest of the line), ``dates_tab_end`` (the rest, a tab, the range), ``exp_table``
-  (a two-column table: range left, the rest of the entry right, up to the next dated line or heading).
+  own line before / after the rest of the line), ``dates_tab_end`` (the rest, a tab, the range), ``dates_paren``
+  (the rest, then the range in parentheses), ``exp_table`` (a two-column table: range left, the rest of the entry
+  right, up to the next dated line or heading). A line that is a glued ``Education <entry>`` heading is left alone
+  (its dates would move out before their heading).
 - date formats, each keeping every date's precision (a month stays a month, a year alone stays a year alone):
   ``fmt_slash`` (``09/2015 - present``), ``fmt_mon_now`` (``Sep 2015 – Now``), ``fmt_till_date``
   (``Sep 2015 – till date``), ``fmt_dotted`` (``01.2015-12.2018``), ``fmt_year_month`` (``2012 , November``),
   ``fmt_since`` (``Since Sep 2019`` for open ranges, ``September 2015 to December 2018`` otherwise),
-  ``fmt_current`` (``2019 – current``). ``fmt_years_only`` drops the months (``2015-2018``): it loses precision, so
-  its months label is right only within the ±12 window the score allows (up to 11 months per range boundary can
-  move); reported apart as lossy.
+  ``fmt_current`` (``2019 – current``), ``fmt_apostrophe`` (``Sep '15 – Mar '18``), ``fmt_dotabbr``
+  (``Sept. 2015 - Mar. 2018``), ``fmt_iso`` (``2015.09 – 2018.03``), ``fmt_fulldate`` (``15/09/2015 - today``),
+  ``fmt_mon_slash`` (``Sep/2015 → present``), ``fmt_glued`` (``Sep2015-Mar2018``), ``fmt_lower_full``
+  (``september 2015 – march 2018``), ``fmt_open_words`` (each open end another word: ``to date``, ``ongoing``,
+  ``today``, ``till now``, ``nowadays``, ``Currently``, a dash alone). ``fmt_years_only`` drops the months
+  (``2015-2018``): it loses precision, so its months label is right only within the ±12 window the score allows (up to
+  11 months per range boundary can move); reported apart as lossy.
 - headings: every line the section detector calls an experience heading renamed to ``Work Experience`` /
   ``Professional Experience`` / ``Employment History`` / ``Career`` / ``Military Service`` (army service counts as
-  experience under the label rules).
+  experience under the label rules), or written ``WORK EXPERIENCE:`` (``head_upper_colon``), letter-spaced
+  (``head_spaced``), alone in a one-cell table (``head_table``), or left out (``head_none``).
 - degrees: ``deg_abbrev`` (B.Sc. -> BSc, M.Sc. -> MSc, Bachelor of Science -> BSc, B.A. -> BA), ``deg_long``
   (-> Bachelor of Science / Master of Science / Bachelor of Arts / Master of Arts), ``deg_loose`` (-> B.Sc / M.Sc /
   B.A / M.A), ``deg_inprogress`` (one more line under the education heading naming the next degree up as in
   progress / expected after ``as_of``: by the label definitions it does not count, so the label stays).
+- layout: ``sidebar`` (contact and every section but experience in a left column, experience in the right one),
+  ``page_one_paragraph`` (the body's paragraphs run into one, kept apart by runs of spaces: a PDF converted to Word).
+- ``combo_a`` … ``combo_e``: four or five of the above at once.
 
 Every transform is generic code over the CV's blocks (dates by regex, headings by ``sections.heading_of``); none
 edits one CV by hand. Scored with ``eval_parse.judge`` at the shipped threshold: per transform degree / months ±12 /
@@ -48,9 +62,9 @@ import json
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -174,7 +188,7 @@ def _write_blocks(container, blocks: list, *, cell_first=None) -> None:  # type:
             if table is None or len(table.columns) != len(b.cells):
                 table = container.add_table(rows=0, cols=len(b.cells))
             cells = table.add_row().cells
-            for c, t in zip(cells, b.cells):
+            for c, t in zip(cells, b.cells, strict=False):
                 _add_text(c.paragraphs[0], t)
             continue
         table = None
@@ -186,7 +200,7 @@ def _write_blocks(container, blocks: list, *, cell_first=None) -> None:  # type:
             _add_text(par, b.text)
         elif isinstance(b, Cols):
             t = container.add_table(rows=1, cols=len(b.cols))
-            for c, sub in zip(t.rows[0].cells, b.cols):
+            for c, sub in zip(t.rows[0].cells, b.cols, strict=False):
                 _write_blocks(c, sub, cell_first=c.paragraphs[0])
         elif isinstance(b, TextBox):
             par = container.add_paragraph()
@@ -199,8 +213,9 @@ class TextBox:
 
 
 def _add_textbox(par, lines: list[str]) -> None:  # type: ignore[no-untyped-def]
-    from docx.oxml import parse_xml
     from xml.sax.saxutils import escape
+
+    from docx.oxml import parse_xml
 
     paras = "".join(f'<w:p><w:r><w:t xml:space="preserve">{escape(x)}</w:t></w:r></w:p>' for x in lines)
     xml = (f'<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:v="{_VML}">'
@@ -681,6 +696,14 @@ def _sidebar(doc: Doc) -> Doc:
     return Doc(doc.header, [Cols([left, right])], doc.footer)
 
 
+def _date_transform(fmt: Callable[[DateRange], str]) -> Callable[[Doc, dict], Doc]:
+    return lambda d, lab: map_doc(d, lambda x: rewrite_ranges(x, fmt))
+
+
+def _heading_transform(name: str) -> Callable[[Doc, dict], Doc]:
+    return lambda d, lab: _rename_heading(d, name)
+
+
 def _compose(*names: str) -> Callable[[Doc, dict], Doc]:
     def f(d: Doc, lab: dict) -> Doc:
         for n in names:
@@ -704,11 +727,11 @@ TRANSFORMS: dict[str, Callable[[Doc, dict], Doc]] = {
     "loc_unlabelled": lambda d, lab: _loc(d, lab, "unlabelled"),
     "loc_hyphen": lambda d, lab: _loc(d, lab, "hyphen"),
     "loc_street": lambda d, lab: _loc(d, lab, "street"),
-    **{k: (lambda f: lambda d, lab: map_doc(d, lambda x: rewrite_ranges(x, f)))(f) for k, f in DATE_FORMATS.items()},
+    **{k: _date_transform(fmt) for k, fmt in DATE_FORMATS.items()},
     # the open end of each open range written another way ("to date", "ongoing", ..., a dash alone), one per range
     "fmt_open_words": lambda d, lab: map_doc(d, (lambda f: lambda x: rewrite_ranges(x, f))(_fmt_open_words())),
-    **{f"head_{n.lower().replace(' ', '_')}": (lambda n: lambda d, lab: _rename_heading(d, n))(n)
-       for n in ("Work Experience", "Professional Experience", "Employment History", "Career", "Military Service")},
+    **{f"head_{name.lower().replace(' ', '_')}": _heading_transform(name)
+       for name in ("Work Experience", "Professional Experience", "Employment History", "Career", "Military Service")},
     **{k: (lambda forms: lambda d, lab: map_doc(d, lambda x: rewrite_degrees(x, forms)))(v)
        for k, v in DEGREE_FORMS.items()},
     "deg_inprogress": _deg_inprogress,
@@ -792,6 +815,7 @@ def main() -> int:
         return 0
 
     from eval_parse import FIELDS, after_threshold, judge, score
+
     from matcher.domain import CandidateProfile
     from matcher.errors import ResumeError
     from matcher.resumes import ResumeParser
