@@ -30,6 +30,9 @@ ALIASES: dict[tuple[str, str], tuple[str, ...]] = {
     ("IL", "Modi‘in Makkabbim Re‘ut"): ("Modiin Maccabim Reut", "Modiin Makabim Reut", "Modiin"),
     ("IL", "Pardés H̱anna Karkur"): ("Pardes Hana", "Pardes Hanna", "Pardes Chana", "Pardes Hanna Karkur"),
     ("IL", "maalot Tarshīhā"): ("Maalot", "Ma'alot", "Maalot Tarshiha"),
+    ("IL", "Petaẖ Tiqva"): ("Petach Tikvah", "Petah Tikvah", "Petakh Tikva", "Petach Tikwa"),
+    ("IL", "Tiberias"): ("Tveria", "Tverya"),
+    ("IL", "Naẕerat ‘Illit"): ("Nazareth Illit", "Nof Hagalil", "Natzrat Illit"),
 }
 
 
