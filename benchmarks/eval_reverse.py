@@ -39,8 +39,17 @@ for p in (ROOT, ROOT / "benchmarks", ROOT / "benchmarks" / "judgements"):
 
 import _common  # noqa: E402
 from eval_quality import (  # noqa: E402
-    DEFAULT_DATA, JUDGE, SPLIT_SALT, SPLITS, assign_splits, evaluate, family_macro_ndcg, load_corpus, load_queries,
-    read_qrels)
+    DEFAULT_DATA,
+    JUDGE,
+    SPLIT_SALT,
+    SPLITS,
+    assign_splits,
+    evaluate,
+    family_macro_ndcg,
+    load_corpus,
+    load_queries,
+    read_qrels,
+)
 
 REV_QUERIES = JUDGE / "reverse_dev.queries.jsonl"
 REV_QRELS = JUDGE / "reverse_dev.qrels"

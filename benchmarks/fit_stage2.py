@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     tune = [q["query_id"] for q in queries if split[q["query_id"]] == "tune"]
     held = [q["query_id"] for q in queries if split[q["query_id"]] == "held"]
     fold = {q: int(hashlib.sha256(q.encode()).hexdigest(), 16) % 2 for q in tune}
-    print(f"hand weights {dict(zip(NAMES, hand.tolist()))}: tune nDCG@10 {ndcg(hand_run, tune):.4f}")
+    print(f"hand weights {dict(zip(NAMES, hand.tolist(), strict=True))}: tune nDCG@10 {ndcg(hand_run, tune):.4f}")
     for used in (NAMES, tuple(x for x in NAMES if x != "occupation")):
         idx = [NAMES.index(x) for x in used]
         cv_l = cv_h = 0.0
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         label = "all signals" if used == NAMES else "without occupation"
         w = fit(tune, idx)
         print(f"{label}: 2-fold CV within tune nDCG@10 learned {cv_l / len(tune):.4f} vs hand {cv_h / len(tune):.4f}; "
-              f"fitted on tune: {dict(zip(NAMES, np.round(w, 2).tolist()))}")
+              f"fitted on tune: {dict(zip(NAMES, np.round(w, 2).tolist(), strict=True))}")
         if args.held:
             print(f"  held (final read): learned {ndcg(run_with(w), held):.4f} vs hand {ndcg(hand_run, held):.4f}")
     return 0
