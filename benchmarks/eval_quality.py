@@ -662,7 +662,10 @@ class Lab:
         the candidates), then diversity. Names: lists ``titles`` (recent job titles vs posting vectors),
         ``titles-t`` (vs posting *title* vectors); signals ``dense`` (cosine resume vs posting vector),
         ``li-max`` / ``li-top3`` / ``li-mean`` (the resume vector vs the posting's requirement-line vectors:
-        best line, mean of the best three, mean), ``titles`` / ``titles-t`` (cosines as the lists)."""
+        best line, mean of the best three, mean), ``titles`` / ``titles-t`` (cosines as the lists), ``lc`` / ``lcl``
+        (round 4: local contrast of the resume vector / its lines and the posting vectors from the candidates'
+        centroid, :meth:`_local_contrast`; ``lcl:100:4h`` is the shipped ``distinct`` signal), ``lines-raw`` (its
+        uncentred control). ``dupcos``: also space postings whose vectors' cosine is at least this."""
         from matcher.domain import MatchOptions
         from matcher.ranking import diversify, rrf_fuse
         from matcher.second_stage import STAGE2_N, stage2_scores
