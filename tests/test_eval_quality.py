@@ -115,3 +115,15 @@ def test_dev_split_is_the_recorded_one():
     assert sum(1 for s in sp.values() if s == "tune") == 89 and len(sp) == 178
     spec = {c["case_id"]: c["group"] for c in eq.load_specificity(eq.JUDGE / "specificity.jsonl")}
     assert eq.assign_splits(spec)["seed-sre-recsys-plain"] == "held"
+
+
+def test_title_key_and_pipe_names_of_round_4():
+    assert eq._title_key("Sr. Site Reliability Engineer - Recommendation Infrastructure") == "site reliability engineer"
+    assert eq._title_key("Data Scientist, Growth") == "data scientist" and eq._title_key(None) == ""
+
+    class FakeLab:
+        def pipeline(self, **kw):
+            return kw
+
+    kw = eq.pipe_variant(FakeLab(), "pipe:@dense=1;@lcl:100:4h=1;n=100;dupcos=0.9")()
+    assert kw["signals"] == (("dense", 1.0), ("lcl:100:4h", 1.0)) and kw["n"] == 100 and kw["dupcos"] == 0.9
