@@ -427,9 +427,9 @@ def timed_match(svc, profile: CandidateProfile, opts: MatchOptions) -> MatchResp
         with stage("rank"):
             return match_page(svc, profile, opts)
     with stage("embed"):
-        qv = svc.embed_query(profile)
+        qv, lines = svc.embed_query_lines(profile)
     with stage("rank"):
-        return match_page(svc, profile, opts, query_vec=qv)
+        return match_page(svc, profile, opts, query_vec=qv, line_vecs=lines)
 
 
 def profile_of(svc, body: MatchRequest, opts: MatchOptions) -> CandidateProfile:

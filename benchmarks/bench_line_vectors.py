@@ -1,15 +1,15 @@
-"""What the second stage's ``distinct`` signal would cost and change if its resume-line vectors were read from the
-query embedding's own forward pass instead of a second one (a measurement for the ranking owner; nothing shipped).
+"""The second stage's ``distinct`` signal reads the resume's lines; since round 4 their vectors are pooled from the
+query embedding's own forward pass (:meth:`matcher.service.MatchService.embed_query_lines`) instead of a second
+pass over the lines alone (commit e8fb349 to 5edef36). This measures the two against each other.
 
     .venv/bin/python benchmarks/bench_line_vectors.py --data-dir /tmp/jm-full --pdfs 40
 
-The lines the signal reads (:func:`matcher.second_stage.resume_lines`, the first ``RESUME_LINE_WORDS`` words) sit
-inside the query's first window (256 word pieces), whose token vectors the ONNX pass already computes
-(``token_embeddings``). A *contextual* line vector is the mean of those token vectors over the line's word
-pieces (found as the line's own word-piece ids inside the window), at unit length. Reported over the same real
-PDFs as ``bench_api.py``: CPU of the shipped line embedding (a second forward pass) against the pooling, the
-cosine between the two kinds of line vector, and how the final top-10 moves when the contextual vectors are used
-(overlap with the shipped top-10, same first result). Writes ``benchmarks/results/line_vectors.json``.
+The lines (:func:`matcher.second_stage.resume_lines`, the first ``RESUME_LINE_WORDS`` words) sit inside the query's
+first window (256 word pieces); a *contextual* line vector is the mean of that window's token vectors over the
+line's characters, at unit length. Reported over the same real PDFs as ``bench_api.py``: CPU of the query pass
+with the pooling against the query pass plus a second pass over the lines alone, the cosine between the two kinds
+of line vector, and how the final top-10 moves (overlap, same first result). Writes
+``benchmarks/results/line_vectors.json``.
 """
 from __future__ import annotations
 
@@ -23,14 +23,6 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import hardware, write_json  # noqa: E402
 from bench_api import pick_pdfs  # noqa: E402
-
-
-def find(seq: list[int], sub: list[int], start: int = 0) -> int:
-    n = len(sub)
-    for i in range(start, len(seq) - n + 1):
-        if seq[i:i + n] == sub:
-            return i
-    return -1
 
 
 def main() -> int:
@@ -53,64 +45,30 @@ def main() -> int:
     opts = MatchOptions(as_of="2021-08-01", top_k=10)
     profiles = [profile_from_text(read_pdf(p.read_bytes()).text, "2021-08-01") for p in pick_pdfs(args.pdfs)]
 
-    def contextual(profile) -> tuple[np.ndarray | None, float, int]:
-        """Line vectors pooled from the query window's token vectors; CPU of the pooling; lines not found."""
-        text = service.query_text(profile.text)
-        windows, _ = emb._windows([text], svc.settings.query_windows)
-        win = windows[0]
-        arrays = emb._arrays([win])
-        feed = {n: arrays[n] for n in emb._backend.input_names}
-        tokens = np.asarray(emb._backend.session.run(["token_embeddings"], feed)[0], np.float32)[0]
-        lines = resume_lines(profile.text)
-        if not lines:
-            return None, 0.0, 0
-        c0 = time.thread_time()
-        out, missing, at = [], 0, 0
-        for ids in emb._token_ids(lines):
-            i = find(win, ids, at) if ids else -1
-            if i < 0:
-                i = find(win, ids) if ids else -1
-            if i < 0:
-                missing += 1
-                span = tokens[: len(win)]
-            else:
-                span = tokens[i:i + len(ids)]
-                at = i + len(ids)
-            v = span.mean(axis=0, dtype=np.float32)
-            out.append(v / max(float(np.linalg.norm(v)), 1e-12))
-        return np.stack(out).astype(np.float32), time.thread_time() - c0, missing
-
-    shipped_cpu, pool_cpu, cos, missing, n_lines = [], [], [], 0, 0
+    with_pass, pooled_cpu, cos, n_lines = [], [], [], 0
     overlap, same_first = [], []
-    orig = service.MatchService._resume_line_vectors
     for prof in profiles:
-        qv = svc.embed_query(prof)
         c0 = time.process_time()
-        alone = orig(svc, prof, qv)
-        shipped_cpu.append(time.process_time() - c0)
-        ctx, t, miss = contextual(prof)
-        pool_cpu.append(t)
-        if ctx is not None and alone is not None and len(ctx) == len(alone):
+        qv, ctx = svc.embed_query_lines(prof)
+        pooled_cpu.append(time.process_time() - c0)
+        lines = resume_lines(service.query_text(prof.text))
+        c0 = time.process_time()
+        svc.embed_query(prof)
+        alone = emb.embed_windows(lines, max_windows=1)[0] if lines else qv[None, :]
+        with_pass.append(time.process_time() - c0)
+        if ctx is not None and len(ctx) == len(alone) and lines:
             cos += list((ctx * alone).sum(axis=1))
             n_lines += len(ctx)
-            missing += miss
-        base = [m.id for m in match_page(svc, prof, opts, query_vec=qv).results]
-        vecs = ctx if ctx is not None else None
-        service.MatchService._resume_line_vectors = (
-            lambda self, p, q, _v=vecs: _v if _v is not None else orig(self, p, q))
-        try:
-            alt = [m.id for m in match_page(svc, prof, opts, query_vec=qv).results]
-        finally:
-            service.MatchService._resume_line_vectors = orig
-        overlap.append(len(set(base) & set(alt)) / max(1, len(base)))
-        same_first.append(bool(base and alt and base[0] == alt[0]))
+        shipped = [m.id for m in match_page(svc, prof, opts, query_vec=qv, line_vecs=ctx).results]
+        other = [m.id for m in match_page(svc, prof, opts, query_vec=qv, line_vecs=alone).results]
+        overlap.append(len(set(shipped) & set(other)) / max(1, len(shipped)))
+        same_first.append(bool(shipped and other and shipped[0] == other[0]))
     svc.close()
     res = {"resumes": len(profiles), "resume_line_words": RESUME_LINE_WORDS, "lines": n_lines,
-           "lines_not_found_in_window": missing,
-           "shipped_line_embedding_cpu_ms": float(np.mean(shipped_cpu) * 1e3),
-           "contextual_pooling_cpu_ms": float(np.mean(pool_cpu) * 1e3),
+           "query_pass_with_pooled_lines_cpu_ms": float(np.mean(pooled_cpu) * 1e3),
+           "query_pass_plus_lines_pass_cpu_ms": float(np.mean(with_pass) * 1e3),
            "cosine_contextual_vs_alone": {"mean": float(np.mean(cos)), "min": float(np.min(cos))} if cos else None,
-           "top10_overlap_mean": float(np.mean(overlap)), "same_first_result": float(np.mean(same_first))}
+           "top10_overlap_with_lines_alone": float(np.mean(overlap)), "same_first_result": float(np.mean(same_first))}
     print(res)
     path = write_json(args.out, {"hardware": hardware(), **res,
                                  "command": " ".join(["benchmarks/bench_line_vectors.py", *sys.argv[1:]])})

@@ -101,9 +101,6 @@ def main() -> int:
     service.diversify = clock.wrap("diversify", service.diversify)
     service.MatchService._explain = clock.wrap("explain", service.MatchService._explain)
     service.MatchService._rank = clock.wrap("rank_total", service.MatchService._rank)
-    if hasattr(service.MatchService, "_resume_line_vectors"):  # the second stage's 'distinct' signal (e8fb349)
-        service.MatchService._resume_line_vectors = clock.wrap("resume_line_vectors",
-                                                               service.MatchService._resume_line_vectors)
     parser_mod.profile_from_text = clock.wrap("rules", parser_mod.profile_from_text)
 
     svc = service.MatchService(Settings(data_dir=args.data_dir), create_index=False)
@@ -118,7 +115,8 @@ def main() -> int:
     load_before = os.getloadavg()
     # warm-up: the parse workers, the model, the caches of the lexical side
     prof = svc.profile_from_resume(blobs[0], as_of=opts.as_of)
-    paging.match_page(svc, prof, opts, query_vec=svc.embed_query(prof))
+    qv, lines = svc.embed_query_lines(prof)
+    paging.match_page(svc, prof, opts, query_vec=qv, line_vecs=lines)
     WORKERS.extend(svc.parser._pool._all)
     from matcher.resumes.readers import read_pdf
 
@@ -140,9 +138,9 @@ def main() -> int:
             prof = parser_mod.profile_from_text(ext.text, as_date(opts.as_of),
                                                 min_confidence=svc.settings.profile_min_confidence)
             w2, c2 = time.perf_counter(), time.process_time()
-            qv = svc.embed_query(prof)
+            qv, lines = svc.embed_query_lines(prof)  # as the upload route: the distinct lines from the same pass
             w3, c3 = time.perf_counter(), time.process_time()
-            resp = paging.match_page(svc, prof, opts, query_vec=qv)
+            resp = paging.match_page(svc, prof, opts, query_vec=qv, line_vecs=lines)
             w4, c4 = time.perf_counter(), time.process_time()
             body = json.dumps(adapter.dump_python(adapter.validate_python(resp), mode="json")).encode()
             w5, c5 = time.perf_counter(), time.process_time()
@@ -172,7 +170,7 @@ def main() -> int:
     print(f"{n} uploads, load {load_before[0]:.2f} -> {load_after[0]:.2f}")
     print(f"{'stage':<24} {'wall p50':>9} {'wall mean':>9} {'CPU p50':>8} {'CPU mean':>8}  (ms)")
     for k in ("extract", "read_pdf_in_process", "rules", "embed", "match", "match.rank_total", "match.filters", "match.occupation_rule",
-              "match.first_stage", "match.resume_line_vectors", "match.second_stage", "match.diversify", "match.explain", "json"):
+              "match.first_stage", "match.second_stage", "match.diversify", "match.explain", "json"):
         if k not in rows:
             continue
         w, c = rows[k], cpus[k]
@@ -190,10 +188,10 @@ def main() -> int:
         items = []
         for data in blobs[: args.profile]:
             p = svc.profile_from_resume(data, as_of=opts.as_of)
-            items.append((p, svc.embed_query(p)))
+            items.append((p, *svc.embed_query_lines(p)))
         pr.enable()
-        for p, qv in items:
-            resp = paging.match_page(svc, p, opts, query_vec=qv)
+        for p, qv, lines in items:
+            resp = paging.match_page(svc, p, opts, query_vec=qv, line_vecs=lines)
             json.dumps(adapter.dump_python(adapter.validate_python(resp), mode="json"))
         pr.disable()
         pstats.Stats(pr).sort_stats("tottime").print_stats(30)

@@ -259,6 +259,7 @@ class Lab:
         self.c, self.q, self.emb = corpus, queries, emb
         self.eligible = eligible  # None: every posting (else a mask: what the service's filters would leave)
         self._memo: dict[str, object] = {}
+        self.line_context = True  # the distinct signal's line vectors as shipped: pooled from the query pass
 
     def _masked(self, S: np.ndarray) -> np.ndarray:
         return S if self.eligible is None else np.where(self.eligible[None, :], S, -np.inf)
@@ -554,7 +555,8 @@ class Lab:
             rows = [r for r, _ in res]
             sims = (self.shipped_doc_vecs()[rows] @ Q[qi]).tolist() if rows else []
             # the distinct signal: the resume's lines as shipped (or its vector when it has none)
-            R = self.resume_line_vecs(RESUME_LINE_WORDS, RESUME_LINE_MIN_TOKENS, headline=False)[qi]
+            R = self.resume_line_vecs(RESUME_LINE_WORDS, RESUME_LINE_MIN_TOKENS, headline=False,
+                                      context=self.line_context)[qi]
             rr = rerank_rows(lines, rows, [sc for _, sc in res], q["text"], [self.c.titles[r] for r in rows], n=n,
                              weights=weights, similarity=sims, resume_vectors=R if len(R) else Q[qi][None, :],
                              vectors=self.shipped_doc_vecs()[rows[:n]])
@@ -614,9 +616,16 @@ class Lab:
             V[have] = got
         return V
 
-    def resume_line_vecs(self, max_words: int = 200, min_tokens: int = 3, headline: bool = True) -> list[np.ndarray]:
+    def resume_line_vecs(self, max_words: int = 200, min_tokens: int = 3, headline: bool = True,
+                         context: bool = False) -> list[np.ndarray]:
         """Late interaction, resume side: per query, vectors of the resume's lines (long ones split into sentences,
-        lines of >= 3 content words) within its first ``max_words`` words (about the first window)."""
+        lines of >= 3 content words) within its first ``max_words`` words (about the first window). ``context``:
+        as shipped, each line's tokens pooled from the resume's own query pass
+        (``MatchService.embed_queries_lines``); else each line embedded alone (a pass of its own)."""
+        if context:
+            return self.memo(f"rline-ctx:{max_words}:{min_tokens}:{headline}",
+                             lambda: self._context_line_vecs(max_words, min_tokens, headline))
+
         def f():
             from matcher.second_stage import resume_lines
 
@@ -630,6 +639,15 @@ class Lab:
             return res
 
         return self.memo(f"rline:{max_words}:{min_tokens}:{headline}", f)
+
+    def _context_line_vecs(self, max_words: int, min_tokens: int, headline: bool) -> list[np.ndarray]:
+        from matcher.ranking import query_text_for_embedding
+        from matcher.second_stage import resume_line_spans
+
+        texts = [query_text_for_embedding(q["text"]) for q in self.q]
+        spans = [resume_line_spans(t, max_words, min_tokens, headline) for t in texts]
+        _, S = self.emb.emb.embed_queries_with_spans(texts, spans, max_windows=1, batch_size=32)
+        return [s[~np.isnan(s).any(axis=1)] for s in S]
 
     def skills_query_vecs(self) -> np.ndarray:
         """Per query: a vector of the resume's skills (``matcher.resumes.skills.extract_skills``, joined)."""
@@ -1023,6 +1041,16 @@ def pipe_variant(lab: Lab, spec: str) -> Callable[[], Run]:
 DEFAULT_VARIANTS = "bm25,tfidf,lex:ours,dense:doc=title,dense:doc=shipped,shipped"
 
 
+def alone_lines(lab: Lab) -> Run:
+    """The shipped pipeline with the ``distinct`` signal's resume lines each embedded alone (a second forward pass
+    per resume, as shipped from e8fb349 to 5edef36) instead of pooled from the query pass."""
+    lab.line_context = False
+    try:
+        return lab.shipped_full_run()
+    finally:
+        lab.line_context = True
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -1053,6 +1081,7 @@ def main(argv: list[str] | None = None) -> int:
     lab = Lab(corpus, queries, emb)
     V = variants(lab)
     V["shipped"] = lambda: lab.shipped_full_run()
+    V["shipped:lines-alone"] = lambda: alone_lines(lab)
     spec_cases = load_specificity(args.specificity) if str(args.specificity) != "none" else []
     spec_lab = Lab(corpus, spec_cases, emb) if spec_cases else None
     SV: dict[str, Callable[[], Run]] = {}
@@ -1062,12 +1091,14 @@ def main(argv: list[str] | None = None) -> int:
         spec_lab._memo["lexidx"] = lab.lexical_index()
         SV = variants(spec_lab)
         SV["shipped"] = lambda: spec_lab.shipped_full_run()
+        SV["shipped:lines-alone"] = lambda: alone_lines(spec_lab)
         seeds = [c for c in spec_cases if c["case_id"] in SEED_CASES]
         if seeds:  # the issue's seed case as the service would rank it: only postings near Seattle (or remote)
             seed_lab = Lab(corpus, seeds, emb, eligible=corpus.near(*SEATTLE))
             seed_lab._memo["lexidx"] = lab.lexical_index()
             SEEDV = variants(seed_lab)
             SEEDV["shipped"] = lambda: seed_lab.shipped_full_run()
+            SEEDV["shipped:lines-alone"] = lambda: alone_lines(seed_lab)
     if args.variants == "list":
         print("\n".join(V))
         return 0

@@ -28,7 +28,7 @@ import numpy as np
 from .ranking import tokenize
 
 __all__ = ["Reading", "PostingLines", "posting_lines", "stage2_scores", "rerank_rows", "Reranked", "STAGE2_N",
-           "STAGE2_WEIGHTS", "local_contrast", "resume_lines", "RESUME_LINE_WORDS",
+           "STAGE2_WEIGHTS", "local_contrast", "resume_line_spans", "resume_lines", "RESUME_LINE_WORDS",
            "RESUME_LINE_MIN_TOKENS"]
 
 # boilerplate lines: equal opportunity, benefits, how to apply, privacy — not asks of the candidate
@@ -138,6 +138,23 @@ def resume_lines(text: str | None, max_words: int = RESUME_LINE_WORDS, min_token
         if len(tokenize(part)) >= min_tokens:
             out.append(part)
     return out
+
+
+def resume_line_spans(text: str | None, max_words: int = RESUME_LINE_WORDS,
+                      min_tokens: int = RESUME_LINE_MIN_TOKENS, headline: bool = False) -> list[tuple[int, int]]:
+    """Where each of :func:`resume_lines` sits in ``text``: ``(start, end)`` character offsets, in order. The
+    ``distinct`` signal's line vectors are pooled over these spans from the resume's own query pass
+    (:meth:`matcher.embed.Embedder.embed_queries_with_spans`): each line read in its context, no pass of its own."""
+    text = text or ""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in resume_lines(text, max_words, min_tokens, headline):
+        a = text.find(line, pos)
+        if a < 0:  # a line is a piece of the text; kept defensive
+            continue
+        spans.append((a, a + len(line)))
+        pos = a + len(line)
+    return spans
 
 
 def local_contrast(query: np.ndarray, cands: np.ndarray, *, neighbours: int = 0,

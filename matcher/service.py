@@ -40,7 +40,7 @@ from .ranking import (
     resume_title_text,
     strength_parts,
 )
-from .second_stage import STAGE2_N, STAGE2_WEIGHTS, rerank_rows, resume_lines
+from .second_stage import STAGE2_N, STAGE2_WEIGHTS, rerank_rows, resume_line_spans
 from .settings import Settings
 
 log = logging.getLogger("jobmatch.service")
@@ -429,13 +429,39 @@ class MatchService:
     def embed_query(self, profile: CandidateProfile) -> np.ndarray:
         return self.embedder.embed_query(query_text(profile.text), max_windows=self.settings.query_windows)
 
-    def match(self, profile: CandidateProfile, opts: MatchOptions, *, query_vec: np.ndarray | None = None) -> MatchResponse:
+    def embed_queries_lines(self, profiles: Sequence[CandidateProfile], *, batch_size: int = 64
+                            ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+        """Each profile's query vector (:meth:`embed_query`'s bits) and the ``distinct`` signal's resume-line
+        vectors (:func:`~matcher.second_stage.resume_line_spans` pooled from the same forward pass: no pass of
+        their own; the resume vector when it has no such line; None when the signal is off). A profile's pair
+        does not depend on the other profiles (``jobmatch batch`` gives what ``jobmatch match`` gives)."""
+        texts = [query_text(p.text) for p in profiles]
+        windows = self.settings.query_windows
+        if not STAGE2_WEIGHTS.get("distinct"):
+            return self.embedder.embed_queries(texts, max_windows=windows, batch_size=batch_size), [None] * len(texts)
+        Q, S = self.embedder.embed_queries_with_spans(texts, [resume_line_spans(t) for t in texts],
+                                                      max_windows=windows, batch_size=batch_size)
+        lines: list[np.ndarray | None] = []
+        for q, s in zip(Q, S, strict=True):
+            s = s[~np.isnan(s).any(axis=1)]
+            lines.append(np.asarray(s if len(s) else q[None, :], dtype=np.float32))
+        return Q, lines
+
+    def embed_query_lines(self, profile: CandidateProfile) -> tuple[np.ndarray, np.ndarray | None]:
+        """:meth:`embed_queries_lines` of one profile."""
+        Q, lines = self.embed_queries_lines([profile])
+        return Q[0], lines[0]
+
+    def match(self, profile: CandidateProfile, opts: MatchOptions, *, query_vec: np.ndarray | None = None,
+              line_vecs: np.ndarray | None = None) -> MatchResponse:
+        """``query_vec`` and ``line_vecs``: :meth:`embed_query_lines` of the profile (after its overrides, which
+        do not touch its text), when the caller has them; computed here otherwise."""
         profile = apply_overrides(profile, opts)
         if not profile.text.strip():
             raise InvalidRequest("the resume has no text to match on; send a resume with some text")
         as_of = as_utc(opts.as_of)
-        if query_vec is None:
-            query_vec = self.embed_query(profile)
+        if query_vec is None or (line_vecs is None and STAGE2_WEIGHTS.get("distinct")):
+            query_vec, line_vecs = self.embed_query_lines(profile)
         self.refresh()  # a generation saved by another process (one stat, at most every reader_refresh_s)
         view = self._view  # index + lexical side of one generation, whatever writers do meanwhile
         snap = view.index.snapshot()  # one consistent view for masks and search
@@ -443,7 +469,7 @@ class MatchService:
         mask, report = apply_filters(snap.columns, facts, opts, as_of)
         mask, report = self._occupation_rule(snap, view.lexical, mask, report, opts)
         hits = self._rank(snap, profile, query_vec, mask, opts.top_k, view.lexical,
-                          max_per_company=opts.max_per_company)
+                          max_per_company=opts.max_per_company, line_vecs=line_vecs)
         results = [self._explain(h, profile, facts) for h in hits]
         return MatchResponse(candidate=profile, filters=report, results=results)
 
@@ -492,7 +518,8 @@ class MatchService:
         return arr
 
     def _rank(self, snap, profile: CandidateProfile, qv: np.ndarray, mask: np.ndarray,
-              k: int, lexical: LexicalSide | None = None, *, max_per_company: int = 0) -> list[_Hit]:
+              k: int, lexical: LexicalSide | None = None, *, max_per_company: int = 0,
+              line_vecs: np.ndarray | None = None) -> list[_Hit]:
         """The shipped ranking (``matcher.ranking``, ``matcher.second_stage``): exact dense top candidates within
         the mask fused by reciprocal rank with BM25 over the same eligible postings; the second stage re-reads
         the top :data:`~matcher.second_stage.STAGE2_N` (whole posting vs whole resume); then the diversity pass
@@ -528,7 +555,7 @@ class MatchService:
         head = rows[first[:STAGE2_N]] if len(rows) else rows
         rr = rerank_rows(lines, lrows, [ranked[i].fused for i in first], profile.text,
                          [p.title for p in postings], resume_occ=cand_occ, similarity=[sims[i] for i in first],
-                         resume_vectors=self._resume_line_vectors(profile, q[0]) if len(head) else None,
+                         resume_vectors=line_vecs if len(head) else None,
                          vectors=snap.vectors[head] if len(head) else None)
         order = rr.order
         new_order, why = diversify([postings[j].company for j in order], [lines.signature(lrows[j]) for j in order],
@@ -552,18 +579,6 @@ class MatchService:
         for h, m in zip(hits, readable_scores([h.parts for h in hits]), strict=False):
             h.match = m
         return hits
-
-    def _resume_line_vectors(self, profile: CandidateProfile, qv: np.ndarray) -> np.ndarray | None:
-        """The second stage's ``distinct`` signal reads the resume line by line: one vector per line of its first
-        :data:`~matcher.second_stage.RESUME_LINE_WORDS` words (one embedding call, batches fixed by these lines
-        alone, so ``match`` and ``batch`` agree); the resume vector when it has no such line. None when the
-        signal is off."""
-        if not STAGE2_WEIGHTS.get("distinct"):
-            return None
-        lines = resume_lines(profile.text)
-        if not lines:
-            return np.asarray(qv, dtype=np.float32)[None, :]
-        return np.asarray(self.embedder.embed_windows(lines, max_windows=1)[0], dtype=np.float32)
 
     def _lexical_row(self, lexical: LexicalSide, key: str) -> int:
         """The lexical index's row of a posting id (-1: not there)."""

@@ -10,6 +10,7 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from matcher.batch import BatchConfig, candidate_options, embed_queries, ok_record, read_done, run_batch, summary_path
@@ -133,6 +134,36 @@ def test_batched_query_vectors_equal_embed_query(sample_service):
     batch = embed_queries(sample_service.embedder, texts, max_windows=s.query_windows, batch_size=5)
     for t, v in zip(texts, batch, strict=False):
         assert (v == sample_service.embedder.embed_query(t, max_windows=s.query_windows)).all()
+
+
+def test_batched_query_and_line_vectors_equal_one_at_a_time(sample_service):
+    """The batch's query vectors and the distinct signal's line vectors (one pass per batch of resumes) are those
+    of a single upload, bit for bit; a resume without such lines reads its own vector."""
+    from matcher.domain import CandidateProfile
+
+    profiles = [CandidateProfile(text=r["text"]) for r in _texts(8)] + [CandidateProfile(text="short")]
+    Q, lines = sample_service.embed_queries_lines(profiles, batch_size=3)
+    for p, q, lv in zip(profiles, Q, lines, strict=True):
+        q1, l1 = sample_service.embed_query_lines(p)
+        assert np.array_equal(q, q1) and np.array_equal(q1, sample_service.embed_query(p))
+        assert lv is not None and np.array_equal(lv, l1)
+    assert np.array_equal(lines[-1], Q[-1][None, :])  # "short": no line of 4 content words
+    assert sum(len(lv) > 1 for lv in lines[:-1]) >= 4  # most resumes have several such lines
+
+
+def test_an_upload_embeds_once(sample_service, monkeypatch):
+    """One forward pass per upload: the query vector and the distinct signal's line vectors come from it."""
+    from api.app import timed_match
+    from matcher.domain import CandidateProfile, MatchOptions
+
+    emb = sample_service.embedder
+    calls = []
+    for name in ("forward", "forward_tokens"):
+        real = getattr(emb, name)
+        monkeypatch.setattr(emb, name, lambda arrays, _r=real, _n=name: calls.append(_n) or _r(arrays))
+    resp = timed_match(sample_service, CandidateProfile(text=_texts(1)[0]["text"]),
+                       MatchOptions(top_k=5, as_of="2021-08-01"))
+    assert resp.results and calls == ["forward_tokens"]
 
 
 def test_interrupted_run_resumes_to_the_same_output(tmp_path, full_run, sample_data_dir, resume_dir):

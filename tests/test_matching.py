@@ -53,6 +53,36 @@ def corpus(sample_service):
     return postings, qv
 
 
+def context_line_vectors(svc, text):
+    """The resume's lines (matcher.second_stage.resume_lines) read in context: the query window's token vectors
+    (one forward pass over the query text's first window) averaged over each line's word pieces, found here by
+    the line's characters in the tokenizer's offsets."""
+    from matcher.ranking import query_text_for_embedding
+    from matcher.second_stage import resume_lines
+
+    emb = svc.embedder
+    qtext = query_text_for_embedding(text)
+    lines = resume_lines(qtext)
+    if not lines:
+        return None
+    enc = emb.model.tokenizer(qtext, add_special_tokens=True, truncation=True, max_length=emb.max_seq_length,
+                              return_offsets_mapping=True)
+    ids, offs = enc["input_ids"], enc["offset_mapping"]
+    arrays = {"input_ids": np.array([ids]), "attention_mask": np.ones((1, len(ids)), np.int64)}
+    if "token_type_ids" in emb.model.tokenizer.model_input_names:
+        arrays["token_type_ids"] = np.zeros((1, len(ids)), np.int64)
+    _, tokens = emb.forward_tokens(arrays)
+    out, at = [], 0
+    for line in lines:
+        a = qtext.index(line, at)
+        at = b = a + len(line)
+        pos = [i for i, (s, e) in enumerate(offs) if e > s and s >= a and e <= b]
+        if pos:
+            v = tokens[0, pos].mean(axis=0)
+            out.append(v / np.linalg.norm(v))
+    return np.stack(out) if out else None
+
+
 def expected_ranking(svc, eligible, qv, k, max_per_company=2) -> list[str]:
     """Brute-force first stage (exact dense top-100 + BM25 top-100 over the eligible set, reciprocal rank
     fusion; the resume has no experience titles, so no third list), then the second stage
@@ -60,7 +90,7 @@ def expected_ranking(svc, eligible, qv, k, max_per_company=2) -> list[str]:
     the diversity pass
     (matcher.ranking.diversify), both tested on their own with known answers in tests/test_ranking.py."""
     from matcher.ranking import diversify, query_text_for_lexical, resume_title_text, rrf_fuse
-    from matcher.second_stage import STAGE2_N, rerank_rows, resume_lines
+    from matcher.second_stage import STAGE2_N, rerank_rows
 
     if not eligible:
         return []
@@ -80,9 +110,11 @@ def expected_ranking(svc, eligible, qv, k, max_per_company=2) -> list[str]:
     rows = [pos[p.id] for p in ps]
     lines = lex_index.lines
     sims = [float(svc.index.vector_of(p.id) @ qv) for p in ps]  # the second stage's semantic signal
-    # the distinct signal: the resume's lines (one embedding call) vs the candidates' vectors, from their centroid
-    rl = resume_lines(TEXT)
-    rvecs = svc.embedder.embed_windows(rl, max_windows=1)[0] if rl else np.asarray(qv)[None, :]
+    # the distinct signal: the resume's lines vs the candidates' vectors, from their centroid; each line's vector is
+    # the mean of the query window's token vectors over the line's word pieces (read from the same pass)
+    rvecs = context_line_vectors(svc, TEXT)
+    if rvecs is None:
+        rvecs = np.asarray(qv)[None, :]
     vecs = np.stack([svc.index.vector_of(p.id) for p in ps[:STAGE2_N]])
     rr = rerank_rows(lines, rows, [s for _, s in first], TEXT, [p.title for p in ps], similarity=sims,
                      resume_vectors=rvecs, vectors=vecs)

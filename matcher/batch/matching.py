@@ -21,6 +21,8 @@ from .records import error_record, ok_record
 # it is kept small (and bit-identical to one at a time, see Embedder.embed_queries).
 FORWARD_BATCH = 4
 
+Queries = tuple[np.ndarray, list]  # query vectors (n, dim) and each one's resume-line vectors (or None)
+
 
 @dataclass
 class Step:
@@ -52,24 +54,25 @@ def prepare(parsed: Sequence[dict[str, Any]], base: MatchOptions) -> Step:
     return Step(parsed, records, todo)
 
 
-def embed_step(svc, step: Step, *, batch_size: int = FORWARD_BATCH) -> tuple[np.ndarray, float]:
-    """The step's query vectors (:func:`query_vectors`) and the seconds they took."""
+def embed_step(svc, step: Step, *, batch_size: int = FORWARD_BATCH) -> tuple[Queries, float]:
+    """The step's query vectors and resume-line vectors (:func:`query_vectors`) and the seconds they took."""
     t0 = time.perf_counter()
-    vecs = np.zeros((0, 0), np.float32)
+    queries: Queries = (np.zeros((0, 0), np.float32), [])
     if step.todo:
-        vecs = query_vectors(svc, [pr for _, pr, _ in step.todo], batch_size=batch_size)
-    return vecs, time.perf_counter() - t0
+        queries = query_vectors(svc, [pr for _, pr, _ in step.todo], batch_size=batch_size)
+    return queries, time.perf_counter() - t0
 
 
-def search_step(svc, step: Step, vecs: np.ndarray) -> tuple[list[dict[str, Any]], float]:
-    """:func:`~matcher.paging.match_page` per candidate with its vector; the step's records, in input order, and
+def search_step(svc, step: Step, queries: Queries) -> tuple[list[dict[str, Any]], float]:
+    """:func:`~matcher.paging.match_page` per candidate with its vectors; the step's records, in input order, and
     the seconds the searches took."""
     t0 = time.perf_counter()
     records = step.records
-    for (i, pr, o), v in zip(step.todo, vecs, strict=False):
+    vecs, lines = queries
+    for (i, pr, o), v, lv in zip(step.todo, vecs, lines, strict=False):
         p = step.parsed[i]
         try:
-            resp = match_page(svc, pr, o, query_vec=v)  # top_k after offset, as on every surface
+            resp = match_page(svc, pr, o, query_vec=v, line_vecs=lv)  # top_k after offset, as on every surface
         except Exception as e:  # noqa: BLE001 - recorded for this candidate; the run goes on
             records[i] = error_record(p["id"], p["source"], error_payload(e))
         else:
@@ -91,31 +94,10 @@ def match_parsed(svc, parsed: Sequence[dict[str, Any]], base: MatchOptions, *,
     return records, {"embed": embed_s, "search": search_s}
 
 
-_CHECKED: dict[int, bool] = {}  # id(service) -> batched vectors verified equal to svc.embed_query
-
-
-def query_vectors(svc, profiles: Sequence[CandidateProfile], *, batch_size: int = 64) -> np.ndarray:
-    """``svc.embed_query(p)`` for every profile, computed in batches.
-
-    Uses ``svc.embed_queries`` when the service offers it; else :func:`embed_queries` on the service's
-    query text and windows, checked once per service against ``svc.embed_query`` (bit for bit): if the
-    service's query path ever changes, the batch falls back to it, one candidate at a time, rather than
-    give different answers.
-    """
-    from ..service import query_text
-
-    if hasattr(svc, "embed_queries"):
-        return np.asarray(svc.embed_queries(list(profiles)), np.float32)
-    ok = _CHECKED.get(id(svc))
-    if ok is False:
-        return np.stack([svc.embed_query(p) for p in profiles])
-    vecs = embed_queries(svc.embedder, [query_text(p.text) for p in profiles],
-                         max_windows=svc.settings.query_windows, batch_size=batch_size)
-    if ok is None:
-        _CHECKED[id(svc)] = ok = bool(np.array_equal(vecs[0], svc.embed_query(profiles[0])))
-        if not ok:
-            return np.stack([svc.embed_query(p) for p in profiles])
-    return vecs
+def query_vectors(svc, profiles: Sequence[CandidateProfile], *, batch_size: int = 64) -> Queries:
+    """``svc.embed_query_lines(p)`` for every profile, computed in batches (the same bits:
+    :meth:`matcher.service.MatchService.embed_queries_lines`)."""
+    return svc.embed_queries_lines(list(profiles), batch_size=batch_size)
 
 
 def embed_queries(embedder, texts: Sequence[str], *, max_windows: int | None, batch_size: int = 64) -> np.ndarray:
