@@ -38,3 +38,14 @@ def write_json(name: str, payload: dict) -> Path:
     tmp.write_text(json.dumps(payload, indent=2, default=str))
     os.replace(tmp, path)
     return path
+
+
+def io_written() -> int:
+    """Bytes this process has caused to be written to storage so far (``/proc/self/io``), -1 where unknown."""
+    try:
+        for line in Path("/proc/self/io").read_text().splitlines():
+            if line.startswith("write_bytes:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return -1

@@ -48,16 +48,6 @@ from matcher.posting_index import posting_text_for_lexical  # noqa: E402
 from matcher.ranking import query_text_for_lexical, tokenize  # noqa: E402
 
 
-def io_written() -> int:
-    try:
-        for line in Path("/proc/self/io").read_text().splitlines():
-            if line.startswith("write_bytes:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return -1
-
-
 def dir_bytes(d: Path) -> int:
     return sum(p.stat().st_size for p in d.rglob("*") if p.is_file())
 
@@ -133,11 +123,11 @@ def one_size(n: int, base: LexicalIndex, texts: list[str], queries: list[str], a
             new = idx.updated([*range(n, n + 1000), *range(0, 100 * 37, 37)],
                               [*texts[1000:2000], *texts[2000:2100]])
             keys += [f"p{i}" for i in range(n, n + 1000)]
-            w0 = io_written()
+            w0 = _common.io_written()
             t = time.perf_counter()
             save_dir(d, new, keys=keys, meta={"generation": 2})
             r["incremental_save_ms"] = (time.perf_counter() - t) * 1000
-            r["incremental_write_bytes"] = io_written() - w0
+            r["incremental_write_bytes"] = _common.io_written() - w0
             r["incremental_new_file_bytes"] = sum(p.stat().st_size for p in d.iterdir()
                                                   if p.name not in before)
             r["side_bytes_after"] = dir_bytes(d)

@@ -30,16 +30,6 @@ from bench_search import DIM, synthetic_rows, synthetic_vectors  # noqa: E402
 from index import JobIndex  # noqa: E402
 
 
-def io_written() -> int:
-    try:
-        for line in Path("/proc/self/io").read_text().splitlines():
-            if line.startswith("write_bytes:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return -1
-
-
 def dir_bytes(gen_dir: Path) -> int:
     return sum(p.stat().st_size for p in gen_dir.iterdir() if p.is_file())
 
@@ -75,9 +65,9 @@ def main(argv=None) -> int:
                 ix.upsert([f"new-{i:08d}" for i in range(a, a + args.add)], extra[a:a + args.add],
                           extra_rows[a:a + args.add])
                 ix.remove([f"job-{i:08d}" for i in range(a, a + args.remove)])
-            w0, t = io_written(), time.perf_counter()
+            w0, t = _common.io_written(), time.perf_counter()
             ix.save(build_ann=(step == 0 and not args.no_ann) or None)
-            secs, wrote = time.perf_counter() - t, io_written() - w0
+            secs, wrote = time.perf_counter() - t, _common.io_written() - w0
             man = json.loads((path / "manifest.json").read_text())
             total = dir_bytes(path / man["generation_dir"])
             rec = {"step": step, "kind": "full (first save)" if step == 0 else f"+{args.add} / -{args.remove}",
