@@ -235,6 +235,12 @@ class IndexSnapshot:
     def key_of(self, rows) -> list[str]:
         return [self._keys[int(r)] for r in np.asarray(rows).ravel()]
 
+    def extends(self, earlier: IndexSnapshot) -> bool:
+        """True when this snapshot's rows are ``earlier``'s rows plus rows appended since (no compaction in
+        between: the same row -> key list), so a map built over ``earlier`` can be brought up to date from the
+        rows whose ``alive`` changed and the new rows."""
+        return self._keys is earlier._keys and self.n_rows >= earlier.n_rows
+
     def search(self, queries: np.ndarray, k: int, mask: np.ndarray | None = None,
                masks: np.ndarray | Sequence[np.ndarray] | None = None) -> SearchResult:
         """Top ``k`` alive rows per query among ``mask`` (shared (n,)) or ``masks`` (per query (q, n)).

@@ -119,8 +119,7 @@ class LexicalSide:
         copy of the maps (the first search after a write over 1M postings took ~3 s when this was rebuilt)."""
         keys = self.keys
         prev = cached[0] if cached is not None else None
-        same_rows = (prev is not None and getattr(snap, "_keys", None) is not None
-                     and getattr(snap, "_keys", None) is getattr(prev, "_keys", None) and snap.n_rows >= prev.n_rows)
+        same_rows = prev is not None and snap.extends(prev)
         if not same_rows:
             alive = snap.alive
             row_of = {k: i for i, k in enumerate(snap.key_of(np.arange(snap.n_rows))) if alive[i]}
