@@ -74,6 +74,7 @@ _YEAR_OPEN = re.compile(r"(?<![\d/.])((?:19|20)\d{2})\s*[/\-–—]\s*(?:-{2,}|\
 _YEAR_PAIR_END = re.compile(r"(?P<pre>(?:[/|,]|^)\s*)(?P<a>(?:19|20)\d{2})\s+(?P<b>(?:19|20)\d{2})(?P<post>\W*)$")
 _CELL_PAIR = re.compile(rf"(?P<a>{_DATE})\s*\|\s*(?P<b>{_DATE}|{_PRESENT}\b)", re.I)
 _TO_LABEL = re.compile(r"(?<=\d)\s+to\s*:\s*", re.I)
+_DIGIT = re.compile(r"\d")
 _MONTH_YEAR = re.compile(rf"\b{MONTH}\.?,?\s*(?:19|20)\d{{2}}\b", re.I)
 _ENDS_OPEN = re.compile(rf"(?:{_DATE})\s*(?:-+|–|—|to|till|until)\s*$", re.I)
 _ENDS_DATE = re.compile(rf"(?<![-–—/]\s)(?<![-–—/])(?<!\bto\s)(?:{MONTH}\.?,?\s*(?:19|20)\d{{2}}|\d{{1,2}}\s*/\s*(?:19|20)\d{{2}})\s*$", re.I)
@@ -225,6 +226,8 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
         if ln.section in ("education", "volunteer", "skip") or idx in consumed:
             continue
         text = ln.text
+        if not _DIGIT.search(text) and not _ONLY_DATE.match(text):
+            continue  # every date this loop reads has digits; a lone "Present" line may still pair with the next
         matched = False
         text = _CELL_PAIR.sub(r"\g<a> - \g<b>", text)  # table cells: "Sep 2015 | Jun 2018 | Developer"
         if not has_experience and ln.section != "experience" and not _PRODUCT_LINE.search(text):
