@@ -104,7 +104,7 @@ def test_resume_text_never_reaches_the_log(logged, monkeypatch):
     def broken(profile):  # an unexpected error whose message quotes the resume (as pydantic's messages do)
         raise ValueError(f"cannot embed {profile.text!r}")
 
-    monkeypatch.setattr(svc, "embed_query", broken)
+    monkeypatch.setattr(svc, "embed_query_lines", broken)
     r = client.post("/v1/match", json={"text": RESUME, "as_of": AS_OF})
     assert r.status_code == 500 and r.json()["error"]["code"] == "internal_error"
     log_text = server_text(buf)

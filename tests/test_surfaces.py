@@ -71,6 +71,9 @@ class RecordingService:
     def embed_query(self, profile):
         return np.zeros(4, dtype=np.float32)  # the app embeds first, then passes the vector to match()
 
+    def embed_query_lines(self, profile):
+        return self.embed_query(profile), None  # (query vector, the distinct signal's line vectors)
+
     def match(self, profile, opts, *, query_vec=None, **kw):
         assert query_vec is not None
         self.seen.append(opts)
