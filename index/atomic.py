@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -53,3 +54,30 @@ def write_json_atomic(path: Path | str, obj: Any, *, indent: int | None = 2) -> 
     """``obj`` as UTF-8 JSON (non-JSON values as ``str``) with a final newline, written atomically."""
     text = json.dumps(obj, indent=indent, ensure_ascii=False, default=str) + "\n"
     atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def fsync_tree(root: Path) -> None:
+    """fsync every file under ``root``, then every directory (deepest first), ``root`` last."""
+    dirs = []
+    for here, _, files in os.walk(root):
+        dirs.append(Path(here))
+        for name in files:
+            fd = os.open(os.path.join(here, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    for d in reversed(dirs):
+        fsync_dir(d)
+
+
+def replace_dir(new: Path, directory: Path) -> None:
+    """Put the directory ``new`` in the place of ``directory``: the old one is moved aside to ``<name>.old``
+    first and removed after, so the place is empty only between two renames."""
+    old = directory.with_name(directory.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if directory.exists():
+        os.replace(directory, old)
+    os.replace(new, directory)
+    fsync_dir(directory.parent)  # the rename itself is durable before anything relies on it
+    shutil.rmtree(old, ignore_errors=True)

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import secrets
 import shutil
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -39,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.atomic import atomic_write, fsync_dir, write_json_atomic
+from index.atomic import atomic_write, fsync_tree, replace_dir, write_json_atomic
 from index.persist import merge_count
 
 log = logging.getLogger(__name__)
@@ -407,33 +406,6 @@ class LexicalIndex:
 # ------------------------------------------------------------------------------------------------------------
 # Persistence
 # ------------------------------------------------------------------------------------------------------------
-
-def fsync_tree(root: Path) -> None:
-    """fsync every file under ``root``, then every directory (deepest first), ``root`` last."""
-    dirs = []
-    for here, _, files in os.walk(root):
-        dirs.append(Path(here))
-        for name in files:
-            fd = os.open(os.path.join(here, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-    for d in reversed(dirs):
-        fsync_dir(d)
-
-
-def replace_dir(new: Path, directory: Path) -> None:
-    """Put the directory ``new`` in the place of ``directory``: the old one is moved aside to ``<name>.old``
-    first and removed after, so the place is empty only between two renames."""
-    old = directory.with_name(directory.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if directory.exists():
-        os.replace(directory, old)
-    os.replace(new, directory)
-    fsync_dir(directory.parent)  # the rename itself is durable before anything relies on it
-    shutil.rmtree(old, ignore_errors=True)
-
 
 def read_manifest(directory: Path) -> dict | None:
     """The segmented manifest in ``directory``, or None (none there, or another format)."""

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .bm25 import LexicalIndex, fsync_tree, load_dir, read_manifest, replace_dir, save_dir
+from .bm25 import LexicalIndex, load_dir, read_manifest, save_dir
 from .posting_index import posting_text_for_lexical
 
-__all__ = ["LexicalSide", "SnapshotScores", "fsync_tree", "replace_dir"]
+__all__ = ["LexicalSide", "SnapshotScores"]
 
 
 class LexicalSide:

@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from index import JobIndex
-from index.atomic import fsync_dir
+from index.atomic import fsync_dir, replace_dir
 from index.faults import point
 
 from .domain import DEGREE_NAME, CandidateProfile, Match, MatchOptions, MatchResponse, Place, Posting, Requirement
@@ -26,7 +26,7 @@ from .errors import IndexNotFound, IndexWriteFailed, InvalidRequest, JobmatchErr
 from .filters import CandidateFacts, apply_filters, candidate_facts
 from .geo import geocode, parse_place_text, reverse_country
 from .ingest import EMBED_CHUNK, LocalPostingEncoder
-from .lexical import LexicalSide, replace_dir
+from .lexical import LexicalSide
 from .lock import DataDirLock
 from .occupations import agreement, classify_title, resume_occupation
 from .options import as_utc
