@@ -148,21 +148,28 @@ class Embedder:
                 return list(full[:i]), list(full[i + len(bare) :])
         return [], []
 
-    def _token_ids(self, texts: Sequence[str]) -> list[list[int]]:
-        if not texts:
-            return []
-        with self._tok_lock:  # a fast tokenizer is not safe to call from two threads at once ("Already borrowed")
-            enc = self._tok(list(texts), add_special_tokens=False, truncation=False, verbose=False,
-                            return_attention_mask=False, return_token_type_ids=False)
-        return enc["input_ids"]
-
-    def _windows(self, texts: Sequence[str], max_windows: int | None) -> tuple[list[list[int]], np.ndarray]:
+    def _encode(self, texts: Sequence[str], offsets: bool = False) -> dict:
+        """The tokenizer's ids (and with ``offsets`` each token's character span) of every text, no special tokens."""
         for t in texts:
             if not isinstance(t, str):
                 raise TypeError(f"texts must be str, got {type(t).__name__}")
+        if not texts:
+            return {"input_ids": [], "offset_mapping": []}
+        with self._tok_lock:  # a fast tokenizer is not safe to call from two threads at once ("Already borrowed")
+            return self._tok(list(texts), add_special_tokens=False, truncation=False, verbose=False,
+                             return_attention_mask=False, return_token_type_ids=False,
+                             return_offsets_mapping=offsets)
+
+    def _token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        return self._encode(texts)["input_ids"]
+
+    def _windows(self, texts: Sequence[str], max_windows: int | None,
+                 token_ids: Sequence[Sequence[int]] | None = None) -> tuple[list[list[int]], np.ndarray]:
+        """Every text's model windows (special tokens added) and the text each belongs to; ``token_ids``: the
+        texts' ids when the caller has already tokenised them."""
         windows: list[list[int]] = []
         owners: list[int] = []
-        for i, ids in enumerate(self._token_ids(texts)):
+        for i, ids in enumerate(token_ids if token_ids is not None else self._token_ids(texts)):
             for w in split_windows(ids, self.body_tokens, self.overlap, max_windows):
                 windows.append(self._prefix + list(w) + self._suffix)
                 owners.append(i)
@@ -286,13 +293,18 @@ class Embedder:
                  spans: Sequence[Sequence[tuple[int, int]]] | None) -> tuple[np.ndarray, list[np.ndarray]]:
         if not texts:
             return np.zeros((0, self.dim), np.float32), []
-        windows, owners = self._windows(list(texts), max_windows)
+        members = None
+        if spans is None:
+            windows, owners = self._windows(list(texts), max_windows)
+        else:  # tokenised once: the ids make the windows, the offsets place the spans
+            enc = self._encode(texts, offsets=True)
+            windows, owners = self._windows(texts, max_windows, enc["input_ids"])
+            members = self._span_members(enc["offset_mapping"], spans)
         width = np.zeros(len(texts), np.int64)
         for w, o in zip(windows, owners, strict=False):
             width[o] = max(width[o], len(w))
         first = np.ones(len(owners), bool)
         first[1:] = owners[1:] != owners[:-1]  # a text's windows are consecutive, its first window first
-        members = self._span_members(texts, spans) if spans is not None else None
         span_vecs = [np.full((len(s), self.dim), np.nan, np.float32) for s in spans] if spans is not None else []
         out = np.zeros((len(windows), self.dim), np.float32)
         by_width: dict[int, list[int]] = {}
@@ -315,15 +327,13 @@ class Embedder:
         out = out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return pool_windows(out, owners, len(texts), self.pooling), span_vecs
 
-    def _span_members(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    def _span_members(self, offsets: Sequence[Sequence[tuple[int, int]]], spans: Sequence[Sequence[tuple[int, int]]]
                       ) -> list[list[tuple[int, np.ndarray]]]:
-        """Per text: (span number, positions in its first padded window of the tokens inside the span)."""
-        with self._tok_lock:
-            enc = self._tok(list(texts), add_special_tokens=False, truncation=False, verbose=False,
-                            return_offsets_mapping=True, return_attention_mask=False, return_token_type_ids=False)
+        """Per text (its tokens' character ``offsets``): (span number, positions in its first padded window of the
+        tokens inside the span)."""
         lead = len(self._prefix)
         res: list[list[tuple[int, np.ndarray]]] = []
-        for offs, sp in zip(enc["offset_mapping"], spans, strict=True):
+        for offs, sp in zip(offsets, spans, strict=True):
             o = np.asarray(offs[: self.body_tokens], np.int64).reshape(-1, 2)
             got = []
             for k, (a, b) in enumerate(sp):

@@ -182,32 +182,20 @@ class OnnxBackend(Backend):
         return backend
 
     def forward(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
-        if self.row_by_row:  # each row alone, cut to its own tokens: the batch's padding would enter the scales too
-            widths = np.asarray(arrays["attention_mask"]).sum(axis=1)
-            return np.concatenate([self._run({n: a[r:r + 1, :int(widths[r])] for n, a in arrays.items()})
-                                   for r in range(len(widths))])
-        return self._run(arrays)
+        return self.forward_tokens(arrays)[0]
 
     def forward_tokens(self, arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        if self.row_by_row:
-            mask = np.asarray(arrays["attention_mask"])
-            widths = mask.sum(axis=1)
-            tokens = np.zeros((mask.shape[0], mask.shape[1], 0), np.float32)
-            rows = []
-            for r in range(len(widths)):
-                rows.append(self._tokens({n: a[r:r + 1, :int(widths[r])] for n, a in arrays.items()})[0])
-            if rows:
-                tokens = np.zeros((mask.shape[0], mask.shape[1], rows[0].shape[-1]), np.float32)
-                for r, t in enumerate(rows):
-                    tokens[r, :t.shape[0]] = t
-            pooled = np.concatenate([mean_pool_rows(t[None], mask[r:r + 1, :t.shape[0]]) for r, t in enumerate(rows)])
-            return pooled, tokens
-        tokens = self._tokens(arrays)
-        return mean_pool_rows(tokens, arrays["attention_mask"]), tokens
+        mask = np.asarray(arrays["attention_mask"])
+        if self.row_by_row:  # each row alone, cut to its own tokens: the batch's padding would enter the scales too
+            rows = [self._tokens({n: a[r:r + 1, :int(w)] for n, a in arrays.items()})[0]
+                    for r, w in enumerate(mask.sum(axis=1))]
+            tokens = np.zeros((*mask.shape, rows[0].shape[-1] if rows else 0), np.float32)
+            for r, t in enumerate(rows):
+                tokens[r, :t.shape[0]] = t
+        else:
+            tokens = self._tokens(arrays)
+        return mean_pool_rows(tokens, mask), tokens
 
     def _tokens(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
         feed = {n: arrays[n] for n in self.input_names}
         return np.asarray(self.session.run(["token_embeddings"], feed)[0], dtype=np.float32)
-
-    def _run(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
-        return mean_pool_rows(self._tokens(arrays), arrays["attention_mask"])

@@ -13,15 +13,14 @@ class TorchBackend(Backend):
         self.module = spec.module
 
     def forward(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
-        import torch
-
-        with torch.inference_mode():
-            out = self.module({k: torch.from_numpy(v) for k, v in arrays.items()})
-        return out["sentence_embedding"].float().numpy()
+        return self._out(arrays)["sentence_embedding"].float().numpy()
 
     def forward_tokens(self, arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        out = self._out(arrays)
+        return out["sentence_embedding"].float().numpy(), out["token_embeddings"].float().numpy()
+
+    def _out(self, arrays: dict[str, np.ndarray]) -> dict:
         import torch
 
         with torch.inference_mode():
-            out = self.module({k: torch.from_numpy(v) for k, v in arrays.items()})
-        return out["sentence_embedding"].float().numpy(), out["token_embeddings"].float().numpy()
+            return self.module({k: torch.from_numpy(v) for k, v in arrays.items()})
