@@ -642,12 +642,11 @@ class Lab:
 
     def _context_line_vecs(self, max_words: int, min_tokens: int, headline: bool) -> list[np.ndarray]:
         from matcher.ranking import query_text_for_embedding
-        from matcher.second_stage import resume_line_spans
+        from matcher.second_stage import resume_line_vectors
 
         texts = [query_text_for_embedding(q["text"]) for q in self.q]
-        spans = [resume_line_spans(t, max_words, min_tokens, headline) for t in texts]
-        _, S = self.emb.emb.embed_queries_with_spans(texts, spans, max_windows=1, batch_size=32)
-        return [s[~np.isnan(s).any(axis=1)] for s in S]
+        return resume_line_vectors(self.emb.emb, texts, max_windows=1, batch_size=32, max_words=max_words,
+                                   min_tokens=min_tokens, headline=headline)[1]
 
     def skills_query_vecs(self) -> np.ndarray:
         """Per query: a vector of the resume's skills (``matcher.resumes.skills.extract_skills``, joined)."""

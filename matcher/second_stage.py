@@ -28,7 +28,7 @@ import numpy as np
 from .ranking import tokenize
 
 __all__ = ["Reading", "PostingLines", "posting_lines", "stage2_scores", "rerank_rows", "Reranked", "STAGE2_N",
-           "STAGE2_WEIGHTS", "local_contrast", "resume_line_spans", "resume_lines", "RESUME_LINE_WORDS",
+           "STAGE2_WEIGHTS", "local_contrast", "resume_line_spans", "resume_line_vectors", "resume_lines", "RESUME_LINE_WORDS",
            "RESUME_LINE_MIN_TOKENS"]
 
 # boilerplate lines: equal opportunity, benefits, how to apply, privacy — not asks of the candidate
@@ -155,6 +155,16 @@ def resume_line_spans(text: str | None, max_words: int = RESUME_LINE_WORDS,
         spans.append((a, a + len(line)))
         pos = a + len(line)
     return spans
+
+
+def resume_line_vectors(embedder, texts: Sequence[str], *, max_windows: int | None, batch_size: int = 64,
+                        **lines) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Each query text's vector (``embedder.embed_queries``' bits) and its :func:`resume_line_spans` vectors
+    (``lines``: that function's keywords) pooled from the same forward pass; a line with no token in the first
+    window is left out (an empty array: the text has no such line)."""
+    Q, S = embedder.embed_queries_with_spans(list(texts), [resume_line_spans(t, **lines) for t in texts],
+                                             max_windows=max_windows, batch_size=batch_size)
+    return Q, [s[~np.isnan(s).any(axis=1)] for s in S]
 
 
 def local_contrast(query: np.ndarray, cands: np.ndarray, *, neighbours: int = 0,

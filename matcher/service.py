@@ -40,7 +40,7 @@ from .ranking import (
     resume_title_text,
     strength_parts,
 )
-from .second_stage import STAGE2_N, STAGE2_WEIGHTS, rerank_rows, resume_line_spans
+from .second_stage import STAGE2_N, STAGE2_WEIGHTS, rerank_rows, resume_line_vectors
 from .settings import Settings
 
 log = logging.getLogger("jobmatch.service")
@@ -439,13 +439,8 @@ class MatchService:
         windows = self.settings.query_windows
         if not STAGE2_WEIGHTS.get("distinct"):
             return self.embedder.embed_queries(texts, max_windows=windows, batch_size=batch_size), [None] * len(texts)
-        Q, S = self.embedder.embed_queries_with_spans(texts, [resume_line_spans(t) for t in texts],
-                                                      max_windows=windows, batch_size=batch_size)
-        lines: list[np.ndarray | None] = []
-        for q, s in zip(Q, S, strict=True):
-            s = s[~np.isnan(s).any(axis=1)]
-            lines.append(np.asarray(s if len(s) else q[None, :], dtype=np.float32))
-        return Q, lines
+        Q, found = resume_line_vectors(self.embedder, texts, max_windows=windows, batch_size=batch_size)
+        return Q, [s if len(s) else q[None, :] for q, s in zip(Q, found, strict=True)]
 
     def embed_query_lines(self, profile: CandidateProfile) -> tuple[np.ndarray, np.ndarray | None]:
         """:meth:`embed_queries_lines` of one profile."""
