@@ -81,10 +81,7 @@ class LexicalSide:
                 return None
         except (OSError, ValueError, KeyError):
             return None
-        side = cls()
-        side.index, side.keys = index, list(keys)
-        side._pos = {k: i for i, k in enumerate(side.keys)}
-        return side
+        return cls._of(index, keys)
 
     @classmethod
     def _load_v1(cls, directory: Path, generation) -> LexicalSide | None:
@@ -92,9 +89,12 @@ class LexicalSide:
         meta = json.loads((directory / "keys.json").read_text())
         if meta.get("generation") != generation:
             return None
+        return cls._of(LexicalIndex.load(directory), meta["keys"])
+
+    @classmethod
+    def _of(cls, index: LexicalIndex, keys: Sequence[str]) -> LexicalSide:
         side = cls()
-        side.index = LexicalIndex.load(directory)
-        side.keys = list(meta["keys"])
+        side.index, side.keys = index, list(keys)
         side._pos = {k: i for i, k in enumerate(side.keys)}
         return side
 
