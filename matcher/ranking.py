@@ -24,6 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .bm25 import LexicalIndex  # matcher.bm25 reads tokenize from here inside its functions only
 from .posting_index import normalize_text
 
 __all__ = [
@@ -201,8 +202,7 @@ class DenseRanker:
 
 
 # --------------------------------------------------------------------------------------------
-# Lexical index: matcher.bm25.LexicalIndex (segmented BM25, written incrementally), imported at the end of
-# this module (matcher.bm25 reads tokenize from here)
+# Lexical index: matcher.bm25.LexicalIndex (segmented BM25, written incrementally), imported above
 # --------------------------------------------------------------------------------------------
 
 
@@ -443,5 +443,3 @@ def readable_scores(parts: Sequence[dict[str, float]]) -> list[int]:
         cap = v
     return out
 
-
-from .bm25 import LexicalIndex  # noqa: E402  (after tokenize: matcher.bm25 imports this module lazily)
