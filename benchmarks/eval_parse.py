@@ -8,9 +8,10 @@ Labels: ``../shared/data/labels/resume_fields_dev.jsonl`` (split ``dev0``), ``be
 (splits ``dev`` and ``test``; see ``benchmarks/labels/README.md``) and, when present,
 ``benchmarks/labels/resume_fields_test2.jsonl`` (split ``test2``, labelled by another hand on resumes no rule writer
 read) and, round 3, ``resume_fields_dev3.jsonl`` (split ``dev3``: a tuning split) and ``resume_fields_test3.jsonl``
-(split ``test3``: held out like ``test2``). Rules are tuned on ``dev0`` + ``dev`` + ``dev3`` only; ``--show-failures``
-refuses ``test``, ``test2`` and ``test3`` (only their aggregate numbers are reported), and ``--tune`` does not even
-parse them.
+(split ``test3``: held out like ``test2``) and, round 5, ``resume_fields_test4w.jsonl`` (split ``test4w``: 24
+synthetic Word CVs in ``labels/synthetic_cv/``, written by a helper that did not read the parser; held out). Rules
+are tuned on ``dev0`` + ``dev`` + ``dev3`` only; ``--show-failures`` refuses ``test``, ``test2``, ``test3`` and
+``test4w`` (only their aggregate numbers are reported), and ``--tune`` does not even parse them.
 
 Per field, a prediction is **right** (equal to the label; ``None`` for ``none_stated`` / null months / no location),
 **unknown** (the profile says it does not know although the label has a value) or **wrong** (a value that differs
@@ -57,8 +58,9 @@ def load_labels(d: Path, splits: tuple[str, ...] | None = None) -> list[dict]:
         out.append(r)
     for line in open(HERE / "labels" / "resume_fields.jsonl", encoding="utf-8"):
         out.append(json.loads(line))
-    # test2 / test3: labelled by another hand, never tuned on; dev3: labelled by another hand, a tuning split
-    for split in ("test2", "dev3", "test3"):
+    # test2 / test3: labelled by another hand, never tuned on; dev3: labelled by another hand, a tuning split;
+    # test4w: synthetic Word CVs written by another hand (benchmarks/labels/synthetic_cv/), never tuned on
+    for split in ("test2", "dev3", "test3", "test4w"):
         path = HERE / "labels" / f"resume_fields_{split}.jsonl"
         if path.exists() and (splits is None or split in splits):
             for line in open(path, encoding="utf-8"):
@@ -70,7 +72,7 @@ def load_labels(d: Path, splits: tuple[str, ...] | None = None) -> list[dict]:
 
 
 TUNING_SPLITS = ("dev0", "dev", "dev3")
-HELD_OUT_SPLITS = ("test", "test2", "test3")
+HELD_OUT_SPLITS = ("test", "test2", "test3", "test4w")
 
 
 def resume_bytes(d: Path, lab: dict, live: dict, urd: dict) -> bytes:
@@ -79,6 +81,8 @@ def resume_bytes(d: Path, lab: dict, live: dict, urd: dict) -> bytes:
         return (d / "resumes/livecareer" / live[lab["id"]]["pdf"]).read_bytes()
     if src == "vanetik":
         return (d / "resumes/vanetik_cv" / f"{lab['id']}.docx").read_bytes()
+    if src == "synthetic":  # test4w: written by benchmarks/make_synthetic_cvs.py
+        return (HERE / "labels" / "synthetic_cv" / f"{lab['id']}.docx").read_bytes()
     return urd[lab["id"]]["text"].encode("utf-8")
 
 
@@ -159,7 +163,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=HERE.parents[1] / "shared" / "data")
     ap.add_argument("--show-failures", choices=list(TUNING_SPLITS),
-                    help="print failing records of a tuning split (never test / test2 / test3: held out)")
+                    help="print failing records of a tuning split (never test / test2 / test3 / test4w: held out)")
     ap.add_argument("--no-timing", action="store_true", help="skip the pass over every shared resume")
     ap.add_argument("--tune", action="store_true",
                     help="score only the tuning splits (dev0, dev, dev3): held-out records are not even parsed, so "
@@ -191,7 +195,7 @@ def main() -> int:
             sel = [r for r in rows if r["label"]["split"] == split]
             if not sel:
                 continue
-            for src in ("livecareer", "updated_resume_dataset", "vanetik"):
+            for src in ("livecareer", "updated_resume_dataset", "vanetik", "synthetic"):
                 part = [r for r in sel if r["label"]["source"] == src]
                 if part:
                     groups[f"{split} {src}"] = score(part, threshold)
@@ -202,13 +206,13 @@ def main() -> int:
                     groups["dev moved-from-test"] = score(moved, threshold)
         print_table(f"Fields at the shipped threshold (profile_min_confidence = {threshold})", groups)
         sweep = {}
-        for split in ("dev", "test", "test2", "test3"):
+        for split in ("dev", "test", "test2", "test3", "test4w"):
             sel = [r for r in rows if r["label"]["split"] in (TUNING_SPLITS if split == "dev" else (split,))]
             if not sel:
                 continue
             for t in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
                 sweep[f"{split} t={t}"] = score(sel, t)
-        print_table("Threshold trade-off (dev = dev0 + dev + dev3; test, test2, test3 held out)", sweep)
+        print_table("Threshold trade-off (dev = dev0 + dev + dev3; test, test2, test3, test4w held out)", sweep)
 
         failures = []
         if args.show_failures:

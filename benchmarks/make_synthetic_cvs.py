@@ -24,7 +24,6 @@ from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
 from docx.oxml import parse_xml
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 HERE = Path(__file__).resolve().parent
@@ -338,6 +337,7 @@ def w04() -> Document:
     runs(right, ("2014   ", "b"), ("Hebrew Ulpan, Ashdod", ""))
     heading(right, "Certificates")
     para(right, "CSWA – Certified SolidWorks Associate (Dassault Systèmes), 2016")
+    para(doc, "")  # Word always keeps a paragraph after a table that ends the body
     return doc
 
 
@@ -519,7 +519,7 @@ def w10() -> Document:
     t = doc.add_table(rows=1, cols=3)
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     for c, v in zip(t.rows[0].cells, ["Address: Herzl 5, Kiryat Motzkin", "Mobile: 050-555-0183",
-                                      "yossi.mizrahi@example.com"]):
+                                      "yossi.mizrahi@example.com"], strict=True):
         c.text = v
     heading(doc, "Work Experience")
     para(doc, "2016 – today: Field Service Engineer, KLA Israel, Migdal HaEmek — installation and repair of "
@@ -894,6 +894,7 @@ def w23() -> Document:
     heading(right, "Education")
     para(right, "M.Ed. Educational Counselling, Achva Academic College — in progress (expected 2024)")
     para(right, "B.Ed. Mathematics Education, Sapir Academic College, 2008 – 2012")
+    para(doc, "")  # Word always keeps a paragraph after a table that ends the body
     return doc
 
 

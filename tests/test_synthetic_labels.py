@@ -1,0 +1,112 @@
+"""The held-out split ``test4w`` (issue 11, round 5): 24 synthetic Word CVs written by
+``benchmarks/make_synthetic_cvs.py`` and their labels in ``benchmarks/labels/resume_fields_test4w.jsonl``.
+
+These tests check the files and the wiring into ``benchmarks/eval_parse.py`` only; they never run the resume parser
+on these CVs (the split is scored once, by the final ``eval_parse.py`` run of a round)."""
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELS = ROOT / "benchmarks" / "labels" / "resume_fields_test4w.jsonl"
+CV_DIR = ROOT / "benchmarks" / "labels" / "synthetic_cv"
+DEGREES = {"none_stated", "high_school", "associate", "bachelor", "postgraduate"}
+
+
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def eval_parse():
+    return _load("eval_parse", ROOT / "benchmarks" / "eval_parse.py")
+
+
+@pytest.fixture(scope="module")
+def records() -> list[dict]:
+    return [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _empty_shared(tmp_path: Path) -> Path:
+    """A data dir whose shared dev label file is empty, so the test needs no ../shared checkout."""
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "resume_fields_dev.jsonl").write_text("")
+    return tmp_path
+
+
+def test_test4w_is_held_out(eval_parse):
+    assert "test4w" in eval_parse.HELD_OUT_SPLITS and "test4w" not in eval_parse.TUNING_SPLITS
+
+
+def test_load_labels_returns_the_24_synthetic_cvs_and_each_opens_with_python_docx(eval_parse, tmp_path):
+    labels = eval_parse.load_labels(_empty_shared(tmp_path), ("test4w",))
+    assert len(labels) == 24
+    assert {r["split"] for r in labels} == {"test4w"} and {r["source"] for r in labels} == {"synthetic"}
+    assert sorted(r["id"] for r in labels) == [f"w{i:02d}" for i in range(1, 25)]
+    for lab in labels:
+        data = eval_parse.resume_bytes(tmp_path, lab, {}, {})
+        assert data == (CV_DIR / f"{lab['id']}.docx").read_bytes()
+        doc = Document(io.BytesIO(data))
+        text = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for row in t.rows for c in row.cells]
+        assert "".join(text).strip(), lab["id"]
+
+
+def test_tuning_labels_do_not_include_test4w(eval_parse, tmp_path):
+    labels = eval_parse.load_labels(_empty_shared(tmp_path), eval_parse.TUNING_SPLITS)
+    assert not [r for r in labels if r["split"] == "test4w" or r["source"] == "synthetic"]
+
+
+def test_records_have_the_shared_format_and_values(records):
+    # the same keys as the other held-out label files (test3: one record's keys, nothing else read)
+    first_test3 = json.loads((LABELS.parent / "resume_fields_test3.jsonl").open(encoding="utf-8").readline())
+    assert all(set(r) == set(first_test3) for r in records)
+    for r in records:
+        assert r["source"] == "synthetic" and r["split"] == "test4w" and r["as_of"] == "2023-01-01"
+        assert r["highest_degree"] in DEGREES and isinstance(r["has_certificate"], bool)
+        assert r["experience_basis"] == "dates" and isinstance(r["months_experience"], int)
+        assert set(r["location"]) == {"city", "region", "country"}
+        assert r["confidence"] in {"high", "medium", "low"}
+        # the month arithmetic is written out and ends in the labelled total
+        assert f"= {r['months_experience']}." in r["notes"], r["id"]
+
+
+def test_known_answers_for_the_hard_cases(records):
+    by_id = {r["id"]: r for r in records}
+    assert by_id["w08"]["location"] == {"city": None, "region": None, "country": None}  # no location at all
+    assert by_id["w09"]["location"] == {"city": None, "region": None, "country": "IL"}  # only "Israel"
+    assert by_id["w12"]["location"]["city"] == "Pune"  # Present Address, not Permanent Address (Thrissur)
+    assert by_id["w10"]["highest_degree"] == "associate"  # practical engineer (Handesai) diploma
+    assert by_id["w15"]["highest_degree"] == "high_school" and by_id["w15"]["degree_in_progress"]
+    assert by_id["w16"]["months_experience"] == 101  # "since 03/2019" counts to as_of
+    assert by_id["w13"]["months_experience"] == 170  # overlapping jobs merged, undated reserve duty ignored
+
+
+def _docx_text(path: Path) -> str:
+    show = _load("show_resume", ROOT / "benchmarks" / "labels" / "show_resume.py")
+    text = re.sub(r"----- \S+ -----", " ", show.docx_text(path))
+    return re.sub(r"\s+", " ", text.replace("|", " | "))
+
+
+def test_every_evidence_quote_is_in_its_document(records):
+    for r in records:
+        text = _docx_text(CV_DIR / f"{r['id']}.docx")
+        for quote in r["evidence"]:
+            assert re.sub(r"\s+", " ", quote.replace("|", " | ")) in text, (r["id"], quote)
+
+
+def test_the_script_writes_the_committed_files_byte_for_byte(tmp_path):
+    gen = _load("make_synthetic_cvs", ROOT / "benchmarks" / "make_synthetic_cvs.py")
+    written = gen.build(tmp_path)
+    assert len(written) == 24
+    for p in written:
+        assert p.read_bytes() == (CV_DIR / p.name).read_bytes(), p.name
