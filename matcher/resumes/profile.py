@@ -6,7 +6,8 @@ import unicodedata
 from datetime import date, datetime
 
 from matcher.domain import CandidateProfile
-from matcher.resumes.dates import months_of_experience
+from matcher.resumes.consistency import canonical_dates
+from matcher.resumes.dates import MonthsGuess, months_of_experience
 from matcher.resumes.education import highest_degree
 from matcher.resumes.location import find_location
 from matcher.resumes.sections import COLUMN_MARK, split_lines
@@ -79,6 +80,22 @@ PROFILE_FIELDS = ("degree", "months", "location")
 DEFAULT_MIN_CONFIDENCE = 0.6
 
 
+def _second_date_reading(exp: MonthsGuess, work: str, day: date) -> MonthsGuess:
+    """The months again, from the text with its dates rewritten by a second, independent date reader
+    (:mod:`matcher.resumes.consistency`); when the two readings are more than a year apart (or the second finds
+    none), the value is kept but not trusted (confidence 0.5) and the reason gives both readings."""
+    canon = canonical_dates(work)
+    if canon == work:
+        return exp
+    again = months_of_experience(split_lines(canon), canon, day)
+    if again.months is not None and abs(again.months - exp.months) <= 12:  # type: ignore[operator]
+        return exp
+    other = "no months" if again.months is None else f"{again.months} months"
+    return MonthsGuess(exp.months, exp.basis, min(exp.confidence, 0.5), exp.evidence,
+                       f"two readings of the dates disagree: {exp.months} months as written, {other} with the "
+                       f"dates rewritten in one form")
+
+
 def profile_from_text(text: str, as_of: date | datetime | str | None = None, *,
                       min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> CandidateProfile:
     """Extract the profile fields from resume text. Each field comes with the snippets it was read from and a
@@ -91,6 +108,8 @@ def profile_from_text(text: str, as_of: date | datetime | str | None = None, *,
     lines = split_lines(work)
     deg = highest_degree(lines, day)
     exp = months_of_experience(lines, work, day)
+    if exp.months is not None and exp.basis == "dates" and exp.confidence >= min_confidence:
+        exp = _second_date_reading(exp, work, day)
     loc = find_location(lines)
     ev: dict[str, list[str]] = {}
     if deg.in_progress:
