@@ -72,8 +72,9 @@ class NotReady(ModelUnavailable):
 class State:
     """What the routes share: settings, metrics, and the service once it is built."""
 
-    def __init__(self, settings: Settings, service=None):
+    def __init__(self, settings: Settings, service=None, *, freeze_heap: bool = False):
         self.settings = settings
+        self.freeze_heap = freeze_heap  # a server process: freeze the loaded heap (matcher.heap)
         self.metrics = Metrics()
         self.service = service
         self.load_error: str | None = None
@@ -96,6 +97,10 @@ class State:
                 log.warning("start-up reconcile skipped: %s", e)
             self.service = svc
             self.refresh_gauges()
+            if self.freeze_heap:  # full GC passes would otherwise walk ~0.5 M loaded objects (matcher/heap.py)
+                from matcher.heap import freeze_loaded_heap
+
+                freeze_loaded_heap()
         except Exception as e:  # reported by /readyz and every route
             log.exception("service failed to load")
             self.load_error = f"{type(e).__name__}: {e}"
@@ -133,9 +138,11 @@ def redact(message: str) -> str:
     return _PATH.sub(lambda m: "…/" + m.group(0).rstrip("/").rsplit("/", 1)[-1], message)
 
 
-def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, service=None, freeze_heap: bool = False) -> FastAPI:
+    """``freeze_heap``: once the service is loaded, move the process's objects out of the cyclic GC's reach
+    (:func:`matcher.heap.freeze_loaded_heap`; what ``jobmatch serve`` does, not tests)."""
     settings = settings or Settings()
-    state = State(settings, service)
+    state = State(settings, service, freeze_heap=freeze_heap)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

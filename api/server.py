@@ -76,7 +76,7 @@ def app_from_env():
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
     HeaderDeadline.header_timeout_s = settings.header_timeout_s  # this process's connections
-    return create_app(settings)
+    return create_app(settings, freeze_heap=True)
 
 
 def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000, log_level: str | None = None,
@@ -91,7 +91,7 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000, log_
     level = log_level or settings.log_level
     configure_logging(settings.log_format, level)
     if workers <= 1:
-        uvicorn.Server(uvicorn_config(create_app(settings), settings, host=host, port=port, log_level=level)).run()
+        uvicorn.Server(uvicorn_config(create_app(settings, freeze_heap=True), settings, host=host, port=port, log_level=level)).run()
         return
     # the workers are spawned: they read their settings from the environment, so export what flags changed
     os.environ.update({"JOBMATCH_DATA_DIR": str(settings.data_dir), "JOBMATCH_LOG_FORMAT": settings.log_format,
