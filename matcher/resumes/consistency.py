@@ -55,3 +55,22 @@ def canonical_dates(text: str) -> str:
         return text
     out.append(text[last:])
     return "".join(out)
+
+
+# contact labels a Word CV may run together on one line ("Residence:Petah Tikva Phone:050-..." or
+# "Address: Haifa Mob: ..."): the second reading of the contact block puts each on a line of its own
+_CONTACT_LABELS = (r"(?:residence|address|location|city|phone|mobile|mob|tel|cell|e-?mail|linked-?in|github|"
+                   r"date of birth|birth|born|age|citizenship|nationality|marital status|family status|languages?|"
+                   r"name|home)")
+_GLUED_LABEL = re.compile(rf"(?<=\S)[ \t]*(?=\b{_CONTACT_LABELS}\s*:)", re.I)
+CONTACT_LINES = 15  # the top of the text where contact lines are
+
+
+def split_contact_labels(text: str) -> str:
+    """``text`` with every contact label in its first lines starting a line of its own."""
+    lines = text.split("\n")
+    head = "\n".join(lines[:CONTACT_LINES])
+    new = _GLUED_LABEL.sub("\n", head)
+    if new == head:
+        return text
+    return "\n".join([new, *lines[CONTACT_LINES:]])

@@ -6,10 +6,11 @@ import unicodedata
 from datetime import date, datetime
 
 from matcher.domain import CandidateProfile
-from matcher.resumes.consistency import canonical_dates
+from matcher.geo import haversine_km
+from matcher.resumes.consistency import canonical_dates, split_contact_labels
 from matcher.resumes.dates import MonthsGuess, months_of_experience
 from matcher.resumes.education import highest_degree
-from matcher.resumes.location import find_location
+from matcher.resumes.location import LocationGuess, find_location
 from matcher.resumes.sections import COLUMN_MARK, split_lines
 from matcher.resumes.skills import extract_skills
 
@@ -96,6 +97,25 @@ def _second_date_reading(exp: MonthsGuess, work: str, day: date) -> MonthsGuess:
                        f"dates rewritten in one form")
 
 
+def _second_contact_reading(loc: LocationGuess, work: str) -> LocationGuess:
+    """The location again, from the text with every contact label at the top on a line of its own
+    (:func:`matcher.resumes.consistency.split_contact_labels`); when that reading finds no place, another country,
+    or a city more than 40 km away, the place is kept but not trusted (confidence 0.5) with both readings."""
+    split = split_contact_labels(work)
+    if split == work:
+        return loc
+    again = find_location(split_lines(split)).place
+    a = loc.place
+    assert a is not None
+    if again is not None and again.country == a.country and bool(again.city) == bool(a.city) and not (
+            a.has_point and again.has_point and haversine_km(a.lat, a.lon, again.lat, again.lon) > 40):  # type: ignore[arg-type]
+        return loc
+    other = "no place" if again is None else repr(again.text())
+    return LocationGuess(a, min(loc.confidence, 0.5), loc.evidence,
+                         f"two readings of the contact lines disagree: {a.text()!r} as written, {other} with each "
+                         f"label on a line of its own")
+
+
 def profile_from_text(text: str, as_of: date | datetime | str | None = None, *,
                       min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> CandidateProfile:
     """Extract the profile fields from resume text. Each field comes with the snippets it was read from and a
@@ -111,6 +131,8 @@ def profile_from_text(text: str, as_of: date | datetime | str | None = None, *,
     if exp.months is not None and exp.basis == "dates" and exp.confidence >= min_confidence:
         exp = _second_date_reading(exp, work, day)
     loc = find_location(lines)
+    if loc.place is not None and loc.confidence >= min_confidence:
+        loc = _second_contact_reading(loc, work)
     ev: dict[str, list[str]] = {}
     if deg.in_progress:
         ev["degree_in_progress"] = deg.in_progress
