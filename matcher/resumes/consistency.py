@@ -63,6 +63,11 @@ _CONTACT_LABELS = (r"(?:residence|address|location|city|phone|mobile|mob|tel|cel
                    r"date of birth|birth|born|age|citizenship|nationality|marital status|family status|languages?|"
                    r"name|home)")
 _GLUED_LABEL = re.compile(rf"(?<=\S)[ \t]*(?=\b{_CONTACT_LABELS}\s*:)", re.I)
+# ... or run into the value before it without a space ("dana@mail.comResidence: Holon"): a capital after a small
+# letter or digit
+_CAPITAL_LABEL = re.compile(r"(?<=[a-z\d])(?=(?:Residence|Address|Location|City|Phone|Mobile|Mob|Tel|Cell|E-?mail|"
+                            r"Linked-?[Ii]n|Git[Hh]ub|Date of birth|Birth|Born|Age|Citizenship|Nationality|"
+                            r"Marital status|Family status|Languages?|Name|Home)\s*:)")
 CONTACT_LINES = 15  # the top of the text where contact lines are
 
 
@@ -70,7 +75,7 @@ def split_contact_labels(text: str) -> str:
     """``text`` with every contact label in its first lines starting a line of its own."""
     lines = text.split("\n")
     head = "\n".join(lines[:CONTACT_LINES])
-    new = _GLUED_LABEL.sub("\n", head)
+    new = _GLUED_LABEL.sub("\n", _CAPITAL_LABEL.sub("\n", head))
     if new == head:
         return text
     return "\n".join([new, *lines[CONTACT_LINES:]])
