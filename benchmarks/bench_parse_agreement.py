@@ -266,7 +266,7 @@ def cmd_score(args: argparse.Namespace) -> None:
     names: list[str] = []
     shown = []
     t0 = time.time()
-    for r, alts in zip(rows, texts):
+    for r, alts in zip(rows, texts, strict=True):
         base = profile(alts["identity"], r["as_of"])  # the dumped text read again: what the readings differ from
         profs = {k: profile(t, r["as_of"]) for k, t in alts.items() if k != "identity"}
         names += [k for k in profs if k not in names]
