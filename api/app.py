@@ -11,7 +11,7 @@ import logging
 import re
 import secrets
 import threading
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -295,7 +295,7 @@ def create_app(settings: Settings | None = None, *, service=None, freeze_heap: b
         svc = state.require()
 
         # parsing runs in the parser's own worker process: it overlaps with another request's embedding
-        with stage("parse"):
+        with stage("parse"), competing(svc):
             profile = await parse(request, lambda cancel: svc.profile_from_resume(
                 data, filename=file.filename, as_of=opts.as_of, cancel=cancel))
         return await run(lambda: timed_match(svc, profile, opts), compute=True)
@@ -310,7 +310,7 @@ def create_app(settings: Settings | None = None, *, service=None, freeze_heap: b
         svc = state.require()
 
         def work():
-            with stage("parse"):
+            with stage("parse"), competing(svc):
                 profile = profile_of(svc, body, opts)
             return timed_match(svc, profile, opts)
 
@@ -435,8 +435,16 @@ def timed_match(svc, profile: CandidateProfile, opts: MatchOptions) -> MatchResp
             return match_page(svc, profile, opts)
     with stage("embed"):
         qv, lines = svc.embed_query_lines(profile)
-    with stage("rank"):
+    with stage("rank"), competing(svc):
         return match_page(svc, profile, opts, query_vec=qv, line_vecs=lines)
+
+
+def competing(svc):
+    """The request's parse or ranking marked as CPU work beside other requests' embeddings
+    (:meth:`matcher.embed.Embedder.competing`: those then run on the 1-thread session, the least CPU per upload,
+    while alone a request still embeds on 2 threads); a no-op for embedders without it (stand-ins)."""
+    mark = getattr(getattr(svc, "embedder", None), "competing", None)
+    return mark() if mark is not None else nullcontext()
 
 
 def profile_of(svc, body: MatchRequest, opts: MatchOptions) -> CandidateProfile:

@@ -286,6 +286,31 @@ def test_threads_by_load_give_the_same_vectors(cache):
     assert not Embedder(cache_dir=cache, backend="torch", threads=1).adaptive
 
 
+def test_competing_work_sends_passes_to_the_one_thread_session(cache):
+    """While the caller marks other CPU work (a request parsing or ranking, a batch's parse workers), a pass
+    that would run alone takes the 1-thread session: same vectors, and the count goes back to 0."""
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        two = Embedder(cache_dir=cache, backend="onnx", threads=2)
+    finally:
+        torch.set_num_threads(before)
+    texts = ["Senior Python developer, Django and PostgreSQL", "Registered nurse, ICU, 6 years"]
+    alone = two.embed_queries(texts, max_windows=1)
+    n_alone, n_side = two.passes["alone"], two.passes["side_by_side"]
+    with two.competing(), two.competing():
+        busy = two.embed_queries(texts, max_windows=1)
+    assert two.passes["alone"] == n_alone and two.passes["side_by_side"] > n_side
+    assert np.array_equal(busy, alone)
+    assert two._competing == 0
+    two.embed_queries(texts, max_windows=1)
+    assert two.passes["alone"] > n_alone  # nothing marked any more: alone again
+    with pytest.raises(RuntimeError), two.competing():
+        raise RuntimeError("a failed parse")
+    assert two._competing == 0
+
+
 @pytest.mark.slow
 def test_int8_rows_do_not_depend_on_the_batch(cache):
     """onnx-int8 quantises activations with one scale per tensor, so it runs windows one at a time: six full

@@ -31,9 +31,10 @@ Backends
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +127,7 @@ class Embedder:
         self.adaptive = self.threads > 1 and hasattr(self._backend, "with_threads")
         self._single: Backend | None = None
         self._in_flight = 0
+        self._competing = 0  # other CPU work under way beside the passes (see competing())
         self._flight_lock = threading.Lock()
         self.passes = {"alone": 0, "side_by_side": 0}  # forward passes by session (adaptive only)
 
@@ -193,12 +195,25 @@ class Embedder:
         """:meth:`forward`'s vectors and the token vectors they were pooled from (:meth:`Backend.forward_tokens`)."""
         return self._pass(arrays, tokens=True)
 
+    @contextlib.contextmanager
+    def competing(self) -> Iterator[None]:
+        """Mark CPU work of the caller's that runs beside forward passes (a server request parsing or ranking, a
+        batch's parse workers or searches): while any is marked, a pass runs on the 1-thread session as if
+        another pass were running, since the second core is taken. Only the session changes, never the bits."""
+        with self._flight_lock:
+            self._competing += 1
+        try:
+            yield
+        finally:
+            with self._flight_lock:
+                self._competing -= 1
+
     def _pass(self, arrays: dict[str, np.ndarray], *, tokens: bool) -> Any:
         if not self.adaptive:
             backend = self._backend
             return backend.forward_tokens(arrays) if tokens else backend.forward(arrays)
         with self._flight_lock:
-            alone = self._in_flight == 0
+            alone = self._in_flight == 0 and self._competing == 0
             self._in_flight += 1
             self.passes["alone" if alone else "side_by_side"] += 1
         try:
