@@ -53,7 +53,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     cfg = BatchConfig(input=args.input, out=args.out, options=options_from(args, settings), settings=settings,
                       workers=args.workers, engine=args.engine, ray_address=args.ray_address, resume=args.resume,
                       match_actors=args.match_actors,
-                      embed_batch=args.embed_batch, progress=args.progress)
+                      embed_batch=args.embed_batch, progress=args.progress, freeze_heap=True)
     s = run_until_killed(lambda: run_batch(cfg))  # a kill stops like Ctrl-C: lines so far stay, summary written
     if args.json:
         json.dump(s, sys.stdout, indent=2, ensure_ascii=False)

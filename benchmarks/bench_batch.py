@@ -111,7 +111,8 @@ def run_one(data_dir: Path, inp: Path, engine: str, workers: int, tmp: Path) -> 
     out = tmp / f"out-{engine}-{workers}.jsonl"
     out.unlink(missing_ok=True)
     cfg = BatchConfig(input=inp, out=out, options=MatchOptions(as_of=AS_OF, top_k=10),
-                      settings=Settings(data_dir=data_dir), workers=workers, engine=engine, progress=False)
+                      settings=Settings(data_dir=data_dir), workers=workers, engine=engine, progress=False,
+                      freeze_heap=True)  # as `jobmatch batch` runs
     cpu0 = tree_cpu(os.getpid())
     s = run_batch(cfg)
     cpu = tree_cpu(os.getpid()) - cpu0  # this process and its parse workers (through their reaper)

@@ -42,6 +42,7 @@ class BatchConfig:
     embed_batch: int = 64
     progress: bool | None = None
     stop_after: int | None = None  # test hook: stop (as if killed) after writing this many lines
+    freeze_heap: bool = False  # local: freeze the loaded heap (matcher.heap; `jobmatch batch` sets it, tests do not)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
+from contextlib import nullcontext
 from typing import Any
 
 from ..errors import CorruptDocument, error_payload
@@ -41,6 +42,12 @@ def choose_threads(workers: int, settings: Settings) -> int:
     if settings.torch_threads or settings.embed_backend.startswith("onnx"):
         return resolve_threads(settings.torch_threads, settings.embed_backend)  # the service's rule
     return max(1, min(2, usable_cores() - workers))
+
+
+def competing(svc):  # type: ignore[no-untyped-def]
+    """``svc.embedder.competing()`` (:meth:`matcher.embed.Embedder.competing`), a no-op for stand-ins without it."""
+    mark = getattr(getattr(svc, "embedder", None), "competing", None)
+    return mark() if mark is not None else nullcontext()
 
 
 class LocalEngine(Engine):
@@ -95,6 +102,10 @@ class LocalEngine(Engine):
             with MatchService(settings, create_index=False) as svc:
                 import torch
 
+                if cfg.freeze_heap:  # a CLI run: full GC passes would walk ~0.5 M loaded objects (matcher/heap.py)
+                    from ..heap import freeze_loaded_heap
+
+                    freeze_loaded_heap()
                 startup = time.perf_counter() - t_start
 
                 while queue or pending or ready:
@@ -138,7 +149,11 @@ class LocalEngine(Engine):
                     batch, ready = ready[:cfg.embed_batch], ready[cfg.embed_batch:]
                     started = True
                     step = prepare(batch, cfg.options)
-                    vecs, embed_s = embed_step(svc, step, batch_size=FORWARD_BATCH)
+                    # parse workers or the previous batch's searches still running take the other core: the
+                    # passes then run on the 1-thread session (the least CPU per query; same bits)
+                    others = bool(queue or pending) or (searching is not None and not searching.done())
+                    with competing(svc) if others else nullcontext():
+                        vecs, embed_s = embed_step(svc, step, batch_size=FORWARD_BATCH)
                     times.embed += embed_s
                     emit_searched()  # the batch before, in input order
                     searching = searcher.submit(search_step, svc, step, vecs)
