@@ -216,7 +216,24 @@ def cmd_texts(args: argparse.Namespace) -> None:
                 i += 1
         return "\n".join(out)
 
+    from matcher.resumes.sections import heading_of
+
+    def headings_split(text: str) -> str:
+        # a section heading run into the line's content ("EXPERIENCE Developer at Acme ..."): on a line of its own
+        out = []
+        for ln in text.split("\n"):
+            words = ln.split()
+            for n in (3, 2, 1):
+                if len(words) > n and not heading_of(ln) and heading_of(" ".join(words[:n]).rstrip(":")) \
+                        and (words[n - 1].isupper() or words[n - 1].endswith(":")):
+                    out += [" ".join(words[:n]), " ".join(words[n:])]
+                    break
+            else:
+                out.append(ln)
+        return "\n".join(out)
+
     readings = {
+        "headings_split": headings_split,
         "dates": canonical_dates,
         "contact": split_contact_labels,
         "dates_slash": lambda t: P.rewrite_ranges(t, P._fmt("slash", " - ", "present")),

@@ -21,7 +21,7 @@ def test_canonical_dates_rewrites_each_range_in_one_form() -> None:
 
 def test_canonical_dates_leaves_text_without_ranges_alone() -> None:
     text = "Skills: Python, SQL Server 2012\nPhone 050-1234567"
-    assert canonical_dates(text) is text
+    assert canonical_dates(text) == text
 
 
 def test_split_contact_labels_top_only() -> None:

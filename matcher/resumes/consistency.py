@@ -28,6 +28,10 @@ RANGE = re.compile(_DATE.format(p="s") + r"\s*(?:-|–|—|to|until|till)\s*(?:"
                    + rf"|(?P<open>{_OPEN})\b)", re.I)
 
 
+# two years joined by a slash ("1998/2004"), or a year and a slash with dashes or dots ("2013/---"): a range
+_YEAR_SLASH = re.compile(rf"(?<![\w/.])(?P<a>{_YEAR})\s*/\s*(?:(?P<b>{_YEAR})|(?P<open>-{{2,}}|\.{{3}}|…))(?![\d/.]\d)")
+
+
 def _one(m: re.Match[str], p: str) -> str | None:
     if m.group(p + "mon"):
         return f"{_MONTHS[_MONTHS.index(m.group(p + 'mon')[:3].lower())].title()} {m.group(p + 'y1')}"
@@ -51,10 +55,9 @@ def canonical_dates(text: str) -> str:
         out.append(text[last:m.start()])
         out.append(f"{start} - {end}")
         last = m.end()
-    if not out:
-        return text
     out.append(text[last:])
-    return "".join(out)
+    text2 = "".join(out)
+    return _YEAR_SLASH.sub(lambda m: f"{m.group('a')} - {m.group('b') or 'Present'}", text2)
 
 
 # contact labels a Word CV may run together on one line ("Residence:Petah Tikva Phone:050-..." or
