@@ -535,7 +535,7 @@ class Lab:
         return self.memo(f"readings:{n}", f)
 
     def shipped_full_run(self, weights: dict[str, float] | None = None, max_per_company: int | None = None,
-                         n: int | None = None) -> Run:
+                         n: int | None = None, group: dict[str, float] | None = None) -> Run:
         """What MatchService ranks: the first stage, the second stage over its top STAGE2_N, then diversity
         (MatchOptions' default max_per_company)."""
         from matcher.domain import MatchOptions
@@ -559,7 +559,85 @@ class Lab:
                                       context=self.line_context)[qi]
             rr = rerank_rows(lines, rows, [sc for _, sc in res], q["text"], [self.c.titles[r] for r in rows], n=n,
                              weights=weights, similarity=sims, resume_vectors=R if len(R) else Q[qi][None, :],
-                             vectors=self.shipped_doc_vecs()[rows[:n]])
+                             vectors=self.shipped_doc_vecs()[rows[:n]], group=group)
+            order = [rows[i] for i in rr.order]
+            for r in order:
+                if r not in sig:
+                    sig[r] = lines.signature(r)
+            new, _ = diversify([self.c.companies[r] for r in order], [sig[r] for r in order], cap)
+            run[q["query_id"]] = [self.c.ids[order[i]] for i in new]
+        return run
+
+    def r5_run(self, *, weights: dict[str, float] | None = None, n: int | None = None,
+               group: dict[str, float] | None = None, prf: tuple[int, float, str] | None = None,
+               lexprf: tuple[int, int, int] | None = None) -> Run:
+        """Round 5: the shipped pipeline (the same first stage, second stage with the pooled line vectors and
+        diversity as :meth:`shipped_full_run`, written out so the first stage can change) with ``weights`` /
+        ``n`` / ``group`` (as ``rerank_rows``), and pseudo-relevance feedback: ``prf = (k, beta, where)``, the
+        query vector moved towards the mean of the first dense list's top ``k`` posting vectors,
+        q' = unit(q + beta * mean), used for the dense list (``where`` "dense"), the semantic signal ("sem") or
+        both ("both"); ``lexprf = (k, terms, times)``, RM3-like: the BM25 query gets the ``terms`` words of highest
+        summed unit log-tf x idf weight over the BM25 top ``k`` postings, each ``times`` times."""
+        from matcher import ranking
+        from matcher.domain import MatchOptions
+        from matcher.ranking import diversify, rrf_fuse
+        from matcher.second_stage import RESUME_LINE_MIN_TOKENS, RESUME_LINE_WORDS, STAGE2_N, rerank_rows
+
+        n = STAGE2_N if n is None else n
+        cap = MatchOptions.model_fields["max_per_company"].default
+        D = self.shipped_doc_vecs()
+        Q = self.query_vecs(ranking.QUERY_WINDOWS)
+        lex = self.ours_lex_scores()
+        idx = self.lexical_index()
+        lines = idx.lines
+        R = self.resume_line_vecs(RESUME_LINE_WORDS, RESUME_LINE_MIN_TOKENS, headline=False, context=self.line_context)
+        sig = self.memo("signatures", lambda: {})
+        inv = self.memo("lex-vocab-inv", lambda: {i: t for t, i in lines.vocab.items()})
+        run = {}
+        for qi, q in enumerate(self.q):
+            qv = qs = Q[qi]
+            ds = D @ qv
+            ls = lex[qi]
+            if lexprf:
+                k, terms, times = lexprf
+                acc: dict[int, float] = {}
+                for r in topn(ls, k).tolist():
+                    P, pr = lines._part(r)
+                    u = P.doc_tok[int(P.row_doc[pr]):int(P.row_doc[pr + 1])]
+                    w = (1 + np.log(P.doc_cnt[int(P.row_doc[pr]):int(P.row_doc[pr + 1])])) * lines.idf[u]
+                    w = w / (np.linalg.norm(w) or 1.0)
+                    for t, x in zip(u.tolist(), w.tolist(), strict=True):
+                        acc[t] = acc.get(t, 0.0) + x
+                extra = [inv[t] for t, _ in sorted(acc.items(), key=lambda z: (-z[1], z[0]))[:terms]]
+                ls = idx.scores(ranking.query_text_for_lexical(q["text"]) + "\n" + " ".join(extra * times), len(self.c))
+            if self.eligible is not None:
+                ds = np.where(self.eligible, ds, -np.inf)
+                ls = np.where(self.eligible, ls, 0.0)
+            d = topn(ds, self.DEPTH)
+            d = d[np.isfinite(ds[d])]
+            if prf:
+                k, beta, where = prf
+                q2 = qv + beta * D[d[:k]].mean(0)
+                q2 = q2 / np.linalg.norm(q2)
+                if where in ("dense", "both"):
+                    ds = D @ q2
+                    if self.eligible is not None:
+                        ds = np.where(self.eligible, ds, -np.inf)
+                    d = topn(ds, self.DEPTH)
+                    d = d[np.isfinite(ds[d])]
+                if where in ("sem", "both"):
+                    qs = q2
+            lx = topn(ls, self.DEPTH)
+            lx = lx[ls[lx] > 0]
+            fused = rrf_fuse([d, lx], [1.0, 1.0], 60.0)
+            rows = np.fromiter(fused.keys(), dtype=np.int64, count=len(fused))
+            sc = np.fromiter(fused.values(), dtype=np.float64, count=len(fused))
+            o = np.lexsort((rows, -sc))[: self.DEPTH]
+            rows, sc = rows[o].tolist(), sc[o].tolist()
+            Rq = R[qi]
+            rr = rerank_rows(lines, rows, sc, q["text"], [self.c.titles[r] for r in rows], n=n, weights=weights,
+                             similarity=(D[rows] @ qs).tolist() if rows else [],
+                             resume_vectors=Rq if len(Rq) else Q[qi][None, :], vectors=D[rows[:n]], group=group)
             order = [rows[i] for i in rr.order]
             for r in order:
                 if r not in sig:
@@ -863,13 +941,11 @@ class Lab:
 
 
 def _title_key(title: str | None) -> str:
-    """A posting title without seniority / contract words and without what follows a separator (the generic title:
-    "Sr. Site Reliability Engineer - Recommendation" -> "site reliability engineer")."""
-    import re
+    """The generic title (``matcher.second_stage.title_key``): "Sr. Site Reliability Engineer - Recommendation" ->
+    "site reliability engineer"."""
+    from matcher.second_stage import title_key
 
-    t = re.split(r"\s+[-–—|:]\s+|\s*[|,(\[]\s*", (title or "").lower())[0]
-    noise = {"senior", "sr", "junior", "jr", "lead", "principal", "staff", "i", "ii", "iii", "iv", "remote"}
-    return " ".join(w for w in re.findall(r"[a-z0-9+#]+", t) if w not in noise)
+    return title_key(title)
 
 
 # ============================================================================================
@@ -1037,6 +1113,37 @@ def pipe_variant(lab: Lab, spec: str) -> Callable[[], Run]:
     return lambda: lab.pipeline(**kw)
 
 
+def r5_variant(lab: Lab, spec: str) -> Callable[[], Run]:
+    """``r5:key=value;...`` — :meth:`Lab.r5_run` with second-stage weights ``cov text occ sem dist prior``, ``n``,
+    ``group=D:T`` (same-title groups ordered by distinct D + text T; ``group=off``), ``prf=K:BETA:WHERE``,
+    ``lexprf=K:TERMS:TIMES``. Example: ``r5:cov=1;text=0.3;group=off``."""
+    names = {"cov": "coverage", "text": "text", "occ": "occupation", "sem": "semantic", "dist": "distinct",
+             "prior": "prior"}
+    kw: dict = {}
+    weights: dict[str, float] = {}
+    for part in spec[len("r5:"):].split(";"):
+        if not part:
+            continue
+        key, val = part.split("=")
+        if key in names:
+            weights[names[key]] = float(val)
+        elif key == "n":
+            kw["n"] = int(val)
+        elif key == "group":
+            kw["group"] = {} if val == "off" else dict(zip(("distinct", "text"), map(float, val.split(":")),
+                                                            strict=True))
+        elif key == "prf":
+            k, b, where = val.split(":")
+            kw["prf"] = (int(k), float(b), where)
+        elif key == "lexprf":
+            kw["lexprf"] = tuple(int(x) for x in val.split(":"))
+        else:
+            raise ValueError(f"unknown r5 key {key!r} in {spec!r}")
+    if weights:
+        kw["weights"] = weights
+    return lambda: lab.r5_run(**kw)
+
+
 DEFAULT_VARIANTS = "bm25,tfidf,lex:ours,dense:doc=title,dense:doc=shipped,shipped"
 
 
@@ -1103,12 +1210,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     names = list(V) if args.variants == "all" else [v.strip() for v in args.variants.split(",") if v.strip()]
     for name in names:
-        if name.startswith("pipe:"):
-            V[name] = pipe_variant(lab, name)
-            if spec_lab is not None:
-                SV[name] = pipe_variant(spec_lab, name)
-            if seed_lab is not None:
-                SEEDV[name] = pipe_variant(seed_lab, name)
+        for prefix, make in (("pipe:", pipe_variant), ("r5:", r5_variant)):
+            if name.startswith(prefix):
+                V[name] = make(lab, name)
+                if spec_lab is not None:
+                    SV[name] = make(spec_lab, name)
+                if seed_lab is not None:
+                    SEEDV[name] = make(seed_lab, name)
     unknown = [n for n in names if n not in V]
     if unknown:
         ap.error(f"unknown variants {unknown}; try --variants list")

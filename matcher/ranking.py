@@ -356,7 +356,8 @@ DIVERSITY_PAGE = 10
 
 def diversify(companies: Sequence[str | None], signatures: Sequence[frozenset], max_per_company: int,
               near_duplicate: float = NEAR_DUPLICATE, page: int = DIVERSITY_PAGE, *,
-              vectors: np.ndarray | None = None, near_vector: float | None = None) -> tuple[list[int], dict[int, str]]:
+              vectors: np.ndarray | None = None, near_vector: float | None = None,
+              limit: int | None = None) -> tuple[list[int], dict[int, str]]:
     """Re-order a ranked list (positions ``0..n-1``, best first) so one company or one text cannot fill a page.
 
     The list is filled page by page (``page`` results): walking down what is left, a posting waits for the
@@ -365,8 +366,10 @@ def diversify(companies: Sequence[str | None], signatures: Sequence[frozenset], 
     (k results still come back when k are eligible) and a held-back posting is only spaced out, first in line
     on the next page. ``max_per_company`` 0 turns both off. ``vectors`` (unit rows, one per position) with
     ``near_vector``: a posting whose vector's cosine with one already on the page is at least ``near_vector`` is
-    near-identical too (measured in benchmarks/eval_quality.py, off by default). Returns the new order and, per
-    held-back position, why."""
+    near-identical too (measured in benchmarks/eval_quality.py, off by default). ``limit``: only the first
+    ``limit`` places are needed — pages stop once they are filled and the rest follows in its given order (the
+    first ``limit`` are what a full pass gives; ``signatures`` may then be a lazy sequence: only the postings
+    looked at are read). Returns the new order and, per held-back position, why."""
     n = len(companies)
     if max_per_company <= 0 or n == 0:
         return list(range(n)), {}
@@ -374,7 +377,7 @@ def diversify(companies: Sequence[str | None], signatures: Sequence[frozenset], 
     out: list[int] = []
     why: dict[int, str] = {}
     remaining = list(range(n))
-    while remaining:
+    while remaining and (limit is None or len(out) < limit):
         on_page: list[int] = []
         per: dict[str, int] = {}
         rest: list[int] = []
@@ -399,6 +402,7 @@ def diversify(companies: Sequence[str | None], signatures: Sequence[frozenset], 
                 per[ck] = per.get(ck, 0) + 1
         out += on_page
         remaining = rest
+    out += remaining  # empty unless ``limit`` stopped the pages
     return out, {i: w for i, w in why.items() if out.index(i) > i}
 
 

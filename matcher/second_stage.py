@@ -29,7 +29,7 @@ from .ranking import tokenize
 
 __all__ = ["Reading", "PostingLines", "posting_lines", "stage2_scores", "rerank_rows", "Reranked", "STAGE2_N",
            "STAGE2_WEIGHTS", "local_contrast", "resume_line_spans", "resume_line_vectors", "resume_lines", "RESUME_LINE_WORDS",
-           "RESUME_LINE_MIN_TOKENS"]
+           "RESUME_LINE_MIN_TOKENS", "STAGE2_GROUP", "title_key", "group_order"]
 
 # boilerplate lines: equal opportunity, benefits, how to apply, privacy — not asks of the candidate
 _BOILER = re.compile(
@@ -52,6 +52,12 @@ STAGE2_WEIGHTS = {"prior": 1.0, "coverage": 0.6, "text": 0.6, "occupation": 0.5,
 # them the tune half scored 0.4486 instead of 0.4353, README "Ranking quality")
 RESUME_LINE_WORDS = 100
 RESUME_LINE_MIN_TOKENS = 4
+# Same-title groups (round 5): among the second stage's candidates, postings that share a normalised title
+# (:func:`title_key`) keep the places their group holds in the list and are ordered among themselves by what their
+# descriptions say to this resume — these :func:`stage2_scores` signals, each min-max scaled within the candidates
+# (the title-heavy ones, first-stage score, semantic cosine and occupation, are the same or nearly so inside a
+# group). Reorders nothing across titles, so which titles fill the page does not change. {} = off.
+STAGE2_GROUP = {"distinct": 1.0, "text": 1.0}
 
 
 def posting_lines(description: str | None) -> list[str]:
@@ -201,6 +207,35 @@ def local_contrast(query: np.ndarray, cands: np.ndarray, *, neighbours: int = 0,
     cos = np.einsum("nld,nd->nl", Qd, Dd) / np.maximum(qn * dn[:, None], 1e-12)
     return cos.max(1)
 _UNSET = object()
+
+_TITLE_NOISE = frozenset({"senior", "sr", "junior", "jr", "lead", "principal", "staff", "i", "ii", "iii", "iv",
+                          "remote"})
+_TITLE_CUT = re.compile(r"\s+[-–—|:]\s+|\s*[|,(\[]\s*")
+_TITLE_WORD = re.compile(r"[a-z0-9+#]+")
+
+
+def title_key(title: str | None) -> str:
+    """A posting title without seniority / contract words and without what follows a separator — the generic
+    title: "Sr. Site Reliability Engineer - Recommendation Infrastructure" -> "site reliability engineer"."""
+    t = _TITLE_CUT.split((title or "").lower(), maxsplit=1)[0]
+    return " ".join(w for w in _TITLE_WORD.findall(t) if w not in _TITLE_NOISE)
+
+
+def group_order(order: Sequence[int], keys: Sequence[str | None], inner: Sequence[float]) -> list[int]:
+    """``order`` (positions, best first) with the members of each group of equal ``keys`` (indexed by position;
+    ""/None: in no group) re-sorted among the places the group holds, by ``inner`` (per position, higher first;
+    ties keep their order). Groups of one, and positions in no group, stay where they are."""
+    places: dict[str, list[int]] = {}
+    for i, p in enumerate(order):
+        if keys[p]:
+            places.setdefault(keys[p], []).append(i)
+    out = list(order)
+    for where in places.values():
+        if len(where) > 1:
+            members = sorted((order[i] for i in where), key=lambda p: -inner[p])  # stable: ties keep their order
+            for i, p in zip(where, members, strict=True):
+                out[i] = p
+    return out
 
 
 @dataclass
@@ -367,16 +402,18 @@ class PostingLines:
         if P is None:
             return Reading(coverage=0.0, text=0.0, lines=0, lines_met=0)
         l0, l1 = int(P.row_line[row]), int(P.row_line[row + 1])
-        req = np.flatnonzero(P.line_req[l0:l1]) + l0
+        req_mask = P.line_req[l0:l1]
+        n_req = int(np.count_nonzero(req_mask))
         coverage, met = 0.0, 0
-        if req.size:
-            starts, ends = P.line_ptr[req], P.line_ptr[req + 1]
-            idx = np.concatenate([np.arange(a, b) for a, b in zip(starts.tolist(), ends.tolist(), strict=False)])
-            toks = P.tok[idx]
+        if n_req:
+            # every line of the row is a non-empty run of ``tok``: sum each line's idf (and the part the resume
+            # has) over the row's tokens at once, then keep the requirement lines
+            a = int(P.line_ptr[l0])
+            toks = P.tok[a:int(P.line_ptr[l1])]
             w = self.idf[toks].astype(np.float64)
-            offs = np.concatenate(([0], np.cumsum(ends - starts)[:-1]))
-            tot = np.add.reduceat(w, offs)
-            got = np.add.reduceat(w * have[toks], offs)
+            offs = P.line_ptr[l0:l1] - a
+            tot = np.add.reduceat(w, offs)[req_mask]
+            got = np.add.reduceat(w * have[toks], offs)[req_mask]
             frac = np.where(tot > 0, got / np.maximum(tot, 1e-12), 0.0)
             coverage, met = float(frac.mean()), int((frac >= 0.5).sum())
         d0, d1 = int(P.row_doc[row]), int(P.row_doc[row + 1])
@@ -384,7 +421,7 @@ class PostingLines:
         dv = (1.0 + np.log(np.maximum(c, 1))) * self.idf[u]
         dn = self._norm(P, row, dv) or 1.0
         text = float(dv @ rv[u]) / (dn * rnorm) if u.size else 0.0
-        return Reading(coverage=coverage, text=text, lines=int(req.size), lines_met=met)
+        return Reading(coverage=coverage, text=text, lines=n_req, lines_met=met)
 
     def contrast(self, rows: Sequence[int], resume: tuple[np.ndarray, np.ndarray, float]) -> np.ndarray:
         """Per row: the resume's words it contains, each weighted by the resume's log-tf x idf and by how few of
@@ -408,6 +445,11 @@ class PostingLines:
         w = np.log((n + 1.0) / (df_local + 1.0))
         return np.array([float((rv[mt] * w[mt]).sum()) for mt in matched])
 
+    def signatures(self, rows: Sequence[int]) -> Sequence[frozenset[int]]:
+        """:meth:`signature` of each of ``rows``, read when first indexed (for ``ranking.diversify(limit=)``,
+        which looks only at the postings it places)."""
+        return _LazySignatures(self, rows)
+
     def signature(self, row: int, skip_lines: int = 2) -> frozenset[int]:
         """The 64 smallest hashes of the 4-token shingles of the row's first ~400 tokens after its first
         ``skip_lines`` lines (the title, twice, in the lexical text): a bottom-k sketch, so near-identical
@@ -426,16 +468,37 @@ class PostingLines:
         return frozenset(np.unique(h)[:_SKETCH].tolist())  # bottom-k sketch: Jaccard of two estimates theirs
 
 
+class _LazySignatures(Sequence):
+    def __init__(self, lines: PostingLines, rows: Sequence[int]) -> None:
+        self._lines, self._rows = lines, list(rows)
+        self._got: dict[int, frozenset[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self._rows)
+        got = self._got.get(i)
+        if got is None:
+            got = self._got[i] = self._lines.signature(self._rows[i])
+        return got
+
+
 def rerank_rows(lines: PostingLines, rows: Sequence[int], prior: Sequence[float], resume_text: str,
                 titles: Sequence[str | None], *, n: int = STAGE2_N, weights: dict[str, float] | None = None,
                 resume_occ=_UNSET, similarity: Sequence[float] | None = None,
-                resume_vectors: np.ndarray | None = None, vectors: np.ndarray | None = None) -> Reranked:
+                resume_vectors: np.ndarray | None = None, vectors: np.ndarray | None = None,
+                group: dict[str, float] | None = None) -> Reranked:
     """Re-order the first ``n`` candidates (``rows`` of ``lines``, given best first with their first-stage
     ``prior`` scores) by :func:`stage2_scores`; the rest keep their first-stage order after them. Ties: input
     order. ``similarity``: each candidate's cosine with the resume vector (the ``semantic`` signal).
     ``resume_vectors`` (the vectors of :func:`resume_lines`, or the resume vector) and ``vectors`` (each
     candidate's posting vector, at least the first ``n``): the ``distinct`` signal, :func:`local_contrast` over the
-    ``n`` candidates."""
+    ``n`` candidates. ``group``: the signals that order same-title candidates among themselves
+    (:data:`STAGE2_GROUP` when None, {} = off; :func:`group_order`)."""
     from .occupations import agreement, classify_title
 
     m = min(n, len(prior))
@@ -452,7 +515,9 @@ def rerank_rows(lines: PostingLines, rows: Sequence[int], prior: Sequence[float]
             r.semantic = float(similarity[i])
         readings.append(r)
     w = {**STAGE2_WEIGHTS, **(weights or {})}
-    if w.get("distinct") and m and resume_vectors is not None and vectors is not None and len(resume_vectors):
+    g = STAGE2_GROUP if group is None else group
+    if (w.get("distinct") or g.get("distinct")) and m and resume_vectors is not None and vectors is not None \
+            and len(resume_vectors):
         for r, d in zip(readings, local_contrast(resume_vectors, np.asarray(vectors)[:m]), strict=False):
             r.distinct = float(d)
     if w.get("contrast"):
@@ -460,6 +525,9 @@ def rerank_rows(lines: PostingLines, rows: Sequence[int], prior: Sequence[float]
             r.contrast = float(c)
     s = stage2_scores(list(prior[:m]), readings, weights) if m else np.zeros(0)
     head = sorted(range(m), key=lambda i: (-s[i], i))
+    if g and m > 1:
+        inner = stage2_scores([0.0] * m, readings, {k: float(g.get(k, 0.0)) for k in STAGE2_WEIGHTS})
+        head = group_order(head, [title_key(t) for t in titles[:m]], inner.tolist())
     scores = [float(x) for x in s] + [float(x) for x in prior[m:]]
     return Reranked(order=head + list(range(m, len(prior))), scores=scores,
                     readings=readings + [None] * (len(prior) - m))
