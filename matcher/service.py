@@ -553,8 +553,8 @@ class MatchService:
                          resume_vectors=line_vecs if len(head) else None,
                          vectors=snap.vectors[head] if len(head) else None)
         order = rr.order
-        new_order, why = diversify([postings[j].company for j in order], [lines.signature(lrows[j]) for j in order],
-                                   max_per_company)
+        new_order, why = diversify([postings[j].company for j in order], lines.signatures([lrows[j] for j in order]),
+                                   max_per_company, limit=k)  # only the first k are kept: texts read lazily
         order = [order[j] for j in new_order][:k]
         why = {order[pos]: why[j] for pos, j in enumerate(new_order[:k]) if j in why}
         hits = []
