@@ -9,8 +9,9 @@
            ──> RunOutput.emit (one flushed JSONL line per candidate, as it goes)
 
 Parse workers are started before the model is loaded; while they are busy a torch model gets the cores
-they leave, an onnxruntime one 2 threads throughout (:func:`choose_threads`); once parsing is over it gets all
-of them. A worker that crashes
+they leave; once parsing is over it gets all of them. An onnxruntime model has 2 threads (:func:`choose_threads`)
+but its passes run on its 1-thread session while parse workers or searches are running
+(:meth:`~matcher.embed.Embedder.competing`). A worker that crashes
 breaks the pool: the pool is rebuilt and the inputs in flight retried once; an input that crashes it
 twice is recorded as ``corrupt``.
 """
@@ -150,8 +151,10 @@ class LocalEngine(Engine):
                     started = True
                     step = prepare(batch, cfg.options)
                     # parse workers or the previous batch's searches still running take the other core: the
-                    # passes then run on the 1-thread session (the least CPU per query; same bits)
-                    others = bool(queue or pending) or (searching is not None and not searching.done())
+                    # passes then run on the 1-thread session (same bits; 38 against 41.5 ms CPU per query in
+                    # passes of 4, and no later, at load ~4: benchmarks/bench_query_threads.py)
+                    others = (any(not f.done() for f in pending)
+                              or (searching is not None and not searching.done()))
                     with competing(svc) if others else nullcontext():
                         vecs, embed_s = embed_step(svc, step, batch_size=FORWARD_BATCH)
                     times.embed += embed_s
