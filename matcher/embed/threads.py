@@ -23,6 +23,11 @@ also keeps a 1-thread session of the same graph and runs a forward pass on it wh
 running (two requests embedding side by side, or the batch driver's query windows beside a search's resume
 lines), so concurrent passes do not put 2 x 2 threads on 2 cores. The vectors are the same bits (tested);
 measured over 40 real resume queries, 1 thread 36.2 ms CPU per query against 39.0 ms with 2 (load ~3).
+
+Round 5: other CPU work counts too (:meth:`~matcher.embed.Embedder.competing`): the server marks a request's parse
+and ranking, the batch driver its running parse workers and searches, and a pass that starts while any is marked
+runs on the 1-thread session — 38 against 41 ms CPU per query at load ~4 (``benchmarks/bench_query_threads.py``);
+2 threads only when the pass has the process to itself (an upload at c=1).
 """
 from __future__ import annotations
 
