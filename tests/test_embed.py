@@ -403,3 +403,36 @@ def test_query_with_spans_is_one_pass_with_the_query_vector(cache, emb, backend)
     assert np.array_equal(S[1][0], emb.embed_query_with_spans("nurse", [(0, 5)])[1][0])
     with pytest.raises(ValueError, match="one list of spans per text"):
         emb.embed_queries_with_spans(texts, [spans])
+
+
+def test_head_tokenisation_keeps_the_windows_and_offsets_of_the_whole_text(emb):
+    """A text of which only the first k windows are read is tokenised up to a word break past what they need:
+    the windows (so the vectors) and the offsets of the kept tokens are those of the whole text, over every
+    shared resume text (and their query texts), for k = 1, 2, 4; a head with too few tokens (words past 100
+    characters are one [UNK] each) falls back to the whole text."""
+    import json
+
+    from matcher.service import query_text
+
+    shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "resumes"
+    texts = []
+    for f in (shared / "updated_resume_dataset" / "resumes.jsonl", shared / "livecareer" / "resumes.jsonl"):
+        if f.is_file():
+            texts += [json.loads(x)["text"] for x in f.read_text(encoding="utf-8").splitlines()[:400]]
+    if not texts:
+        pytest.skip("the shared resume texts are not there")
+    texts += [query_text(t) for t in texts[:200]]
+    texts += [" ".join(["x" * 150] * 200), "word " * 5000, "short text", ""]
+    assert emb._word_local
+    whole = emb._encode(texts, offsets=True)
+    cut = 0
+    for k in (1, 2, 4):
+        head = emb._encode_head(texts, k, offsets=True)
+        need = emb.body_tokens + (k - 1) * (emb.body_tokens - emb.overlap) + 1
+        cut += sum(len(h) < len(w) for h, w in zip(head["input_ids"], whole["input_ids"], strict=True))
+        (wh, oh), (ww, ow) = emb._windows(texts, k), emb._windows(texts, k, whole["input_ids"])
+        assert [list(w) for w in wh] == [list(w) for w in ww] and np.array_equal(oh, ow)
+        for h, w in zip(head["offset_mapping"], whole["offset_mapping"], strict=True):
+            assert list(h[:need]) == list(w[:need])
+    assert cut > len(texts)  # most long texts were read by their head only
+    assert emb._encode_head([texts[-4]], 1)["input_ids"][0] == whole["input_ids"][-4]  # [UNK]s: read whole

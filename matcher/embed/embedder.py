@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -53,6 +54,10 @@ from .windows import POOLINGS, WINDOW_OVERLAP, pad_windows, pool_windows, split_
 # The working set of a batch (attention scores, feed-forward activations) must stay in the core's cache.
 MAX_BATCH_TOKENS = 512
 _SINGLE_LOCK = threading.Lock()  # making an Embedder's 1-thread session (once)
+# Head tokenisation (Embedder._encode_head): a text of which only the first windows are read is tokenised up to
+# the first plain space or newline after this many characters per token needed (then whole if that was short).
+HEAD_CHARS_PER_TOKEN = 8
+_WORD_BREAK = re.compile(r"[ \n]")
 
 
 def make_backend(name: str, spec: ModelSpec) -> Backend:
@@ -109,6 +114,12 @@ class Embedder:
         self._tok_lock = threading.Lock()
         self._input_names = tuple(getattr(self._tok, "model_input_names", ["input_ids", "attention_mask"]))
         self._prefix, self._suffix = self._special_tokens()
+        backend_tok = getattr(self._tok, "backend_tokenizer", None)
+        # WordPiece after BERT's normaliser and pre-tokeniser reads every word on its own (char-wise normalising,
+        # split at spaces and punctuation): a text cut at a space gives the whole text's first tokens and offsets
+        self._word_local = backend_tok is not None and (
+            type(backend_tok.normalizer).__name__, type(backend_tok.pre_tokenizer).__name__,
+            type(backend_tok.model).__name__) == ("BertNormalizer", "BertPreTokenizer", "WordPiece")
         self._pad_id = self._tok.pad_token_id if self._tok.pad_token_id is not None else 0
         self.body_tokens = self.max_seq_length - len(self._prefix) - len(self._suffix)
         if self.body_tokens < 8:
@@ -165,13 +176,41 @@ class Embedder:
     def _token_ids(self, texts: Sequence[str]) -> list[list[int]]:
         return self._encode(texts)["input_ids"]
 
+    def _encode_head(self, texts: Sequence[str], max_windows: int | None, offsets: bool = False) -> dict:
+        """:meth:`_encode` for a caller that keeps each text's first ``max_windows`` windows: a long text is
+        tokenised only up to a word break after enough characters for them (:data:`HEAD_CHARS_PER_TOKEN` per
+        token), whole when the head gave too few tokens. The kept windows are those of the whole text: their
+        ``starts`` (:func:`~matcher.embed.windows.split_windows`) do not depend on the tokens past the ``need``-th,
+        and a word-local tokenizer (:attr:`_word_local`; otherwise every text is tokenised whole) gives a head
+        cut at a space the whole text's first tokens and offsets (tested over the shared resumes)."""
+        if not max_windows or not self._word_local:
+            return self._encode(texts, offsets)
+        need = self.body_tokens + (max(1, max_windows) - 1) * max(1, self.body_tokens - self.overlap) + 1
+        at = need * HEAD_CHARS_PER_TOKEN
+        heads = []
+        for t in texts:
+            m = _WORD_BREAK.search(t, at) if isinstance(t, str) and len(t) > at else None
+            heads.append(t[:m.start()] if m else t)
+        enc = self._encode(heads, offsets)
+        short = [i for i, (h, t) in enumerate(zip(heads, texts, strict=True))
+                 if len(h) < len(t) and len(enc["input_ids"][i]) < need]
+        if short:
+            whole = self._encode([texts[i] for i in short], offsets)
+            for k, i in enumerate(short):
+                enc["input_ids"][i] = whole["input_ids"][k]
+                if offsets:
+                    enc["offset_mapping"][i] = whole["offset_mapping"][k]
+        return enc
+
     def _windows(self, texts: Sequence[str], max_windows: int | None,
                  token_ids: Sequence[Sequence[int]] | None = None) -> tuple[list[list[int]], np.ndarray]:
         """Every text's model windows (special tokens added) and the text each belongs to; ``token_ids``: the
         texts' ids when the caller has already tokenised them."""
         windows: list[list[int]] = []
         owners: list[int] = []
-        for i, ids in enumerate(token_ids if token_ids is not None else self._token_ids(texts)):
+        if token_ids is None:
+            token_ids = self._encode_head(texts, max_windows)["input_ids"]
+        for i, ids in enumerate(token_ids):
             for w in split_windows(ids, self.body_tokens, self.overlap, max_windows):
                 windows.append(self._prefix + list(w) + self._suffix)
                 owners.append(i)
@@ -312,7 +351,7 @@ class Embedder:
         if spans is None:
             windows, owners = self._windows(list(texts), max_windows)
         else:  # tokenised once: the ids make the windows, the offsets place the spans
-            enc = self._encode(texts, offsets=True)
+            enc = self._encode_head(texts, max_windows, offsets=True)
             windows, owners = self._windows(texts, max_windows, enc["input_ids"])
             members = self._span_members(enc["offset_mapping"], spans)
         width = np.zeros(len(texts), np.int64)
