@@ -13,7 +13,9 @@ Postings sharing a stable id (near-duplicates) are indexed once, first occurrenc
 Every variant is reported on the ``tune`` and ``held`` halves of the queries and of the specificity set
 (:func:`assign_splits`; choices are made on tune only) and on all; the issue's seed resumes are also ranked among
 postings near Seattle (``seed_near_seattle``). ``pipe:key=value;...`` names any combination of first-stage lists,
-second-stage signals and weights (:func:`pipe_variant`), e.g. ``pipe:@dense=0.5;+titles=0.5`` (= shipped).
+second-stage signals and weights (:func:`pipe_variant`), e.g. ``pipe:@dense=0.5;+titles=0.5``; ``r5:key=value;...``
+the shipped pipeline with round 5's knobs (:func:`r5_variant`: weights, depth, same-title groups, pseudo-relevance
+feedback, fusion), e.g. ``r5:cov=0.6;text=0.6;n=50;group=off`` (= shipped before round 5).
 
 Embeddings are cached (npy) under --cache, keyed by the texts + windows (not by the model: clear the cache when
 the model changes). Writes benchmarks/results/quality.json.
@@ -570,14 +572,16 @@ class Lab:
 
     def r5_run(self, *, weights: dict[str, float] | None = None, n: int | None = None,
                group: dict[str, float] | None = None, prf: tuple[int, float, str] | None = None,
-               lexprf: tuple[int, int, int] | None = None) -> Run:
+               lexprf: tuple[int, int, int] | None = None, rrf_k: float = 60.0, w_lex: float = 1.0,
+               cand: int | None = None) -> Run:
         """Round 5: the shipped pipeline (the same first stage, second stage with the pooled line vectors and
         diversity as :meth:`shipped_full_run`, written out so the first stage can change) with ``weights`` /
         ``n`` / ``group`` (as ``rerank_rows``), and pseudo-relevance feedback: ``prf = (k, beta, where)``, the
         query vector moved towards the mean of the first dense list's top ``k`` posting vectors,
         q' = unit(q + beta * mean), used for the dense list (``where`` "dense"), the semantic signal ("sem") or
         both ("both"); ``lexprf = (k, terms, times)``, RM3-like: the BM25 query gets the ``terms`` words of highest
-        summed unit log-tf x idf weight over the BM25 top ``k`` postings, each ``times`` times."""
+        summed unit log-tf x idf weight over the BM25 top ``k`` postings, each ``times`` times. ``rrf_k``, ``w_lex``,
+        ``cand``: the first stage's fusion constant, BM25 weight and candidates per side (shipped 60, 1, 100)."""
         from matcher import ranking
         from matcher.domain import MatchOptions
         from matcher.ranking import diversify, rrf_fuse
@@ -613,7 +617,8 @@ class Lab:
             if self.eligible is not None:
                 ds = np.where(self.eligible, ds, -np.inf)
                 ls = np.where(self.eligible, ls, 0.0)
-            d = topn(ds, self.DEPTH)
+            cand_n = self.DEPTH if cand is None else cand
+            d = topn(ds, cand_n)
             d = d[np.isfinite(ds[d])]
             if prf:
                 k, beta, where = prf
@@ -623,13 +628,13 @@ class Lab:
                     ds = D @ q2
                     if self.eligible is not None:
                         ds = np.where(self.eligible, ds, -np.inf)
-                    d = topn(ds, self.DEPTH)
+                    d = topn(ds, cand_n)
                     d = d[np.isfinite(ds[d])]
                 if where in ("sem", "both"):
                     qs = q2
-            lx = topn(ls, self.DEPTH)
+            lx = topn(ls, cand_n)
             lx = lx[ls[lx] > 0]
-            fused = rrf_fuse([d, lx], [1.0, 1.0], 60.0)
+            fused = rrf_fuse([d, lx], [1.0, w_lex], rrf_k)
             rows = np.fromiter(fused.keys(), dtype=np.int64, count=len(fused))
             sc = np.fromiter(fused.values(), dtype=np.float64, count=len(fused))
             o = np.lexsort((rows, -sc))[: self.DEPTH]
@@ -1116,7 +1121,7 @@ def pipe_variant(lab: Lab, spec: str) -> Callable[[], Run]:
 def r5_variant(lab: Lab, spec: str) -> Callable[[], Run]:
     """``r5:key=value;...`` — :meth:`Lab.r5_run` with second-stage weights ``cov text occ sem dist prior``, ``n``,
     ``group=D:T`` (same-title groups ordered by distinct D + text T; ``group=off``), ``prf=K:BETA:WHERE``,
-    ``lexprf=K:TERMS:TIMES``. Example: ``r5:cov=1;text=0.3;group=off``."""
+    ``lexprf=K:TERMS:TIMES``, ``k`` / ``wlex`` / ``cand`` (first-stage fusion). Example: ``r5:cov=1;text=0.3;group=off``."""
     names = {"cov": "coverage", "text": "text", "occ": "occupation", "sem": "semantic", "dist": "distinct",
              "prior": "prior"}
     kw: dict = {}
@@ -1127,8 +1132,10 @@ def r5_variant(lab: Lab, spec: str) -> Callable[[], Run]:
         key, val = part.split("=")
         if key in names:
             weights[names[key]] = float(val)
-        elif key == "n":
-            kw["n"] = int(val)
+        elif key in ("n", "cand"):
+            kw[key] = int(val)
+        elif key in ("k", "wlex"):
+            kw[{"k": "rrf_k", "wlex": "w_lex"}[key]] = float(val)
         elif key == "group":
             kw["group"] = {} if val == "off" else dict(zip(("distinct", "text"), map(float, val.split(":")),
                                                             strict=True))

@@ -127,3 +127,17 @@ def test_title_key_and_pipe_names_of_round_4():
 
     kw = eq.pipe_variant(FakeLab(), "pipe:@dense=1;@lcl:100:4h=1;n=100;dupcos=0.9")()
     assert kw["signals"] == (("dense", 1.0), ("lcl:100:4h", 1.0)) and kw["n"] == 100 and kw["dupcos"] == 0.9
+
+
+def test_r5_variant_names_parse_as_measured():
+    class FakeLab:
+        def r5_run(self, **kw):
+            return kw
+
+    kw = eq.r5_variant(FakeLab(), "r5:cov=0.6;text=0.6;n=50;group=off;prf=10:0.5:sem;lexprf=10:40:2;k=30;wlex=0.5")()
+    assert kw == {"weights": {"coverage": 0.6, "text": 0.6}, "n": 50, "group": {}, "prf": (10, 0.5, "sem"),
+                  "lexprf": (10, 40, 2), "rrf_k": 30.0, "w_lex": 0.5}
+    assert eq.r5_variant(FakeLab(), "r5:group=1:2")() == {"group": {"distinct": 1.0, "text": 2.0}}
+    assert eq.r5_variant(FakeLab(), "r5:")() == {}
+    with pytest.raises(ValueError):
+        eq.r5_variant(FakeLab(), "r5:nope=1")()
