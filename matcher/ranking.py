@@ -108,14 +108,29 @@ def _stem(tok: str) -> str:
     return tok
 
 
+def _term(tok: str) -> str:
+    """A matched word's token: "" for a stop word or a lone letter (but c, r), else the light stem."""
+    if tok in _STOP or len(tok) == 1 and tok not in {"c", "r"}:
+        return ""
+    return _stem(tok)
+
+
+_TERMS: dict[str, str] = {}  # word -> _term(word), for the first _TERMS_MAX distinct words seen (a pure function)
+_TERMS_MAX = 200_000
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-case word tokens, keeping c++, c#, .net, node.js; stop words dropped."""
     out = []
-    for m in _TOKEN.finditer((text or "").lower()):
-        tok = m.group(0)
-        if tok in _STOP or len(tok) == 1 and tok not in {"c", "r"}:
-            continue
-        out.append(_stem(tok))
+    get = _TERMS.get
+    for tok in _TOKEN.findall((text or "").lower()):
+        t = get(tok)
+        if t is None:
+            t = _term(tok)
+            if len(_TERMS) < _TERMS_MAX:
+                _TERMS[tok] = t
+        if t:
+            out.append(t)
     return out
 
 

@@ -68,3 +68,15 @@ def test_read_coverage_known_answer_with_boilerplate_between_requirement_lines()
     # the short line are not read
     assert r.lines == 2 and r.lines_met == 1
     assert abs(r.coverage - (1.0 + 1 / 4) / 2) < 1e-6
+
+
+def test_tokenize_memo_gives_the_plain_rules():
+    from matcher.ranking import _term, tokenize
+
+    text = "The C# and C++ devs use .NET, node.js, Kubernetes; a B R x services analysis process"
+    expected = [t for t in (_term(w) for w in ("the c# and c++ devs use .net node.js kubernetes a b r x services "
+                                               "analysis process").split()) if t]
+    assert tokenize(text) == expected == tokenize(text)  # second call served from the memo
+    assert expected == ["c#", "c++", "devs", "use", ".net", "node.js", "kubernete", "r", "service", "analysis",
+                        "process"]
+    assert tokenize(None) == [] and tokenize("") == []
