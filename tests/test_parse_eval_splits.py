@@ -50,3 +50,20 @@ def test_tuning_never_opens_the_held_out_label_files(monkeypatch):
     assert labels and {r["split"] for r in labels} <= set(ev.TUNING_SPLITS)
     assert any(p.endswith("resume_fields_dev3.jsonl") for p in opened)
     assert not [p for p in opened if "test2" in p or "test3" in p or "test4w" in p], opened
+
+
+def test_judge_country_only_is_unknown_unless_strict(monkeypatch):
+    """A location with the right country and no city, against a label naming a city: the city is unknown (not wrong)
+    by default; wrong under --country-only-wrong (the judge of rounds 1-4); another country is wrong either way."""
+    from matcher.domain import Place
+
+    ev = _eval_parse()
+    lab = {"location": {"city": "Netanya", "country": "IL"}}
+    assert ev.judge("location", Place(country="IL"), lab) == "unknown"
+    assert ev.judge("location", Place(country="US"), lab) == "wrong"
+    assert ev.judge("location", Place(city="Haifa", country="IL", lat=32.8, lon=35.0), lab) == "wrong"
+    assert ev.judge("location", Place(city="Netanya", country="IL"), lab) == "right"
+    monkeypatch.setattr(ev, "COUNTRY_ONLY_IS_WRONG", True)
+    assert ev.judge("location", Place(country="IL"), lab) == "wrong"
+    # a label without a country cannot confirm the country: a country-only value stays wrong
+    assert ev.judge("location", Place(country="IL"), {"location": {"city": "Netanya", "country": None}}) == "wrong"
