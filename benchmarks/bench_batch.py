@@ -103,7 +103,7 @@ def baseline(data_dir: Path, inp: Path, n: int) -> dict:
             "stages_s": {k: round(v, 2) for k, v in t.items()}}
 
 
-def run_one(data_dir: Path, inp: Path, engine: str, workers: int, tmp: Path) -> dict:
+def run_one(data_dir: Path, inp: Path, engine: str, workers: int, tmp: Path, split: str = "auto") -> dict:
     from matcher.batch import BatchConfig, run_batch
     from matcher.domain import MatchOptions
     from matcher.settings import Settings
@@ -112,7 +112,8 @@ def run_one(data_dir: Path, inp: Path, engine: str, workers: int, tmp: Path) -> 
     out.unlink(missing_ok=True)
     cfg = BatchConfig(input=inp, out=out, options=MatchOptions(as_of=AS_OF, top_k=10),
                       settings=Settings(data_dir=data_dir), workers=workers, engine=engine, progress=False,
-                      freeze_heap=True)  # as `jobmatch batch` runs
+                      freeze_heap=True,  # as `jobmatch batch` runs
+                      embed_split=None if split == "auto" else split == "on")
     cpu0 = tree_cpu(os.getpid())
     s = run_batch(cfg)
     cpu = tree_cpu(os.getpid()) - cpu0  # this process and its parse workers (through their reaper)
@@ -123,7 +124,7 @@ def run_one(data_dir: Path, inp: Path, engine: str, workers: int, tmp: Path) -> 
     startup = s.get("startup_s", 0.0) + s.get("ray_init_s", 0.0)
     steady = max(1e-9, s["elapsed_s"] - startup)
     st = s["stages_s"]
-    return {"engine": engine, "workers": workers, "n": s["processed"], "ok": s["ok"], "failed": s["failed"],
+    return {"engine": engine, "workers": workers, "embed_split": split, "n": s["processed"], "ok": s["ok"], "failed": s["failed"],
             "failures_by_code": s["failures_by_code"], "elapsed_s": s["elapsed_s"], "startup_s": round(startup, 2),
             "steady_s": round(steady, 2), "candidates_per_s": s["candidates_per_s"],
             "steady_candidates_per_s": round(s["processed"] / steady, 2), "stages_s": st,
@@ -158,6 +159,9 @@ def main() -> int:
     ap.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "jobmatch-bench-sample",
                     help="data dir with the sample indexed (built if missing)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "batch.json")
+    ap.add_argument("--embed-split", nargs="+", default=["auto"], choices=["auto", "on", "off"],
+                    help="local engine: each batch's queries embedded as two halves side by side (auto: on with 2+ "
+                         "cores); several values run one after another, for an A/B")
     a = ap.parse_args()
 
     ensure_data_dir(a.data_dir)
@@ -177,8 +181,10 @@ def main() -> int:
                     print("ray is not installed (pip install -e '.[ray]'); skipping", file=sys.stderr)
                     continue
             for w in a.workers:
-                rows.append(run_one(a.data_dir, inp, engine, w, tmp))
-                print(f"{engine} workers={w}: {rows[-1]['candidates_per_s']} cand/s", file=sys.stderr)
+                for split in (a.embed_split if engine == "local" else ["auto"]):
+                    rows.append(run_one(a.data_dir, inp, engine, w, tmp, split))
+                    print(f"{engine} workers={w} embed_split={split}: {rows[-1]['candidates_per_s']} cand/s",
+                          file=sys.stderr)
     result = {
         "benchmark": "batch", "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "inputs": kinds, "as_of": AS_OF.isoformat(),

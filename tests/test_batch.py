@@ -151,6 +151,35 @@ def test_batched_query_and_line_vectors_equal_one_at_a_time(sample_service):
     assert sum(len(lv) > 1 for lv in lines[:-1]) >= 4  # most resumes have several such lines
 
 
+def test_split_embedding_gives_the_same_bits(sample_service):
+    """``embed_step`` with a helper thread (two halves embedded side by side, as ``jobmatch batch`` does on 2+
+    cores) returns the vectors and line vectors of one pass, in input order, and really ran two threads."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from matcher.batch.matching import embed_step, prepare
+
+    parsed = [{"id": r["id"], "source": "t", "profile": {"text": r["text"]}} for r in _texts(10)]
+    step = prepare(parsed, MatchOptions(top_k=5))
+    (q1, l1), _ = embed_step(sample_service, step, batch_size=3)
+    seen: set[str] = set()
+    real = sample_service.embed_queries_lines
+
+    def spy(profiles, **kw):  # type: ignore[no-untyped-def]
+        seen.add(threading.current_thread().name)
+        return real(profiles, **kw)
+
+    sample_service.embed_queries_lines = spy
+    try:
+        with ThreadPoolExecutor(1, thread_name_prefix="split-test") as helper:
+            (q2, l2), _ = embed_step(sample_service, step, batch_size=3, helper=helper)
+    finally:
+        del sample_service.embed_queries_lines
+    assert len(seen) == 2 and any(n.startswith("split-test") for n in seen)
+    assert np.array_equal(q1, q2) and len(l1) == len(l2) == 10
+    assert all(np.array_equal(a, b) for a, b in zip(l1, l2, strict=True))
+
+
 def test_an_upload_embeds_once(sample_service, monkeypatch):
     """One forward pass per upload: the query vector and the distinct signal's line vectors come from it."""
     from api.app import timed_match

@@ -43,6 +43,7 @@ class BatchConfig:
     progress: bool | None = None
     stop_after: int | None = None  # test hook: stop (as if killed) after writing this many lines
     freeze_heap: bool = False  # local: freeze the loaded heap (matcher.heap; `jobmatch batch` sets it, tests do not)
+    embed_split: bool | None = None  # local: embed each batch as two halves side by side (None: with 2+ cores)
 
 
 @dataclass

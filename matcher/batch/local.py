@@ -88,6 +88,11 @@ class LocalEngine(Engine):
         # one batch's searches (GIL-bound Python) run on this thread while the driver embeds the next batch
         # (onnxruntime releases the GIL); records are still written in input order, batch after batch
         searcher = ThreadPoolExecutor(1, thread_name_prefix="batch-search")
+        # a second embedding thread: half of each batch's queries embed beside the other half (see embed_step)
+        from ..embed import usable_cores
+
+        split = cfg.embed_split if cfg.embed_split is not None else usable_cores() >= 2
+        embed_helper = ThreadPoolExecutor(1, thread_name_prefix="batch-embed") if split else None
         searching: Future | None = None
 
         def emit_searched() -> None:
@@ -156,12 +161,14 @@ class LocalEngine(Engine):
                     others = (any(not f.done() for f in pending)
                               or (searching is not None and not searching.done()))
                     with competing(svc) if others else nullcontext():
-                        vecs, embed_s = embed_step(svc, step, batch_size=FORWARD_BATCH)
+                        vecs, embed_s = embed_step(svc, step, batch_size=FORWARD_BATCH, helper=embed_helper)
                     times.embed += embed_s
                     emit_searched()  # the batch before, in input order
                     searching = searcher.submit(search_step, svc, step, vecs)
                 emit_searched()
         finally:
             searcher.shutdown(wait=True, cancel_futures=True)
+            if embed_helper is not None:
+                embed_helper.shutdown(wait=True, cancel_futures=True)
             pool.shutdown(wait=True, cancel_futures=True)
         return {"torch_threads": threads, "parse_start_method": method, "startup_s": round(startup, 3)}

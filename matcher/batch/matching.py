@@ -54,12 +54,24 @@ def prepare(parsed: Sequence[dict[str, Any]], base: MatchOptions) -> Step:
     return Step(parsed, records, todo)
 
 
-def embed_step(svc, step: Step, *, batch_size: int = FORWARD_BATCH) -> tuple[Queries, float]:
-    """The step's query vectors and resume-line vectors (:func:`query_vectors`) and the seconds they took."""
+def embed_step(svc, step: Step, *, batch_size: int = FORWARD_BATCH, helper=None) -> tuple[Queries, float]:
+    """The step's query vectors and resume-line vectors (:func:`query_vectors`) and the seconds they took.
+
+    With ``helper`` (an executor), the first half of the profiles is embedded on it while this thread embeds the
+    second half: two passes at once, each on one core (onnxruntime releases the GIL). A query's vectors do not
+    depend on the other queries of its pass (:meth:`matcher.embed.Embedder.embed_queries`, tested), so the bits
+    are those of one pass."""
     t0 = time.perf_counter()
     queries: Queries = (np.zeros((0, 0), np.float32), [])
-    if step.todo:
-        queries = query_vectors(svc, [pr for _, pr, _ in step.todo], batch_size=batch_size)
+    profiles = [pr for _, pr, _ in step.todo]
+    if helper is not None and len(profiles) >= 2 * batch_size:
+        half = len(profiles) // 2
+        first = helper.submit(query_vectors, svc, profiles[:half], batch_size=batch_size)
+        vb, lb = query_vectors(svc, profiles[half:], batch_size=batch_size)
+        va, la = first.result()
+        queries = (np.concatenate([va, vb]), list(la) + list(lb))
+    elif profiles:
+        queries = query_vectors(svc, profiles, batch_size=batch_size)
     return queries, time.perf_counter() - t0
 
 
