@@ -244,6 +244,19 @@ class JobStore:
         return StoredPosting(posting=Posting.model_validate_json(row[0]), jsonld=row[1],
                              created_at=datetime.fromisoformat(row[2]), updated_at=datetime.fromisoformat(row[3]))
 
+    def postings(self, ids: Sequence[str]) -> dict[str, Posting]:
+        """The stored postings of ``ids`` by id (ids not stored are left out): indexed lookups 500 ids per
+        statement instead of one statement per id (a match reads its ~50 candidates this way)."""
+        conn = self._conn()
+        wanted = list(dict.fromkeys(ids))
+        out: dict[str, Posting] = {}
+        for start in range(0, len(wanted), 500):  # under SQLite's bound-parameter limit
+            part = wanted[start:start + 500]
+            marks = ",".join("?" * len(part))
+            for pid, text in conn.execute(f"SELECT id, posting_json FROM postings WHERE id IN ({marks})", part):
+                out[pid] = Posting.model_validate_json(text)
+        return out
+
     def iter_postings(self) -> Iterator[Posting]:
         """Every posting, in id order."""
         for (text,) in self._conn().execute("SELECT posting_json FROM postings ORDER BY id"):

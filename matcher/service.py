@@ -543,7 +543,8 @@ class MatchService:
         keys = snap.key_of(rows)
         sims = (snap.vectors[rows] @ q[0]).tolist() if len(rows) else []
         first = sorted(range(len(ranked)), key=lambda i: (-round(ranked[i].fused, 12), keys[i]))
-        postings = [self._posting(keys[i]) for i in first]
+        stored = self.store.postings([keys[i] for i in first])  # one read for the candidates
+        postings = [stored.get(keys[i]) or self._posting(keys[i]) for i in first]
         cand_occ = resume_occupation(profile.text)
         lines = lex.index.lines  # the second stage reads arrays built with the lexical index
         lrows = [self._lexical_row(lex, keys[i]) for i in first]

@@ -99,3 +99,14 @@ def test_present_answers_in_chunks_past_the_parameter_limit(job_store, make_job)
     asked = [f"missing-{i}" for i in range(1200)] + stored + stored[:1]  # > 2 chunks of 500, a repeat
     assert job_store.present(asked) == set(stored)
     assert job_store.present([]) == set()
+
+
+def test_postings_reads_many_ids_like_get(job_store, make_job):
+    jobs = [make_job(title=f"Engineer {i}", url=f"https://jobs.example.com/m{i}") for i in range(3)]
+    _, postings = put(job_store, *jobs)
+    ids = [p.id for p in postings]
+    asked = [f"missing-{i}" for i in range(600)] + ids[::-1] + ids[:1]  # past one chunk of 500, a repeat
+    got = job_store.postings(asked)
+    assert set(got) == set(ids)
+    assert all(got[i] == job_store.get(i).posting for i in ids)
+    assert job_store.postings([]) == {}
