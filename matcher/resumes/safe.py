@@ -105,7 +105,6 @@ def _serve(conn: Any, memory_mb: int, owner: int | None = None) -> None:
     import pypdfium2  # noqa: F401  warm the imports once per worker
 
     conn.send(("ready",))  # start-up is not counted against a request's time limit
-    _warm_rules()
     while True:
         try:
             msg = conn.recv()
@@ -113,7 +112,7 @@ def _serve(conn: Any, memory_mb: int, owner: int | None = None) -> None:
             return
         if msg is None:
             return
-        kind, data, max_pages, spec = msg if len(msg) == 4 else (*msg, None)
+        kind, data, max_pages = msg
         try:
             if kind == "_sleep":  # test hook: simulate a hanging parse
                 time.sleep(float(data))
@@ -125,7 +124,7 @@ def _serve(conn: Any, memory_mb: int, owner: int | None = None) -> None:
                 os.abort()
             else:
                 out = reader_for(kind)(data, max_pages)
-            reply: tuple = ("ok", out.text, out.pages, _profile_json(out.text, spec))
+            reply: tuple = ("ok", out.text, out.pages)
         except MemoryError:
             reply = ("err", "ParseMemoryExceeded", "")
         except E.ResumeError as e:
@@ -138,33 +137,6 @@ def _serve(conn: Any, memory_mb: int, owner: int | None = None) -> None:
             conn.send(reply)
         except MemoryError:
             conn.send(("err", "ParseMemoryExceeded", ""))
-
-
-def _warm_rules() -> None:
-    """Load what the profile rules load lazily (gazetteer, date parser, vocabularies) once per worker, after it is
-    ready: a request that arrives meanwhile waits for this, never for a cold first read."""
-    try:
-        from matcher.resumes.profile import profile_from_text
-
-        profile_from_text("Engineer\nAustin, TX\nEXPERIENCE\nAcme, Jan 2015 - Mar 2019\nEDUCATION\nB.Sc. 2014",
-                          as_of=None)
-    except Exception:  # noqa: BLE001 - warming is best effort; the first request then loads what it needs
-        pass
-
-
-def _profile_json(text: str, spec: tuple[str, float, int] | None) -> str | None:
-    """The profile of ``text`` as JSON when the request asked for it (``spec`` = as_of ISO date, min_confidence,
-    max_chars): the rules run here, beside the reader, so a server's threads do not hold its GIL for them. None
-    (the caller runs the rules itself) when not asked, for an empty text, or if the rules fail here."""
-    if spec is None or not text.strip():
-        return None
-    try:
-        from matcher.resumes.profile import as_date, profile_from_text
-
-        as_of, min_confidence, max_chars = spec
-        return profile_from_text(text[:max_chars], as_date(as_of), min_confidence=min_confidence).model_dump_json()
-    except Exception:  # noqa: BLE001 - the caller reads the text itself and reports any error as before
-        return None
 
 
 class _Worker:
@@ -314,9 +286,7 @@ class WorkerPool:
 
     # ---- one parse ----------------------------------------------------------------------------------------------
     def run(self, kind: str, data: Any, max_pages: int, *, timeout_s: float | None = None,
-            cancel: threading.Event | None = None, profile: tuple[str, float, int] | None = None) -> Extracted:
-        """The text of ``data`` read by a worker; with ``profile`` (as_of ISO date, min_confidence, max_chars) also
-        the profile read from it there (``Extracted.profile_json``; None if the worker could not)."""
+            cancel: threading.Event | None = None) -> Extracted:
         if self._closed:
             raise RuntimeError("the parser pool is closed")
         timeout = self.timeout_s if timeout_s is None else timeout_s
@@ -326,7 +296,7 @@ class WorkerPool:
             if not w.proc.is_alive() or not w.wait_ready(STARTUP_TIMEOUT_S):
                 raise E.ParseTimeout("The resume parser could not start in time (the machine may be overloaded); "
                                      "retry in a moment.")
-            reply = self._exchange(w, (kind, data, max_pages, profile), timeout, cancel)
+            reply = self._exchange(w, (kind, data, max_pages), timeout, cancel)
             healthy = True
         finally:
             if healthy:
@@ -334,7 +304,7 @@ class WorkerPool:
             else:
                 self._discard(w)
         if reply[0] == "ok":
-            return Extracted(reply[1], reply[2], reply[3] if len(reply) > 3 else None)
+            return Extracted(reply[1], reply[2])
         _, name, message = reply
         if name == "ParseMemoryExceeded":
             raise E.ParseMemoryExceeded(f"Reading the file needed more than {self.memory_mb} MB and was stopped. "
