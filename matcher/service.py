@@ -103,6 +103,9 @@ class _View:
         self.index, self.lexical, self.stamp = index, lexical, stamp
 
 
+REFRESH_ATTEMPTS = 5  # a reader's tries when writers publish generations faster than it loads one
+
+
 class MatchService:
     """Owns the job store, the embedder, the vector index and the resume parser.
 
@@ -217,19 +220,25 @@ class MatchService:
         if not self._refresh_lock.acquire(blocking=False):
             return False  # another thread is loading it, or this process is writing (it knows its own saves)
         try:
-            stamp = self._stamp()
-            if stamp == self._view.stamp or stamp is None:
-                return False
-            try:
-                view = self._load_view(create=False)
-            except JobmatchError as e:
-                self.refresh_error = f"generation on disk not loaded ({type(e).__name__}: {e})"
-                log.warning("jobmatch: %s; still serving generation %s", self.refresh_error, self.generation)
-                self._view.stamp = stamp  # do not retry the same broken manifest on every request
-                return False
-            self._view = view
-            self.refresh_error = None
-            return True
+            for _ in range(REFRESH_ATTEMPTS):
+                stamp = self._stamp()
+                if stamp == self._view.stamp or stamp is None:
+                    return False
+                try:
+                    view = self._load_view(create=False)
+                except JobmatchError as e:
+                    if self._stamp() != stamp:
+                        # another process published a newer generation while this one loaded and removed the
+                        # one being loaded (its files went missing mid-load): not a broken index, load the newer
+                        continue
+                    self.refresh_error = f"generation on disk not loaded ({type(e).__name__}: {e})"
+                    log.warning("jobmatch: %s; still serving generation %s", self.refresh_error, self.generation)
+                    self._view.stamp = stamp  # do not retry the same broken manifest on every request
+                    return False
+                self._view = view
+                self.refresh_error = None
+                return True
+            return False  # generations kept replacing each other: the next refresh tries again
         finally:
             self._refresh_lock.release()
 

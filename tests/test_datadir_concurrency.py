@@ -162,6 +162,35 @@ def test_a_damaged_new_generation_is_not_served(data_copy, embedder):
         reader.store.close()
 
 
+def test_a_generation_removed_while_a_reader_loads_it_is_not_taken_for_damage(data_copy, embedder, monkeypatch):
+    """A writer may publish generation N+1 and remove N while a reader is still loading N (a file of N goes missing
+    mid-load: the flaky failure of the two-writer test under load). The reader then loads N+1 instead of marking
+    the index on disk as broken and staying on its old generation."""
+    reader = _svc(data_copy, embedder, reader_refresh_s=0)
+    writer = _svc(data_copy, embedder)
+    try:
+        gen0 = reader.generation
+        writer.add_jsonld(json.dumps(job("racewalrus1")))  # generation gen0 + 1 on disk
+        real = type(reader)._load_view
+        calls = []
+
+        def load_while_replaced(self, create):  # type: ignore[no-untyped-def]
+            calls.append(create)
+            if len(calls) == 1:  # the writer publishes gen0 + 2 and removes gen0 + 1 under this load
+                writer.add_jsonld(json.dumps(job("racewalrus2")))
+                raise IndexCorrupt("index file .../col_co_off.npy is missing")
+            return real(self, create)
+
+        monkeypatch.setattr(type(reader), "_load_view", load_while_replaced)
+        assert reader.refresh(force=True) is True
+        assert reader.generation == writer.generation == gen0 + 2 and reader.refresh_error is None
+        assert len(calls) == 2 and _indexed(reader) == set(reader.store.ids())
+    finally:
+        for s in (reader, writer):
+            s.close()
+            s.store.close()
+
+
 @pytest.mark.parametrize("damage", ["manifest_truncated", "manifest_not_json", "npy_truncated", "npy_flipped"])
 def test_damaged_index_is_refused_with_what_to_do(data_copy, embedder, damage):
     idx = data_copy / "index"
