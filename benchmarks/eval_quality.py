@@ -541,7 +541,6 @@ class Lab:
         """What MatchService ranks: the first stage, the second stage over its top STAGE2_N, then diversity
         (MatchOptions' default max_per_company)."""
         from matcher.domain import MatchOptions
-        from matcher.ranking import diversify
         from matcher.second_stage import RESUME_LINE_MIN_TOKENS, RESUME_LINE_WORDS, STAGE2_N, rerank_rows
 
         n = STAGE2_N if n is None else n
@@ -562,13 +561,18 @@ class Lab:
             rr = rerank_rows(lines, rows, [sc for _, sc in res], q["text"], [self.c.titles[r] for r in rows], n=n,
                              weights=weights, similarity=sims, resume_vectors=R if len(R) else Q[qi][None, :],
                              vectors=self.shipped_doc_vecs()[rows[:n]], group=group)
-            order = [rows[i] for i in rr.order]
-            for r in order:
-                if r not in sig:
-                    sig[r] = lines.signature(r)
-            new, _ = diversify([self.c.companies[r] for r in order], [sig[r] for r in order], cap)
-            run[q["query_id"]] = [self.c.ids[order[i]] for i in new]
+            run[q["query_id"]] = self._diversified(lines, [rows[i] for i in rr.order], sig, cap)
         return run
+
+    def _diversified(self, lines, order: list[int], sig: dict, cap: int) -> list[str]:
+        """The posting ids of ``order`` after the diversity pass (signatures read once per row into ``sig``)."""
+        from matcher.ranking import diversify
+
+        for r in order:
+            if r not in sig:
+                sig[r] = lines.signature(r)
+        new, _ = diversify([self.c.companies[r] for r in order], [sig[r] for r in order], cap)
+        return [self.c.ids[order[i]] for i in new]
 
     def r5_run(self, *, weights: dict[str, float] | None = None, n: int | None = None,
                group: dict[str, float] | None = None, prf: tuple[int, float, str] | None = None,
@@ -584,7 +588,7 @@ class Lab:
         ``cand``: the first stage's fusion constant, BM25 weight and candidates per side (shipped 60, 1, 100)."""
         from matcher import ranking
         from matcher.domain import MatchOptions
-        from matcher.ranking import diversify, rrf_fuse
+        from matcher.ranking import rrf_fuse
         from matcher.second_stage import RESUME_LINE_MIN_TOKENS, RESUME_LINE_WORDS, STAGE2_N, rerank_rows
 
         n = STAGE2_N if n is None else n
@@ -643,12 +647,7 @@ class Lab:
             rr = rerank_rows(lines, rows, sc, q["text"], [self.c.titles[r] for r in rows], n=n, weights=weights,
                              similarity=(D[rows] @ qs).tolist() if rows else [],
                              resume_vectors=Rq if len(Rq) else Q[qi][None, :], vectors=D[rows[:n]], group=group)
-            order = [rows[i] for i in rr.order]
-            for r in order:
-                if r not in sig:
-                    sig[r] = lines.signature(r)
-            new, _ = diversify([self.c.companies[r] for r in order], [sig[r] for r in order], cap)
-            run[q["query_id"]] = [self.c.ids[order[i]] for i in new]
+            run[q["query_id"]] = self._diversified(lines, [rows[i] for i in rr.order], sig, cap)
         return run
 
     def stage2_run(self, weights: dict[str, float], n: int = 50, w_lines_vec: float = 0.0) -> Run:
