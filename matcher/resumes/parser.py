@@ -53,14 +53,17 @@ class ResumeParser:
                                         timeout_s=s.parse_timeout_s, memory_mb=s.parse_memory_mb)
             return self._pool
 
-    def extract(self, data: bytes, *, cancel=None) -> tuple[str, Extracted]:
+    def extract(self, data: bytes, *, cancel=None, profile: tuple[str, float, int] | None = None) -> tuple[str, Extracted]:
+        """(kind, text read). ``profile`` (as_of ISO date, min_confidence, max_chars): an isolated worker also reads
+        the profile from the text (:meth:`matcher.resumes.safe.WorkerPool.run`)."""
         s = self.settings
         if len(data) > s.max_upload_bytes:
             raise FileTooLarge(f"The file is {len(data) / 1048576:.1f} MB; the limit is "
                                f"{s.max_upload_bytes / 1048576:.1f} MB. Upload a smaller file.")
         kind = detect_kind(data)
         if kind in ISOLATED_KINDS and self.isolated:
-            return kind, (self._pool or self._start_pool()).run(kind, data, s.max_pages, timeout_s=s.parse_timeout_s, cancel=cancel)
+            return kind, (self._pool or self._start_pool()).run(kind, data, s.max_pages, timeout_s=s.parse_timeout_s,
+                                                                cancel=cancel, profile=profile)
         return kind, reader_for(kind)(data, s.max_pages)
 
     def parse(self, data: bytes, *, filename: str | None = None,
@@ -72,13 +75,15 @@ class ResumeParser:
         reported unknown."""
         from matcher.errors import EmptyDocument
 
-        kind, ext = self.extract(data, cancel=cancel)
+        day = as_date(as_of)
+        t = self.settings.profile_min_confidence if min_confidence is None else min_confidence
+        # PDF / DOCX: the isolated worker runs the rules too (the same function on the same text), off this process
+        kind, ext = self.extract(data, cancel=cancel, profile=(day.isoformat(), t, self.settings.max_chars))
         notes: list[str] = []
         text = ext.text
         if len(text) > self.settings.max_chars:
             notes.append(f"text truncated at {self.settings.max_chars} characters (of {len(text)})")
             text = text[: self.settings.max_chars]
-        day = as_date(as_of)
         if kind == "json":
             obj = json.loads(decode_text(data))
             profile = profile_from_json_resume(obj, day, clean_text(text))
@@ -86,8 +91,10 @@ class ResumeParser:
             if not text.strip():
                 raise EmptyDocument("No text could be read from the file (is it a scanned image?). "
                                     "Upload a PDF with selectable text, a .docx or a text file.")
-            t = self.settings.profile_min_confidence if min_confidence is None else min_confidence
-            profile = profile_from_text(text, day, min_confidence=t)
+            if ext.profile_json is not None:
+                profile = CandidateProfile.model_validate_json(ext.profile_json)
+            else:
+                profile = profile_from_text(text, day, min_confidence=t)
         if filename and kind not in (filename.rsplit(".", 1)[-1].lower(), "text"):
             notes.append(f"{filename!r} was read as {kind} (decided from its content)")
         return ParsedResume(kind=kind, text=profile.text, pages=ext.pages, profile=profile, notes=notes)

@@ -42,6 +42,7 @@ class Extracted:
 
     text: str
     pages: int = 0
+    profile_json: str | None = None  # the profile read from ``text`` in the isolated worker, when it was asked for
 
 
 def _refuse(what: str) -> UnsupportedFileType:

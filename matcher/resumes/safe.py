@@ -27,6 +27,7 @@ _ERRORS = {name: getattr(E, name) for name in (
 
 
 STARTUP_TIMEOUT_S = 120.0
+BURST_IDLE_S = 30.0  # a burst worker idle this long is stopped (at the pool's next hand-out or return)
 _START_LOCK = threading.Lock()
 
 
@@ -105,6 +106,7 @@ def _serve(conn: Any, memory_mb: int, owner: int | None = None) -> None:
     import pypdfium2  # noqa: F401  warm the imports once per worker
 
     conn.send(("ready",))  # start-up is not counted against a request's time limit
+    _warm_rules()
     while True:
         try:
             msg = conn.recv()
@@ -112,7 +114,7 @@ def _serve(conn: Any, memory_mb: int, owner: int | None = None) -> None:
             return
         if msg is None:
             return
-        kind, data, max_pages = msg
+        kind, data, max_pages, spec = msg if len(msg) == 4 else (*msg, None)
         try:
             if kind == "_sleep":  # test hook: simulate a hanging parse
                 time.sleep(float(data))
@@ -124,7 +126,7 @@ def _serve(conn: Any, memory_mb: int, owner: int | None = None) -> None:
                 os.abort()
             else:
                 out = reader_for(kind)(data, max_pages)
-            reply: tuple = ("ok", out.text, out.pages)
+            reply: tuple = ("ok", out.text, out.pages, _profile_json(out.text, spec))
         except MemoryError:
             reply = ("err", "ParseMemoryExceeded", "")
         except E.ResumeError as e:
@@ -139,6 +141,33 @@ def _serve(conn: Any, memory_mb: int, owner: int | None = None) -> None:
             conn.send(("err", "ParseMemoryExceeded", ""))
 
 
+def _warm_rules() -> None:
+    """Load what the profile rules load lazily (gazetteer, date parser, vocabularies) once per worker, after it is
+    ready: a request that arrives meanwhile waits for this, never for a cold first read."""
+    try:
+        from matcher.resumes.profile import profile_from_text
+
+        profile_from_text("Engineer\nAustin, TX\nEXPERIENCE\nAcme, Jan 2015 - Mar 2019\nEDUCATION\nB.Sc. 2014",
+                          as_of=None)
+    except Exception:  # noqa: BLE001 - warming is best effort; the first request then loads what it needs
+        pass
+
+
+def _profile_json(text: str, spec: tuple[str, float, int] | None) -> str | None:
+    """The profile of ``text`` as JSON when the request asked for it (``spec`` = as_of ISO date, min_confidence,
+    max_chars): the rules run here, beside the reader, so a server's threads do not hold its GIL for them. None
+    (the caller runs the rules itself) when not asked, for an empty text, or if the rules fail here."""
+    if spec is None or not text.strip():
+        return None
+    try:
+        from matcher.resumes.profile import as_date, profile_from_text
+
+        as_of, min_confidence, max_chars = spec
+        return profile_from_text(text[:max_chars], as_date(as_of), min_confidence=min_confidence).model_dump_json()
+    except Exception:  # noqa: BLE001 - the caller reads the text itself and reports any error as before
+        return None
+
+
 class _Worker:
     def __init__(self, ctx: Any, memory_mb: int) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
@@ -149,6 +178,7 @@ class _Worker:
         child.close()
         self.ready = False
         self.demoted = False
+        self.idle_since = time.monotonic()
         self.peak_vm = 0  # largest address space seen while it parsed (bytes), sampled by the pool
         self.base_vm = 0  # address space when the parse began
 
@@ -222,6 +252,7 @@ class WorkerPool:
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
         self.restarts = 0
+        self.burst_started = 0  # burst workers started so far
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
         self._all: list[_Worker] = []
@@ -252,6 +283,7 @@ class WorkerPool:
             if self._idle:
                 return self._idle.pop()
             w = _Worker(self._ctx, self.memory_mb)  # a burst worker (fork from the warm server: fast)
+            self.burst_started += 1
             self._all.append(w)
             return w
 
@@ -260,16 +292,32 @@ class WorkerPool:
         if w.demoted:  # a nice-19 worker would stay slow: replace it
             self._discard(w, restart=False)
             return
-        stop = False
         with self._cond:
-            if self._closed or (len(self._all) > self.size and self._waiting == 0):
+            if self._closed:
                 self._all = [x for x in self._all if x is not w]
-                stop = True
+                stale = [w]
             else:
+                w.idle_since = time.monotonic()
                 self._idle.append(w)
                 self._cond.notify()
-        if stop:
-            w.stop()
+                stale = self._stale_burst()
+        for x in stale:
+            x.stop()
+
+    def _stale_burst(self) -> list[_Worker]:
+        """Take out burst workers (those past ``size``) idle for ``BURST_IDLE_S``: under a steady load they stay
+        (starting one costs a process and its warm-up), after it they go. Call with ``_cond`` held."""
+        now = time.monotonic()
+        stale = []
+        for x in list(self._idle):
+            if len(self._all) - len(stale) <= self.size:
+                break
+            if now - x.idle_since >= BURST_IDLE_S:
+                stale.append(x)
+        if stale:
+            self._idle = [x for x in self._idle if x not in stale]
+            self._all = [x for x in self._all if x not in stale]
+        return stale
 
     def _discard(self, w: _Worker, *, restart: bool = True) -> None:
         """Kill a worker (timed out, cancelled, dead, demoted); keep ``size`` workers warm."""
@@ -286,7 +334,9 @@ class WorkerPool:
 
     # ---- one parse ----------------------------------------------------------------------------------------------
     def run(self, kind: str, data: Any, max_pages: int, *, timeout_s: float | None = None,
-            cancel: threading.Event | None = None) -> Extracted:
+            cancel: threading.Event | None = None, profile: tuple[str, float, int] | None = None) -> Extracted:
+        """The text of ``data`` read by a worker; with ``profile`` (as_of ISO date, min_confidence, max_chars) also
+        the profile read from it there (``Extracted.profile_json``; None if the worker could not)."""
         if self._closed:
             raise RuntimeError("the parser pool is closed")
         timeout = self.timeout_s if timeout_s is None else timeout_s
@@ -296,7 +346,7 @@ class WorkerPool:
             if not w.proc.is_alive() or not w.wait_ready(STARTUP_TIMEOUT_S):
                 raise E.ParseTimeout("The resume parser could not start in time (the machine may be overloaded); "
                                      "retry in a moment.")
-            reply = self._exchange(w, (kind, data, max_pages), timeout, cancel)
+            reply = self._exchange(w, (kind, data, max_pages, profile), timeout, cancel)
             healthy = True
         finally:
             if healthy:
@@ -304,7 +354,7 @@ class WorkerPool:
             else:
                 self._discard(w)
         if reply[0] == "ok":
-            return Extracted(reply[1], reply[2])
+            return Extracted(reply[1], reply[2], reply[3] if len(reply) > 3 else None)
         _, name, message = reply
         if name == "ParseMemoryExceeded":
             raise E.ParseMemoryExceeded(f"Reading the file needed more than {self.memory_mb} MB and was stopped. "
