@@ -11,7 +11,7 @@ import logging
 import re
 import secrets
 import threading
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,6 +27,7 @@ from starlette.formparsers import MultiPartParser
 from starlette.routing import Match
 
 from matcher.domain import CandidateProfile, MatchOptions, MatchResponse
+from matcher.embed.threads import competing
 from matcher.errors import (
     FileTooLarge,
     InvalidRequest,
@@ -437,14 +438,6 @@ def timed_match(svc, profile: CandidateProfile, opts: MatchOptions) -> MatchResp
         qv, lines = svc.embed_query_lines(profile)
     with stage("rank"), competing(svc):
         return match_page(svc, profile, opts, query_vec=qv, line_vecs=lines)
-
-
-def competing(svc):
-    """The request's parse or ranking marked as CPU work beside other requests' embeddings
-    (:meth:`matcher.embed.Embedder.competing`: those then run on the 1-thread session, the least CPU per upload,
-    while alone a request still embeds on 2 threads); a no-op for embedders without it (stand-ins)."""
-    mark = getattr(getattr(svc, "embedder", None), "competing", None)
-    return mark() if mark is not None else nullcontext()
 
 
 def profile_of(svc, body: MatchRequest, opts: MatchOptions) -> CandidateProfile:

@@ -23,6 +23,7 @@ from collections import Counter
 from contextlib import nullcontext
 from typing import Any
 
+from ..embed.threads import competing
 from ..errors import CorruptDocument, error_payload
 from ..settings import Settings
 from .engine import Engine, RunOutput
@@ -43,12 +44,6 @@ def choose_threads(workers: int, settings: Settings) -> int:
     if settings.torch_threads or settings.embed_backend.startswith("onnx"):
         return resolve_threads(settings.torch_threads, settings.embed_backend)  # the service's rule
     return max(1, min(2, usable_cores() - workers))
-
-
-def competing(svc):  # type: ignore[no-untyped-def]
-    """``svc.embedder.competing()`` (:meth:`matcher.embed.Embedder.competing`), a no-op for stand-ins without it."""
-    mark = getattr(getattr(svc, "embedder", None), "competing", None)
-    return mark() if mark is not None else nullcontext()
 
 
 class LocalEngine(Engine):

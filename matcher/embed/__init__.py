@@ -31,12 +31,12 @@ from .model_files import (
     sha256_file,
     verify_bundled,
 )
-from .threads import resolve_threads, usable_cores
+from .threads import competing, resolve_threads, usable_cores
 from .windows import POOLINGS, WINDOW_OVERLAP, mean_pool_rows, pad_windows, pool_windows, split_windows
 
 __all__ = [
     "BACKENDS", "BUNDLED", "BUNDLED_MODEL_ID", "BUNDLED_PACKAGE", "BUNDLED_PIP", "BUNDLED_SHA256", "BUNDLED_WEIGHTS",
-    "Backend", "Embedder", "ModelSpec", "POOLINGS", "WINDOW_OVERLAP", "bundled_zip", "default_cache_dir",
+    "Backend", "Embedder", "ModelSpec", "POOLINGS", "WINDOW_OVERLAP", "bundled_zip", "competing", "default_cache_dir",
     "locate_bundled_model", "make_backend", "mean_pool_rows", "pad_windows", "pool_windows", "resolve_model",
     "resolve_threads", "safe_extract", "sha256_file", "split_windows", "usable_cores", "verify_bundled",
 ]

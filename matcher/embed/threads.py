@@ -32,6 +32,7 @@ runs on the 1-thread session — 38 against 41 ms CPU per query at load ~4 (``be
 from __future__ import annotations
 
 import os
+from contextlib import AbstractContextManager, nullcontext
 
 
 def usable_cores() -> int:
@@ -48,3 +49,11 @@ def resolve_threads(threads: int = 0, backend: str = "torch") -> int:
     if threads:
         return threads
     return max(1, min(2, usable_cores())) if backend.startswith("onnx") else 1
+
+
+def competing(owner) -> AbstractContextManager:  # type: ignore[no-untyped-def]
+    """``owner.embedder.competing()`` (:meth:`matcher.embed.Embedder.competing`) for a service (the server's
+    request's parse or ranking, the batch driver's parse workers or searches marked as CPU work beside forward
+    passes); a no-op for stand-ins without it."""
+    mark = getattr(getattr(owner, "embedder", None), "competing", None)
+    return mark() if mark is not None else nullcontext()
