@@ -103,6 +103,11 @@ class _View:
         self.index, self.lexical, self.stamp = index, lexical, stamp
 
 
+def _removed(key: str) -> Posting:
+    """What a result shows for a posting deleted between the search and the read of its text."""
+    return Posting(id=key, title="(removed)", description="")
+
+
 REFRESH_ATTEMPTS = 5  # a reader's tries when writers publish generations faster than it loads one
 
 
@@ -553,7 +558,7 @@ class MatchService:
         sims = (snap.vectors[rows] @ q[0]).tolist() if len(rows) else []
         first = sorted(range(len(ranked)), key=lambda i: (-round(ranked[i].fused, 12), keys[i]))
         stored = self.store.postings([keys[i] for i in first])  # one read for the candidates
-        postings = [stored.get(keys[i]) or self._posting(keys[i]) for i in first]
+        postings = [stored.get(keys[i]) or _removed(keys[i]) for i in first]  # deleted between search and read
         cand_occ = resume_occupation(profile.text)
         lines = lex.index.lines  # the second stage reads arrays built with the lexical index
         lrows = [self._lexical_row(lex, keys[i]) for i in first]
@@ -588,12 +593,6 @@ class MatchService:
     def _lexical_row(self, lexical: LexicalSide, key: str) -> int:
         """The lexical index's row of a posting id (-1: not there)."""
         return lexical.row(key)
-
-    def _posting(self, key: str) -> Posting:
-        try:
-            return self.store.get(key).posting
-        except NotFound:  # deleted between search and explanation
-            return Posting(id=key, title="(removed)", description="")
 
     def _explain(self, hit: _Hit, profile: CandidateProfile, facts: CandidateFacts) -> Match:
         p, score, sim = hit.posting, hit.ranked.fused, hit.similarity

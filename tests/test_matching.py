@@ -273,3 +273,14 @@ def test_occupations_filter_keeps_only_those_occupations(sample_service, corpus)
     strict = sample_service.match(CandidateProfile(text=TEXT),
                                   MatchOptions(as_of=AS_OF, top_k=50, occupations="15-2051", strict=True), query_vec=qv)
     assert all(occ[m.id] is not None for m in strict.results)
+
+
+def test_a_posting_deleted_between_search_and_read_shows_as_removed(sample_service, monkeypatch):
+    """The candidates' postings are read in one statement after the search; one deleted in between comes back as
+    a "(removed)" result instead of failing the match."""
+    opts = MatchOptions(as_of=AS_OF, top_k=5, max_per_company=0)
+    first = sample_service.match(CandidateProfile(text=TEXT), opts).results[0].id
+    real = sample_service.store.postings
+    monkeypatch.setattr(sample_service.store, "postings", lambda ids: {k: p for k, p in real(ids).items() if k != first})
+    got = {m.id: m.title for m in sample_service.match(CandidateProfile(text=TEXT), opts).results}
+    assert got.get(first) == "(removed)"
