@@ -168,6 +168,10 @@ def _is_org(part: str) -> bool:
     return bool(_ORG.search(part)) and name_key(part.strip(" .")) not in _REGIONS
 
 
+_STREET_LABELLED = re.compile(r"\d")  # after a location label any number marks the street part
+_STREET_UNLABELLED = re.compile(r"^\d+\b|\b\d+\w?$")  # elsewhere a number that starts or ends the part
+
+
 def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tuple[str, ...] = (),
                 contact_line: bool = False) -> LocationGuess | None:
     """Places named in one value (a label's value or a header segment group)."""
@@ -202,7 +206,7 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
         parts.append(p)
     # "Petah-Tikva, Hadera 1", "Montefiore, 13": a part with a number is the street (unlabelled: a number that
     # starts or ends the part, not a year inside a sentence run into the place)
-    street = re.compile(r"\d") if labelled else re.compile(r"^\d+\b|\b\d+\w?$")
+    street = _STREET_LABELLED if labelled else _STREET_UNLABELLED
     if len(parts) > (0 if labelled else 1) and any(not street.search(p) for p in parts):
         parts = [p for p in parts if not street.search(p)]
     country = None
