@@ -1,4 +1,4 @@
-"""Write the 24 synthetic Word CVs of the held-out split ``test4w`` (issue 11, round 5).
+"""Write the 24 synthetic Word CVs of the split ``dev4w`` (issue 11; held out as ``test4w`` in round 5).
 
 Run: ``.venv/bin/python benchmarks/make_synthetic_cvs.py [--out benchmarks/labels/synthetic_cv]``.
 
@@ -7,7 +7,7 @@ mostly Israeli (some of them immigrants from Russia/Ukraine), a few Indian and E
 purpose: contact blocks in a table, in the page header or footer, in a text box, in a two-column "sidebar" table, on
 one line with separators, or as a bare town line; dates as month names, abbreviations, ``MM/YYYY``, ``MM.YYYY``,
 year-only, "since 03/2019", right-aligned in a tab column, below the title, in reverse and chronological order.
-Labels are in ``benchmarks/labels/resume_fields_test4w.jsonl`` (split ``test4w``, ``as_of`` 2023-01-01).
+Labels are in ``benchmarks/labels/resume_fields_dev4w.jsonl`` (split ``dev4w``, ``as_of`` 2023-01-01).
 
 The files are written deterministically (fixed core properties, fixed zip timestamps), so re-running the script
 reproduces them byte for byte. Names, phone numbers, addresses and most employers are invented.
