@@ -52,13 +52,23 @@ def test_months_kept_when_the_readings_agree() -> None:
 
 
 def test_location_unknown_when_the_two_contact_readings_disagree() -> None:
-    # "...danaCity: Ashdod": the label runs into the link before it; read as written the line gives no city,
-    # read with each label on its own line it gives Ashdod
-    text = "Dana Levi\nLinkedIn: linkedin.com/in/danaCity: Ashdod\nExperience\nDeveloper 2015-2018"
+    # "...1990City: Ashdod": the label runs into the value before it; read as written the line gives Haifa (the
+    # first word), read with each label on its own line it gives Ashdod
+    text = "Dana Levi\nHaifa Date of birth:1990City:Ashdod\nExperience\nDeveloper 2015-2018"
     p = profile_from_text(text, date(2023, 1, 1))
     assert p.location is None
-    assert "two readings of the contact lines disagree" in p.unknown["location"]
+    assert "two readings of the contact lines disagree: 'Haifa, IL' as written" in p.unknown["location"]
     assert "'Ashdod, IL' with each label on a line of its own" in p.unknown["location"]
+
+
+def test_a_web_address_on_a_contact_line_names_no_place() -> None:
+    # round 6: "linkedin.com/in/dana" split at "/" gave "in", read as the state code of Indiana (country US), so
+    # the city beside it was looked for in the US; web and e-mail addresses are no longer read for places
+    for line in ("LinkedIn: linkedin.com/in/danaCity: Ashdod",
+                 "Ashdod | 054-555-0193 | dana@example.com | linkedin.com/in/dana",
+                 "Ashdod • 050-555-0170 • dana@example.com • www.example.com/in/dana"):
+        p = profile_from_text(f"Dana Levi\n{line}\nExperience\nDeveloper 2015-2018", date(2023, 1, 1))
+        assert p.location is not None and (p.location.city, p.location.country) == ("Ashdod", "IL"), line
 
 
 def test_location_kept_when_the_readings_agree() -> None:

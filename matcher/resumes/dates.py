@@ -188,6 +188,8 @@ def _excluded(lines: list[Line], idx: int, text: str) -> bool:
         if len(prev.split()) <= 8 and _EXCLUDE_CONTEXT.search(prev):
             return True
     nxt = lines[idx + 1].text if idx + 1 < len(lines) else ""
+    if nxt and (lines[idx + 1].section != lines[idx].section or heading_of(nxt)):
+        nxt = ""  # the next section's heading ("Volunteering" below the last army line) is not this entry's label
     if RANGE.search(nxt):
         nxt = ""  # the next entry with its own dates ("Intern (2015 - 2016)") says nothing about this one
     if len(nxt.split()) <= 8 and _EXCLUDE_CONTEXT.search(nxt):

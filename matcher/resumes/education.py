@@ -22,7 +22,7 @@ _STRONG: list[tuple[int, re.Pattern[str]]] = [
                    r"\b(?i:candidate\s+of\s+(?:\w+\s+){0,2}sciences?)\b|"
                    r"\bM\.?\s?Tech\b|\bMCA\b|\bM\.\s?Com\b|\bMCom\b|\bM\.?F\.?A\b|\bMCM\b|\bM\.\s?Sc\b|\bMSc\b|"
                    r"\bM\.\s?S\.|\bM\.\s?A\.|\bM\.\s?Ed\b|\bM\.?P\.?H\b|\bMSW\b|\bMSN\b|\bLL\.?M\b|\bJuris Doctor\b|"
-                   r"\bM\.\s?E\.|\bM\.D\.|\bPharm\.?\s?D\b|\bPGDM\b(?!)|\bMBBS\b(?!)")),
+                   r"\bM\.\s?E\.|\bM\.D\.|\bM\.\s?Des\b|\bMDes\b|\bM\.\s?Eng\b|\bMEng\b|\bM\.\s?Arch\b|\bM\.\s?Mus\b|\bPharm\.?\s?D\b|\bPGDM\b(?!)|\bMBBS\b(?!)")),
     # spellings of non-native writers ("Msc", "B.sc.", "B.SC") and Israeli usage: "first degree" is a
     # bachelor's, "second degree" a master's; "magister" (CIS) a master's
     (4, re.compile(r"\bm\.?\s?sc\.?(?![a-z])|\bmagist(er|ra)\w*|\bsecond\s+(academic\s+)?degree\b", _I)),
@@ -30,7 +30,7 @@ _STRONG: list[tuple[int, re.Pattern[str]]] = [
                    r"\bfirst\s+(academic\s+)?degree\b", _I)),
     (3, re.compile(r"\bB\.?\s?Tech\b|\bB\.\s?E\b\.?|\bB\.\s?Sc\b|\bBSc\b|\bB\.\s?S\.|\bB\.\s?A\.|\bBCA\b|"
                    r"\bB\.\s?Com\b|\bBCom\b|\bB\.A(?=[A-Z])|\bBBA\b|\bLL\.?B\b|\bBSN\b|\bB\.?F\.?A\b|\bB\.\s?Pharm|\bBPharm\b|"
-                   r"\bBBM\b|\bB\.\s?Arch\b|\bMBBS\b|\bB\.\s?Ed\b|\bBSBA\b|\bBSEE\b|\bBSME\b|\bBSCS\b")),
+                   r"\bBBM\b|\bB\.\s?Arch\b|\bB\.\s?Des\b|\bBDes\b|\bB\.\s?Eng\b|\bBEng\b|\bB\.\s?Mus\b|\bBMus\b|\bMBBS\b|\bB\.\s?Ed\b|\bBSBA\b|\bBSEE\b|\bBSME\b|\bBSCS\b")),
     (3, re.compile(r"\bB[Aa]\s+of\s+(?:science|arts)\b", _I)),  # "Ba of Science"
     (2, re.compile(r"\bA\.\s?[AS]\.?\s+degree\b|\bpractical\s+(?:[a-z]+\s+){0,2}engineer(ing)?\b|\bhandasai\b|\bassociates?'?s?\s*(of|in)(?:\b|(?=[A-Z]))|\bassociate'?s?\s+degree\b|\bassociate's\b|\bA\.A\.S?\b|"
                    r"\bA\.S\.(?=\s)|\bAAS\b|\bpolytechnic\b(?!\s+(?:institute|university))|\bdiploma\s+in\s+(\w+\s+){0,2}engineering\b", _I)),

@@ -20,7 +20,7 @@ from matcher.resumes.sections import Line
 
 _LABEL_WORDS = (r"(?:(?:permanent|present|current|home|mailing|residential|correspondence|postal)\s+)?"
                 r"(?:address|location|(?:city|place)\s+of\s+residence|residence|resident\s+(?:of|in)|resident|"
-                r"lives?\s+in|based\s+in|current\s+city|city|region)")
+                r"lives?\s+in|based\s+in|current\s+city|city|region|home(?=\s*:))")
 # a label with a colon or dash may stand anywhere on a line ("... | Residence: Kiryat Ono, Montefiore, 13")
 # (a label and its value in neighbouring table cells: "Address: | Petah-Tikva", "Location | TelAviv")
 _LABEL_COLON = re.compile(rf"(?:^|(?<=[\s|•·,;(]))(?<![\w-]){_LABEL_WORDS}\s*(?:[:\-–—]+(?:\s*\|(?=\s*\S))?|\|(?=\s*[A-Z]))"
@@ -66,6 +66,9 @@ _US = re.compile(r"(?P<city>[A-Z][A-Za-z.'\- ]{1,30}?)\s*,\s*(?P<st>[A-Z]{2})(?:
 # national mobile formats without a country prefix: Israel "054-1234567" / "054 123 4567", India "9876543210"
 _LOCAL_PHONES = ((re.compile(r"(?<![\d+])05\d(?:-?\d{7}|[- ]\d{3}[- ]\d{4})(?!\d)"), "IL"),
                  (re.compile(r"(?<![\d+\-])[6-9]\d{9}(?![\d-])"), "IN"))
+# e-mail and web addresses: their words are no place ("linkedin.com/in/dana": "in" is no state code)
+_WEB = re.compile(r"[\w.+-]+@[\w.-]+|(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|net|org|io|me|co|il|in|de|nl|uk|info|dev)"
+                  r"\b(?:/\S*)?", re.I)
 _PHONE_CC = re.compile(r"(?<![\w+])\+\s?\(?(\d{1,3})\)?[\s-]?\d")
 # a language spoken mostly in one country supports a city there ("Languages: Hebrew, English")
 _LANGUAGE_COUNTRY = {"hebrew": "IL", "hindi": "IN", "marathi": "IN", "tamil": "IN", "telugu": "IN",
@@ -168,6 +171,31 @@ def _is_org(part: str) -> bool:
     return bool(_ORG.search(part)) and name_key(part.strip(" .")) not in _REGIONS
 
 
+# a street address and its town in one part ("Spring Street 5 Netanya", "80802 München", "3511 NR Utrecht",
+# "00-950 Warszawa"): the words after the house number or postcode are the town, not the street's first word
+_TOWN_AFTER_NUMBER = re.compile(
+    r"^(?P<street>[^\d]*?)\s*(?:(?P<pc>\d{4,7}(?:\s?[A-Z]{2}\b)?|\d{2}-\d{3}|[A-Z]{1,2}-\d{4,5})|\d{1,3}[A-Za-z]?(?:/\d+)?)"
+    r",?\s+(?P<town>[A-Z\u00C0-\u024F][^\d,]{2,40})$")
+_STREET_WORD = re.compile(r"\b(?:street|st|road|rd|avenue|ave|blvd|boulevard|lane|drive|square|rehov|rechov|rh|"
+                          r"sderot|derech|ha\w+|strasse|stra(?:ß|ss)e|str|weg|gracht|laan|plein|ul|ulica|via|rue)\b|"
+                          r"(?:stra(?:ß|ss)e|weg|gracht|laan|plein)\b", re.I)
+_TRAILING_POSTCODE = re.compile(r"(?<=[A-Za-z\u00C0-\u024F.])\s+\d{5,7}$")  # "Netanya 4250001", "Berlin 10115"
+
+
+def _town_of_address(part: str, labelled: bool) -> str:
+    """The town of a part that is a street address or a postcode and town; the part itself otherwise. Without a
+    location label only after a postcode or a street word (a number before a capitalised word is not always a
+    house number)."""
+    part = _TRAILING_POSTCODE.sub("", part)
+    m = _TOWN_AFTER_NUMBER.match(part)
+    if not m:
+        return part
+    town = m.group("town").strip(" .")
+    if len(town.split()) > 4 or not (labelled or m.group("pc") or _STREET_WORD.search(m.group("street"))):
+        return part
+    return town
+
+
 _STREET_LABELLED = re.compile(r"\d")  # after a location label any number marks the street part
 _STREET_UNLABELLED = re.compile(r"^\d+\b|\b\d+\w?$")  # elsewhere a number that starts or ends the part
 
@@ -197,6 +225,7 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
         p = pieces[k].strip(" .")
         if not p:
             continue
+        p = _town_of_address(p, labelled)
         if not labelled:
             for j, sep in ((k - 2, pieces[k - 1] if k else ""), (k + 2, pieces[k + 1] if k + 1 < len(pieces) else "")):
                 if 0 <= j < len(pieces) and _is_org(pieces[j]) and re.fullmatch(r"\s*[,/]\s*", sep):
@@ -217,13 +246,13 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
             country, by_code = c, len(p) <= 2
     region = None
     for p in parts:
-        if p.lower() in states and country in (None, "US"):
+        if p.lower() in states and country in (None, "US") and (p.isupper() if len(p) == 2 else p[:1].isupper()):
             region, country = states[p.lower()], "US"
         elif name_key(p) in _REGIONS and country in (None, _REGIONS[name_key(p)]):
             country = _REGIONS[name_key(p)]
     found: dict[str, tuple] = {}  # city name -> (hit, written, whole part)
     for p in parts:
-        if normalize_country(p) or p.lower() in states or name_key(p) in _REGIONS:
+        if normalize_country(p) or (p.lower() in states and p[:1].isupper()) or name_key(p) in _REGIONS:
             continue
         if p in near_org:
             # "Tel Aviv University", "B.Sc., Technion, Haifa": a school's or employer's name or its place
@@ -346,7 +375,7 @@ def find_location(lines: list[Line]) -> LocationGuess:
         if named and " " in named.group("name") and not find_city(named.group("name")):
             text = named.group("rest")  # "Dana Levi | Holon | ...": the name first ("Dana" is a town in Syria)
         # a birth place or a citizenship is not where one lives
-        value = _VALUE_END.sub(" | ", _BIRTH.sub(" | ", _NOT_HOME_VALUE.sub(" | ", text)))
+        value = _VALUE_END.sub(" | ", _BIRTH.sub(" | ", _NOT_HOME_VALUE.sub(" | ", _WEB.sub(" | ", text))))
         got = _read_value(value, hints, labelled=False, weak=weak, contact_line=bool(_CONTACT.search(text)))
         if got and got.place and (best is None or got.confidence > best.confidence):
             got.evidence = [ln.text[:160]]

@@ -11,6 +11,9 @@ _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
                              r"activities|interests|hobbies|organi[sz]ations)\b", re.I)),
     ("contact", re.compile(r"^(contacts?|contact (me|info|information|details)|personal (details|information|data|"
                            r"info|dossier|profile))\b", re.I)),
+    # "Academic Positions and Employment", "Research Appointments": jobs, though "academic" opens education headings
+    ("experience", re.compile(r"^((academic|research|teaching|professional|previous)\s+)?(positions|appointments|employment)"
+                              r"(\s+(and|&)\s+(employment|positions|appointments|experience))?\W*$", re.I)),
     ("education", re.compile(r"^(education(al)?|academic|academics|qualifications?|educational qualifications?|"
                              r"education (and|&) training|education details|academic (profile|background|"
                              r"qualifications?|credentials)|scholastic|schooling|studies|degrees?|"
