@@ -10,9 +10,10 @@ Labels: ``../shared/data/labels/resume_fields_dev.jsonl`` (split ``dev0``), ``be
 read) and, round 3, ``resume_fields_dev3.jsonl`` (split ``dev3``: a tuning split) and ``resume_fields_test3.jsonl``
 (split ``test3``: held out like ``test2``) and, round 5, ``resume_fields_dev4w.jsonl`` (24 synthetic Word CVs in
 ``labels/synthetic_cv/``, written by a helper that did not read the parser; held out as ``test4w`` in round 5, run
-once, then moved to tuning as ``dev4w`` at the start of round 6). Rules are tuned on ``dev0`` + ``dev`` + ``dev3`` +
-``dev4w`` only; ``--show-failures`` refuses ``test``, ``test2`` and ``test3`` (only their aggregate numbers are
-reported), and ``--tune`` does not even parse them.
+once, then moved to tuning as ``dev4w`` at the start of round 6) and, round 6, ``resume_fields_test5w.jsonl`` (split
+``test5w``: 24 new synthetic Word CVs in ``labels/synthetic_cv5/`` by another hand; held out). Rules are tuned on
+``dev0`` + ``dev`` + ``dev3`` + ``dev4w`` only; ``--show-failures`` refuses ``test``, ``test2``, ``test3`` and
+``test5w`` (only their aggregate numbers are reported), and ``--tune`` does not even parse them.
 
 Per field, a prediction is **right** (equal to the label; ``None`` for ``none_stated`` / null months / no location),
 **unknown** (the profile says it does not know although the label has a value) or **wrong** (a value that differs
@@ -61,8 +62,8 @@ def load_labels(d: Path, splits: tuple[str, ...] | None = None) -> list[dict]:
         out.append(json.loads(line))
     # test2 / test3: labelled by another hand, never tuned on; dev3: labelled by another hand, a tuning split;
     # dev4w: synthetic Word CVs written by another hand (benchmarks/labels/synthetic_cv/); held out in round 5 as
-    # test4w, a tuning split since round 6 (benchmarks/labels/README.md)
-    for split in ("test2", "dev3", "test3", "dev4w"):
+    # test4w, a tuning split since round 6 (benchmarks/labels/README.md); test5w: its held-out replacement (round 6)
+    for split in ("test2", "dev3", "test3", "dev4w", "test5w"):
         path = HERE / "labels" / f"resume_fields_{split}.jsonl"
         if path.exists() and (splits is None or split in splits):
             for line in open(path, encoding="utf-8"):
@@ -74,7 +75,7 @@ def load_labels(d: Path, splits: tuple[str, ...] | None = None) -> list[dict]:
 
 
 TUNING_SPLITS = ("dev0", "dev", "dev3", "dev4w")
-HELD_OUT_SPLITS = ("test", "test2", "test3")
+HELD_OUT_SPLITS = ("test", "test2", "test3", "test5w")
 
 
 def resume_bytes(d: Path, lab: dict, live: dict, urd: dict) -> bytes:
@@ -85,6 +86,8 @@ def resume_bytes(d: Path, lab: dict, live: dict, urd: dict) -> bytes:
         return (d / "resumes/vanetik_cv" / f"{lab['id']}.docx").read_bytes()
     if src == "synthetic":  # dev4w: written by benchmarks/make_synthetic_cvs.py
         return (HERE / "labels" / "synthetic_cv" / f"{lab['id']}.docx").read_bytes()
+    if src == "synthetic5":  # test5w: written by benchmarks/make_synthetic_cvs_test5w.py
+        return (HERE / "labels" / "synthetic_cv5" / f"{lab['id']}.docx").read_bytes()
     return urd[lab["id"]]["text"].encode("utf-8")
 
 
@@ -172,7 +175,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=HERE.parents[1] / "shared" / "data")
     ap.add_argument("--show-failures", choices=list(TUNING_SPLITS),
-                    help="print failing records of a tuning split (never test / test2 / test3: held out)")
+                    help="print failing records of a tuning split (never test / test2 / test3 / test5w: held out)")
     ap.add_argument("--no-timing", action="store_true", help="skip the pass over every shared resume")
     ap.add_argument("--tune", action="store_true",
                     help="score only the tuning splits (dev0, dev, dev3, dev4w): held-out records are not even parsed, so "
@@ -209,7 +212,7 @@ def main() -> int:
             sel = [r for r in rows if r["label"]["split"] == split]
             if not sel:
                 continue
-            for src in ("livecareer", "updated_resume_dataset", "vanetik", "synthetic"):
+            for src in ("livecareer", "updated_resume_dataset", "vanetik", "synthetic", "synthetic5"):
                 part = [r for r in sel if r["label"]["source"] == src]
                 if part:
                     groups[f"{split} {src}"] = score(part, threshold)
@@ -220,13 +223,13 @@ def main() -> int:
                     groups["dev moved-from-test"] = score(moved, threshold)
         print_table(f"Fields at the shipped threshold (profile_min_confidence = {threshold})", groups)
         sweep = {}
-        for split in ("dev", "test", "test2", "test3"):
+        for split in ("dev", "test", "test2", "test3", "test5w"):
             sel = [r for r in rows if r["label"]["split"] in (TUNING_SPLITS if split == "dev" else (split,))]
             if not sel:
                 continue
             for t in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
                 sweep[f"{split} t={t}"] = score(sel, t)
-        print_table("Threshold trade-off (dev = dev0 + dev + dev3 + dev4w; test, test2, test3 held out)", sweep)
+        print_table("Threshold trade-off (dev = dev0 + dev + dev3 + dev4w; test, test2, test3, test5w held out)", sweep)
 
         failures = []
         if args.show_failures:
