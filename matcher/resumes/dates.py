@@ -89,6 +89,7 @@ _STUDY_NEAR = re.compile(r"\b(student|graduated|graduate|studies|studying|univer
 
 # "03/16 - 05/18", "09/19 - present": month/two-digit-year ranges (only in an experience section, only as a pair)
 _MMYY = r"(?:(?:0?[1-9]|1[0-2])\s*/\s*\d{2}|(?:0[1-9]|1[0-2])\.\d{2})"  # "3/16", "03/16", "03.16" (not "2.10")
+_PRESENT_FIRST = re.compile(rf"(?<![\w-])(?P<p>present|now|today|current|היום|כיום)\s*(?:-+|–|—)\s*(?P<d>{_DATE})", re.I)
 _MMYY_RANGE = re.compile(rf"(?<![\d/.])(?P<a>{_MMYY})\s*(?:-+|–|—|to)\s*(?P<b>{_MMYY}(?![\d/.])|{_PRESENT}\b)", re.I)
 
 
@@ -118,6 +119,7 @@ class Span:
     end: int
     snippet: str
     study: bool = False  # its line also names a school or degree (kept: inside an experience section)
+    reversed: bool = False  # written end first ("2018 - 2015", "Present - 2019": right-to-left text), read swapped
 
 
 def _parse_date(s: str, as_of: date, *, is_end: bool = False, day_first: bool = False) -> int | None:
@@ -231,6 +233,7 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
         if not _DIGIT.search(text) and not _ONLY_DATE.match(text):
             continue  # every date this loop reads has digits; a lone "Present" line may still pair with the next
         matched = False
+        present_first = 0
         text = _CELL_PAIR.sub(r"\g<a> - \g<b>", text)  # table cells: "Sep 2015 | Jun 2018 | Developer"
         if not has_experience and ln.section != "experience" and not _PRODUCT_LINE.search(text):
             # no experience heading anywhere: a job line ending in its years ("IBS LLC, Moscow, Developer 1998/2004",
@@ -244,6 +247,7 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
             text = _YEAR_OPEN.sub(r"\1 - present", text)
             text = _YEAR_PAIR_END.sub(r"\g<pre>\g<a> - \g<b>\g<post>", text)
             text = _MMYY_RANGE.sub(lambda m: _mmyy_range(m, as_of), text)  # "03/16 - 05/18"
+            text, present_first = _PRESENT_FIRST.subn(r"\g<d> - \g<p>", text)  # "Present - 2019": right-to-left
         first = _DATE_FIRST.match(text)
         nx = lines[idx + 1].text if idx + 1 < len(lines) and idx + 1 not in consumed \
             and lines[idx + 1].section == ln.section else ""
@@ -314,14 +318,21 @@ def find_spans(lines: list[Line], as_of: date) -> tuple[list[Span], list[str]]:
                 continue  # "Marketing Star of the Year Awards from 2013 - 2018 for ...", "Honor Society 2015 - 2016"
             a = _parse_date(start_s, as_of, day_first=dmy)
             b = _parse_date(end_s, as_of, is_end=True, day_first=dmy)
-            if not (_valid_year(a, as_of) and _valid_year(b, as_of)) or b < a or b - a > 50 * 12:  # type: ignore[operator]
+            if not (_valid_year(a, as_of) and _valid_year(b, as_of)):
+                continue
+            swapped = b < a  # type: ignore[operator]
+            if swapped:  # "2018 - 2015": written end first (a right-to-left CV); read swapped, trusted less
+                a, b = _parse_date(end_s, as_of, day_first=dmy), _parse_date(start_s, as_of, is_end=True, day_first=dmy)
+                if not (_valid_year(a, as_of) and _valid_year(b, as_of)) or b < a:  # type: ignore[operator]
+                    continue
+            if b - a > 50 * 12:  # type: ignore[operator]
                 continue
             matched = True
             if excluded is None:
                 excluded = _excluded(lines, idx, text)
             if excluded:
                 continue
-            spans.append(Span(a, b, m.group(0).strip(), study=degree_line))  # type: ignore[arg-type]
+            spans.append(Span(a, b, m.group(0).strip(), study=degree_line, reversed=swapped or (present_first > 0 and re.fullmatch(_PRESENT, end_s.strip(), re.I) is not None)))  # type: ignore[arg-type]
         if matched:
             continue
         # header lines are the contact block, unless no experience heading was found at all (then a line that
@@ -468,6 +479,16 @@ def months_of_experience(lines: list[Line], text: str, as_of: date) -> MonthsGue
                                f"{len(unpaired)} dates could not be paired into ranges (e.g. {unpaired[0]!r})")
         if len(spans) == 1 and "most recent job" in spans[0].snippet:
             return MonthsGuess(months, "dates", 0.5, ev, "only one start date with no end, counted to as_of")
+        back = [s for s in spans if s.reversed]
+        if back:
+            if len(back) == len(spans):
+                return MonthsGuess(months, "dates", 0.7, ev, "every range is written end first (right-to-left "
+                                                             "order); read with start and end swapped")
+            rest = merge_months([s for s in spans if not s.reversed], as_of)
+            if abs(months - rest) > 12:
+                return MonthsGuess(months, "dates", 0.5, ev,
+                                   f"the range {back[0].snippet!r} is written end first among ranges written "
+                                   f"start first; without it the total is {rest} months")
         schoolish = [s for s in spans if s.study]
         if schoolish and len(schoolish) < len(spans):
             rest = merge_months([s for s in spans if not s.study], as_of)

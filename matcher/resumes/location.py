@@ -248,17 +248,19 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
     for p in parts:
         if p.lower() in states and country in (None, "US") and (p.isupper() if len(p) == 2 else p[:1].isupper()):
             region, country = states[p.lower()], "US"
-        elif name_key(p) in _REGIONS and country in (None, _REGIONS[name_key(p)]):
-            country = _REGIONS[name_key(p)]
+        elif _region(p, labelled) and country in (None, _region(p, labelled)):
+            country = _region(p, labelled)
     found: dict[str, tuple] = {}  # city name -> (hit, written, whole part)
     for p in parts:
-        if normalize_country(p) or (p.lower() in states and p[:1].isupper()) or name_key(p) in _REGIONS:
+        if normalize_country(p) or (p.lower() in states and p[:1].isupper()) or _region(p, labelled):
             continue
         if p in near_org:
             # "Tel Aviv University", "B.Sc., Technion, Haifa": a school's or employer's name or its place
             continue
         for gram, whole in _ngrams(p):
-            hit = find_city(gram, region=region, country=country, hints=hints or weak)
+            hit = find_city(gram, region=region, country=country, hints=hints or weak, small=True)
+            if hit and hit.small and not (labelled or (whole and hit.country in (*hints, *weak, country))):
+                hit = None  # a small place (a moshav, "Erez") only after a label, or as a whole segment its country supports
             if hit:
                 found.setdefault(hit.name, (hit, gram, whole))
                 break
@@ -310,10 +312,32 @@ _REGIONS = {name_key(r): cc for cc, names in {
            "Tamilnadu", "Telangana", "Tripura", "Uttar Pradesh", "Uttarakhand", "West Bengal", "Jammu and Kashmir",
            "NCR", "Delhi NCR"),
     "IL": ("Center District", "Central District", "HaMerkaz", "Haifa District", "Northern District",
-           "Southern District", "Jerusalem District", "Tel Aviv District", "Gush Dan", "Galilee"),
+           "Southern District", "Jerusalem District", "Tel Aviv District", "Gush Dan", "Galilee",
+           # areas Israeli CVs give as home (round 6): the country is certain, no one city is ("Sharon" alone is
+           # also a given name: only after a location label, see _LABELLED_REGIONS)
+           "Center of Israel", "Centre of Israel", "Central Israel", "Center of the country", "Merkaz",
+           "North of Israel", "Northern Israel", "South of Israel", "Southern Israel", "HaSharon", "Hasharon",
+           "Sharon region", "the Sharon", "Krayot", "HaKrayot", "Haifa Bay", "Negev", "the Negev", "Western Galilee",
+           "Upper Galilee", "Lower Galilee", "Galil", "Shfela", "Shephelah", "Golan", "Golan Heights", "Arava",
+           "Emek Hefer", "Hefer Valley", "Jezreel Valley", "Emek Yizrael", "Judea and Samaria", "Samaria"),
     "CA": ("Ontario", "Quebec", "British Columbia", "Alberta", "Manitoba", "Saskatchewan", "Nova Scotia"),
     "AU": ("New South Wales", "Queensland", "Western Australia", "South Australia", "Tasmania"),
 }.items() for r in names}
+
+_LABELLED_REGIONS = {name_key(r): cc for r, cc in (("Sharon", "IL"),)}
+_AREA = re.compile(r"\s+(?:area|region)$", re.I)
+
+
+def _region(part: str, labelled: bool = True) -> str | None:
+    """The country of a state, district or area written as a part ("Tamil Nadu", "Center of Israel", "Sharon
+    area"), or None."""
+    for p in (part, _AREA.sub("", part)):
+        k = name_key(p.strip(" ."))
+        cc = _REGIONS.get(k) or (_LABELLED_REGIONS.get(k) if labelled else None)
+        if cc:
+            return cc
+    return None
+
 
 # words that are also gazetteer names but, on a resume's contact lines, never the candidate's place
 _NOT_PLACES = {
