@@ -33,6 +33,12 @@ ALIASES: dict[tuple[str, str], tuple[str, ...]] = {
     ("IL", "Petaẖ Tiqva"): ("Petach Tikvah", "Petah Tikvah", "Petakh Tikva", "Petach Tikwa"),
     ("IL", "Tiberias"): ("Tveria", "Tverya"),
     ("IL", "Naẕerat ‘Illit"): ("Nazareth Illit", "Nof Hagalil", "Natzrat Illit"),
+    # round 6: spellings of Arab towns and of a few Hebrew names as Israeli CVs write them in English
+    ("IL", "Umm el Faḥm"): ("Um el Fahem", "Umm el Fahem", "Umm al Fahem", "Um al Fahm"),
+    ("IL", "Kafr Qāsim"): ("Kfar Qasim", "Kafr Qasem", "Kfar Kasem", "Kfar Qassem", "Kafr Kasem"),
+    ("IL", "Kafr Kannā"): ("Kfar Kana", "Kafr Kana", "Kfar Kanna"),
+    ("IL", "Tirat Karmel"): ("Tirat Hacarmel", "Tirat Carmel"),
+    ("IL", "Modiin Ilit"): ("Modiin Illit",),
 }
 
 

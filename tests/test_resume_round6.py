@@ -159,10 +159,39 @@ def test_design_and_engineering_degree_abbreviations() -> None:
 
 def test_ranges_written_end_first() -> None:
     # a right-to-left CV writes the end first ("2018 - 2015", "Present - 2019"): read swapped at 0.7 when every
-    # range is so written; one such range among forward ones that moves the total by a year is unknown, with why
+    # range (two or more) is so written
     p = _profile(_docx(["Dana Levi", "Experience", "Developer, Intel\tPresent - 2019", "Tester, HP\t2019 - 2016"]))
     assert p.months == 48 + 36 and p.confidence["months"] == 0.7
+    p = _profile(_docx(["Dana Levi", "Experience", "Developer, Intel\t06/2018 - 01/2015", "Tester, HP\t12/2014 - 01/2013"]))
+    assert p.months == 41 + 23 and p.confidence["months"] == 0.7  # as "01/2015 - 06/2018" etc. read
+    # the only range written end first: right-to-left or a typo; unknown with the reason
     p = _profile(_docx(["Dana Levi", "Experience", "Developer, Intel\t06/2018 - 01/2015"]))
-    assert p.months == 41 and p.confidence["months"] == 0.7  # as "01/2015 - 06/2018" reads
+    assert p.months is None and "written end first" in p.unknown["months"]
+    # one among ranges written start first is as likely a typo ("September 2017 to April 2008"): not counted;
+    # unknown when counting it swapped would move the total by more than a year, kept when not
     p = _profile(_docx(["Dana Levi", "Experience", "Developer, Intel\t2019 - present", "Tester, HP\t2019 - 2010"]))
     assert p.months is None and "written end first among ranges written start first" in p.unknown["months"]
+    p = _profile(_docx(["Dana Levi", "Experience", "Developer, Intel\tJan 2019 - present",
+                        "Tester, HP\tSep 2018 - May 2018"]))
+    assert p.months == 48 and "months" not in p.unknown
+
+
+def test_indian_present_address_before_permanent_and_a_locality_beside_the_city() -> None:
+    # the present address is where one lives; "Whitefield" (a town in GB) is a Bengaluru locality: the PIN code
+    # supports the Indian city
+    for first, second in ((0, 1), (1, 0)):
+        lines = ["Permanent Address: 12 MG Road, Nagpur, Maharashtra 440001",
+                 "Present Address: Flat 3B, Whitefield, Bengaluru 560066"]
+        p = _profile(_docx(["Raj Kumar", lines[first], lines[second], "Experience", "Developer 2015-2018"]))
+        assert p.location is not None and (p.location.city, p.location.country) == ("Bengaluru", "IN")
+    p = _profile(_docx(["Raj Kumar", "Permanent Address: 12 MG Road, Nagpur, Maharashtra 440001", "Experience"]))
+    assert p.location is not None and p.location.city == "Nagpur"
+    # with nothing to choose between the two countries it stays unknown, with the reason
+    p = _profile(_docx(["Raj Kumar", "Address: Whitefield, Bengaluru", "Experience"]))
+    assert p.location is None and "different countries" in p.unknown["location"]
+
+
+def test_arab_town_spellings() -> None:
+    for town in ("Kfar Qasim", "Um el Fahem", "Kfar Kana", "Tirat Hacarmel"):
+        p = _profile(_docx(["Noa Levi", f"{town} | 054-555-0193", *_BODY]))
+        assert p.location is not None and p.location.country == "IL" and p.location.has_point, town

@@ -69,7 +69,11 @@ def canonical_dates(text: str) -> str:
 _CONTACT_LABELS = (r"(?:residence|address|location|city|phone|mobile|mob|tel|cell|e-?mail|linked-?in|github|"
                    r"date of birth|birth|born|age|citizenship|nationality|marital status|family status|languages?|"
                    r"name|home)")
-_GLUED_LABEL = re.compile(rf"(?<=\S)[ \t]*(?=\b{_CONTACT_LABELS}\s*:)", re.I)
+# not between a label and its qualifier ("Permanent Address:", "Home Phone:", "Current City:", "E-mail Address:")
+_GLUED_LABEL = re.compile(rf"(?<=\S)(?<!permanent)(?<!present)(?<!current)(?<!home)(?<!mailing)(?<!residential)"
+                          rf"(?<!postal)(?<!mail)(?<!e-mail)(?<!email)(?<!office)(?<!work)"
+                          rf"[ \t]*(?=\b(?:(?:permanent|present|current|home|mailing|residential|postal|e-?mail|office|"
+                          rf"work)\s+)?{_CONTACT_LABELS}\s*:)", re.I)
 # ... or run into the value before it without a space ("dana@mail.comResidence: Holon"): a capital after a small
 # letter or digit
 _CAPITAL_LABEL = re.compile(r"(?<=[a-z\d])(?=(?:Residence|Address|Location|City|Phone|Mobile|Mob|Tel|Cell|E-?mail|"

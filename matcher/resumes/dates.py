@@ -481,14 +481,22 @@ def months_of_experience(lines: list[Line], text: str, as_of: date) -> MonthsGue
             return MonthsGuess(months, "dates", 0.5, ev, "only one start date with no end, counted to as_of")
         back = [s for s in spans if s.reversed]
         if back:
-            if len(back) == len(spans):
+            if len(back) == len(spans) > 1:
                 return MonthsGuess(months, "dates", 0.7, ev, "every range is written end first (right-to-left "
                                                              "order); read with start and end swapped")
-            rest = merge_months([s for s in spans if not s.reversed], as_of)
+            if len(back) == len(spans):
+                return MonthsGuess(months, "dates", 0.5, ev, f"the one range {back[0].snippet!r} is written end "
+                                                             f"first: right-to-left order or a typo")
+            # among ranges written start first, one written end first is as likely a typo ("September 2017 to
+            # April 2008"): not counted, and the total is not trusted when counting it swapped moves it by a year
+            spans = [s for s in spans if not s.reversed]
+            rest = merge_months(spans, as_of)
+            ev = [s.snippet for s in spans]
             if abs(months - rest) > 12:
-                return MonthsGuess(months, "dates", 0.5, ev,
+                return MonthsGuess(rest, "dates", 0.5, ev,
                                    f"the range {back[0].snippet!r} is written end first among ranges written "
-                                   f"start first; without it the total is {rest} months")
+                                   f"start first; not counted: swapped it would make {months} months")
+            months = rest
         schoolish = [s for s in spans if s.study]
         if schoolish and len(schoolish) < len(spans):
             rest = merge_months([s for s in spans if not s.study], as_of)

@@ -47,6 +47,7 @@ class _Label:
 _LABEL = _Label()
 # a label that names the candidate's home wherever it stands (a sidebar a layout put inside "Education")
 _HOME_LABEL = re.compile(r"(?:^|(?<=[\s|•·,;(]))(?:address|residence|region|place\s+of\s+residence)\s*:\s*(?P<v>.*)", re.I)
+_PERMANENT = re.compile(r"\b(?:permanent|native|home\s*town)\b", re.I)
 _ICON = re.compile(r"[⌂\U0001F3E0\U0001F3E1\U0001F4CD]\s*[:\-]?\s*(?P<v>.*)")
 # where a label's value stops: the next label, a separator, contact details
 _VALUE_END = re.compile(
@@ -146,6 +147,11 @@ def _cut(value: str) -> str:
     return (value[: m.start()] if m else value).strip(" .:,;-–")
 
 
+# small words inside a place name ("Umm el Fahem", "Rishon le Zion", "Bergen op Zoom", "Frankfurt am Main")
+_PARTICLES = {"el", "al", "a", "le", "la", "de", "di", "du", "da", "do", "dos", "der", "den", "van", "von", "op", "am",
+              "an", "upon", "on", "sur", "ha"}
+
+
 def _ngrams(part: str):
     """(run of up to four capitalised words, whether it is the whole part), longest first: a place name is
     written with capitals ("and", "com" are not places) and a lone word needs four letters."""
@@ -154,13 +160,15 @@ def _ngrams(part: str):
         for i in range(len(words) - size + 1):
             run = words[i:i + size]
             gram = " ".join(run)
-            if gram.lower() in _NOT_PLACES or not all(w[:1].isupper() and len(w) > 1 for w in run) \
+            if gram.lower() in _NOT_PLACES or not all((w[:1].isupper() and len(w) > 1) or (0 < j < size - 1 and w in _PARTICLES)
+                                                      for j, w in enumerate(run)) \
                     or (size == 1 and len(gram) < 4):
                 continue
             yield gram, i == 0 and size == len(words)
 
 
 # an Indian PIN ("Pune - 411028", "560 034") or a bare postcode after the city is not part of the place's name
+_PIN = re.compile(r"(?<![\d-])[1-9]\d{2}\s?\d{3}(?![\d-])")  # an Indian PIN code: support for a city in India
 _POSTCODE = re.compile(r"\s*[-–]?\s*(?<![\d-])\d{3}\s?\d{3}(?![\d-])")
 _PERSON = re.compile(r"(?:^|(?<=[,;|:]))\s*(?:(?:mr|mrs|ms|miss|dr|shri|smt)\.?\s|[csdw]\s?/\s?o\b|care of\b)[^,;|]*",
                      re.I)
@@ -270,6 +278,17 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
         if country:
             return LocationGuess(Place(country=country), 0.85 if labelled else 0.7, [value[:120]])
         return None
+    if len({h.country for h, _, _ in found.values()}) > 1 and labelled:
+        # "Flat 3B, Whitefield, Bengaluru 560066": a locality that is a town elsewhere (Whitefield, GB) beside the
+        # city; keep the one place the other evidence supports (phone, a country named, an Indian PIN code)
+        support = {*hints, *weak, *(("IN",) if _PIN.search(value) else ())}
+        backed = {k: v for k, v in found.items() if v[0].country in support}
+        if len({v[0].country for v in backed.values()}) == 1:
+            names = ", ".join(w for _, w, _ in found.values())
+            hit, written, _ = list(backed.values())[-1]  # an address runs from the street to the city: the last one
+            return LocationGuess(Place(city=written, region=region, country=hit.country, lat=hit.lat, lon=hit.lon),
+                                 0.75, [value[:120]], f"places in different countries named ({names}); kept "
+                                 f"{written!r}, which the contact details support")
     if len({h.country for h, _, _ in found.values()}) == 1 and len(found) > 1:
         c = next(iter(found.values()))[0].country
         names = ", ".join(w for _, w, _ in found.values())
@@ -366,7 +385,8 @@ def find_location(lines: list[Line]) -> LocationGuess:
     others = [ln for i, ln in enumerate(lines) if ln.section in ("other", "header") and not _is_contact(i, ln)]
     # 1. an explicit label or a house icon: in the contact lines, or anywhere outside experience/education
     rest = [ln for i, ln in enumerate(lines) if ln.section == "education" and _HOME_LABEL.search(ln.text)]
-    for ln in contact + others + rest:
+    # an Indian CV's permanent (family) address is tried after its present one: the present one is where one lives
+    for ln in sorted(contact + others + rest, key=lambda x: bool(_PERMANENT.search(x.text[:60]))):
         m = _LABEL.search(ln.text) or _ICON.search(ln.text)
         if not m:
             continue
