@@ -1119,7 +1119,7 @@ def pipe_variant(lab: Lab, spec: str) -> Callable[[], Run]:
 
 def r5_variant(lab: Lab, spec: str) -> Callable[[], Run]:
     """``r5:key=value;...`` — :meth:`Lab.r5_run` with second-stage weights ``cov text occ sem dist prior``, ``n``,
-    ``group=D:T`` (same-title groups ordered by distinct D + text T; ``group=off``), ``prf=K:BETA:WHERE``,
+    ``group=D:T[:C]`` (same-title groups ordered by distinct D + text T [+ contrast C, round 6]; ``group=off``), ``prf=K:BETA:WHERE``,
     ``lexprf=K:TERMS:TIMES``, ``k`` / ``wlex`` / ``cand`` (first-stage fusion). Example: ``r5:cov=1;text=0.3;group=off``."""
     names = {"cov": "coverage", "text": "text", "occ": "occupation", "sem": "semantic", "dist": "distinct",
              "prior": "prior"}
@@ -1136,8 +1136,8 @@ def r5_variant(lab: Lab, spec: str) -> Callable[[], Run]:
         elif key in ("k", "wlex"):
             kw[{"k": "rrf_k", "wlex": "w_lex"}[key]] = float(val)
         elif key == "group":
-            kw["group"] = {} if val == "off" else dict(zip(("distinct", "text"), map(float, val.split(":")),
-                                                            strict=True))
+            kw["group"] = {} if val == "off" else dict(zip(("distinct", "text", "contrast"), map(float, val.split(":")),
+                                                            strict=False))
         elif key == "prf":
             k, b, where = val.split(":")
             kw["prf"] = (int(k), float(b), where)

@@ -69,3 +69,21 @@ def test_rerank_rows_group_reads_the_distinct_signal():
     rr = rerank_rows(idx.lines, [0, 1, 2, 3], [0.04, 0.03, 0.02, 0.01], "nothing shared", titles, weights=only_prior,
                      resume_occ=None, resume_vectors=resume, vectors=vecs, group={"distinct": 1.0})
     assert rr.order[0] == 3  # the distinct reading is computed for the group order even at weight 0 in the score
+
+
+def test_rerank_rows_group_reads_the_contrast_signal():
+    # round 6: the groups are ordered by distinct + contrast; contrast (the resume's words a posting shares that few
+    # of the other candidates share) is read for the groups even at weight 0 in the score. Postings 0 and 2 list the
+    # resume's common stack like every SRE posting; 3 also shares "recommendation" and "ranking", which no other does
+    idx, titles = _lines()
+    resume = "Site reliability engineer: kept recommendation and ranking services up. Kubernetes, Terraform."
+    only_prior = {"prior": 1.0, "coverage": 0.0, "text": 0.0, "occupation": 0.0, "semantic": 0.0, "distinct": 0.0}
+    prior = [0.04, 0.03, 0.02, 0.01]
+    rr = rerank_rows(idx.lines, [0, 1, 2, 3], prior, resume, titles, weights=only_prior, resume_occ=None,
+                     group={"contrast": 1.0})
+    con = [r.contrast for r in rr.readings]
+    assert con[3] > max(con[0], con[2]) > 0 and con[1] == 0.0  # the data engineer shares no resume word
+    assert rr.order == [3, 1, 0, 2]  # the SRE places 1, 3, 4: 3 first, then 0 and 2 (equal contrast) in input order
+    assert STAGE2_GROUP == {"distinct": 1.0, "contrast": 1.0}
+    off = rerank_rows(idx.lines, [0, 1, 2, 3], prior, resume, titles, weights=only_prior, resume_occ=None, group={})
+    assert [r.contrast for r in off.readings] == [0.0] * 4  # not read when nothing uses it
