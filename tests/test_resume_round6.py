@@ -172,8 +172,13 @@ def test_ranges_written_end_first() -> None:
     p = _profile(_docx(["Dana Levi", "Experience", "Developer, Intel\t2019 - present", "Tester, HP\t2019 - 2010"]))
     assert p.months is None and "written end first among ranges written start first" in p.unknown["months"]
     p = _profile(_docx(["Dana Levi", "Experience", "Developer, Intel\tJan 2019 - present",
+                        "Tester, HP\tSep 2018 - May 2018", "Clerk, Bank\tJan 2016 - Dec 2017",
+                        "Waiter, Cafe\tJan 2014 - Dec 2015"]))
+    assert p.months == 48 + 23 + 23 and "months" not in p.unknown  # "Jan 2016 - Dec 2017" reads 23
+    # with few other ranges its two dates count as unpaired: unknown with the reason
+    p = _profile(_docx(["Dana Levi", "Experience", "Developer, Intel\tJan 2019 - present",
                         "Tester, HP\tSep 2018 - May 2018"]))
-    assert p.months == 48 and "months" not in p.unknown
+    assert p.months is None and "could not be paired" in p.unknown["months"]
 
 
 def test_indian_present_address_before_permanent_and_a_locality_beside_the_city() -> None:

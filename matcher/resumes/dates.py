@@ -474,29 +474,34 @@ def months_of_experience(lines: list[Line], text: str, as_of: date) -> MonthsGue
     if spans:
         months = merge_months(spans, as_of)
         ev = [s.snippet for s in spans]
+        back = [s for s in spans if s.reversed]
+        mixed_note = None
+        if back and len(back) < len(spans):
+            # among ranges written start first, one written end first is as likely a typo ("September 2017 to
+            # April 2008"): not counted (its two dates count as unpaired if it would change the total), and the
+            # total is not trusted when counting it swapped moves it by a year
+            spans = [s for s in spans if not s.reversed]
+            rest = merge_months(spans, as_of)
+            ev = [s.snippet for s in spans]
+            if months != rest:  # it would change the total: its two dates are dates left unread
+                unpaired = [*unpaired, *(b.snippet for b in back for _ in range(2))]
+            if abs(months - rest) > 12:
+                mixed_note = (f"the range {back[0].snippet!r} is written end first among ranges written start first; "
+                              f"not counted: swapped it would make {months} months")
+            months, back = rest, []
+        if mixed_note:
+            return MonthsGuess(months, "dates", 0.5, ev, mixed_note)
         if len(unpaired) >= 2 and len(unpaired) >= len(spans):
             return MonthsGuess(months, "dates", 0.5, ev,
                                f"{len(unpaired)} dates could not be paired into ranges (e.g. {unpaired[0]!r})")
         if len(spans) == 1 and "most recent job" in spans[0].snippet:
             return MonthsGuess(months, "dates", 0.5, ev, "only one start date with no end, counted to as_of")
-        back = [s for s in spans if s.reversed]
-        if back:
-            if len(back) == len(spans) > 1:
-                return MonthsGuess(months, "dates", 0.7, ev, "every range is written end first (right-to-left "
-                                                             "order); read with start and end swapped")
-            if len(back) == len(spans):
-                return MonthsGuess(months, "dates", 0.5, ev, f"the one range {back[0].snippet!r} is written end "
-                                                             f"first: right-to-left order or a typo")
-            # among ranges written start first, one written end first is as likely a typo ("September 2017 to
-            # April 2008"): not counted, and the total is not trusted when counting it swapped moves it by a year
-            spans = [s for s in spans if not s.reversed]
-            rest = merge_months(spans, as_of)
-            ev = [s.snippet for s in spans]
-            if abs(months - rest) > 12:
-                return MonthsGuess(rest, "dates", 0.5, ev,
-                                   f"the range {back[0].snippet!r} is written end first among ranges written "
-                                   f"start first; not counted: swapped it would make {months} months")
-            months = rest
+        if back and len(back) == len(spans) > 1:
+            return MonthsGuess(months, "dates", 0.7, ev, "every range is written end first (right-to-left "
+                                                         "order); read with start and end swapped")
+        if back and len(back) == len(spans):
+            return MonthsGuess(months, "dates", 0.5, ev, f"the one range {back[0].snippet!r} is written end "
+                                                         f"first: right-to-left order or a typo")
         schoolish = [s for s in spans if s.study]
         if schoolish and len(schoolish) < len(spans):
             rest = merge_months([s for s in spans if not s.study], as_of)
