@@ -233,3 +233,11 @@ def test_hebrew_until_today_and_result_awaited() -> None:
     assert p.degree == "high_school"
     p = _profile(_docx(["Ivan Petrov", "Education", "Kandidat nauk in Chemistry, 2001"]))
     assert p.degree == "postgraduate"
+
+
+def test_a_word_that_is_a_town_abroad_against_a_national_phone_format() -> None:
+    # "Erez Levi" on a contact line: "Levi" is a town in Canada, the phone is written as in Israel: unknown, with why
+    p = _profile(_docx(["CV", "Erez Levi | 054-555-0193", *_BODY]))
+    assert p.location is None and "the phone number is written as in IL" in p.unknown["location"]
+    p = _profile(_docx(["CV", "Haifa | 054-555-0193", *_BODY]))
+    assert p.location is not None and p.location.city == "Haifa"

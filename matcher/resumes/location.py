@@ -214,7 +214,7 @@ _STREET_UNLABELLED = re.compile(r"^\d+\b|\b\d+\w?$")  # elsewhere a number that 
 
 
 def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tuple[str, ...] = (),
-                contact_line: bool = False) -> LocationGuess | None:
+                contact_line: bool = False, local: tuple[str, ...] = ()) -> LocationGuess | None:
     """Places named in one value (a label's value or a header segment group)."""
     states = us_states()
     m = _US.search(value)
@@ -320,6 +320,10 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
         conf, reason = 0.45, f"{written!r} names cities in several countries and nothing says which"
     elif weak and hit.country in weak and (labelled or whole):
         conf = max(conf, 0.8)
+    elif local and hit.country not in local and not labelled and not whole:
+        # "Erez Levi | 054-...": a word inside a segment that is a town abroad ("Levi", CA) while the phone is
+        # written in another country's national format
+        conf, reason = 0.45, f"{written!r} is a city in {hit.country}, but the phone number is written as in {', '.join(local)}"
     elif not country:
         if not labelled and not whole and not (contact_line or _CONTACT.search(value)):
             conf, reason = 0.35, f"{written!r} is a city name inside other text"
@@ -414,6 +418,7 @@ def find_location(lines: list[Line]) -> LocationGuess:
     if any(_MASKED.search(ln.text) for ln in lines):
         return LocationGuess(None, 0.0, [], "the resume's places are masked ('City , State')")
     best: LocationGuess | None = None
+    local = tuple(dict.fromkeys(cc for ln in contact for pat, cc in _LOCAL_PHONES if pat.search(ln.text)))
     for k, ln in enumerate(contact):
         if len(ln.text) > 120:
             continue
@@ -428,7 +433,7 @@ def find_location(lines: list[Line]) -> LocationGuess:
             text = named.group("rest")  # "Dana Levi | Holon | ...": the name first ("Dana" is a town in Syria)
         # a birth place or a citizenship is not where one lives
         value = _VALUE_END.sub(" | ", _BIRTH.sub(" | ", _NOT_HOME_VALUE.sub(" | ", _WEB.sub(" | ", text))))
-        got = _read_value(value, hints, labelled=False, weak=weak, contact_line=bool(_CONTACT.search(text)))
+        got = _read_value(value, hints, labelled=False, weak=weak, contact_line=bool(_CONTACT.search(text)), local=local)
         if got and got.place and (best is None or got.confidence > best.confidence):
             got.evidence = [ln.text[:160]]
             best = got
