@@ -241,3 +241,11 @@ def test_a_word_that_is_a_town_abroad_against_a_national_phone_format() -> None:
     assert p.location is None and "the phone number is written as in IL" in p.unknown["location"]
     p = _profile(_docx(["CV", "Haifa | 054-555-0193", *_BODY]))
     assert p.location is not None and p.location.city == "Haifa"
+
+
+def test_a_prose_label_ends_with_its_sentence() -> None:
+    p = profile_from_text("Dana Levi\nCurrently living in Brickell and originally from NYC. Looking for sales roles\n"
+                          "Experience\nDeveloper 2015-2018", AS_OF)
+    assert p.location is None or p.location.city != "NYC."
+    p = profile_from_text("Dana Levi\nLives in Haifa with my family\nExperience\nDeveloper 2015-2018", AS_OF)
+    assert p.location is not None and p.location.city == "Haifa"

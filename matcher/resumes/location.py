@@ -50,6 +50,11 @@ class _Label:
 _LABEL = _Label()
 # a label that names the candidate's home wherever it stands (a sidebar a layout put inside "Education")
 _HOME_LABEL = re.compile(r"(?:^|(?<=[\s|•·,;(]))(?:address|residence|region|place\s+of\s+residence)\s*:\s*(?P<v>.*)", re.I)
+# a label that is a phrase of a sentence ("Currently living in Brickell and originally from NYC."): its place ends
+# where the sentence goes on
+_PROSE_LABEL = re.compile(r"\b(?:living|lives?|based|resident)\s+(?:in|of)\b", re.I)
+_PROSE_END = re.compile(r"\s+(?:and|but|from|originally|with|since|for|where|who|while|to|near|working|looking|"
+                        r"seeking|open)\b|(?<!\bSt)\.(?:\s|$)|[;!?]", re.I)
 _PERMANENT = re.compile(r"\b(?:permanent|native|home\s*town)\b", re.I)
 _ICON = re.compile(r"[⌂\U0001F3E0\U0001F3E1\U0001F4CD]\s*[:\-]?\s*(?P<v>.*)")
 # where a label's value stops: the next label, a separator, contact details
@@ -406,6 +411,8 @@ def find_location(lines: list[Line]) -> LocationGuess:
         if _MASKED.search(raw[:40]):
             return LocationGuess(None, 0.0, [ln.text[:160]], "the location is masked ('City , State')")
         value = _cut(raw)
+        if _PROSE_LABEL.search(m.group(0)[: len(m.group(0)) - len(raw)]):
+            value = _PROSE_END.split(value, 1)[0]  # "living in Brickell and originally from NYC": Brickell only
         if not value:
             continue
         got = _read_value(value[:150], hints, labelled=True, weak=weak)
