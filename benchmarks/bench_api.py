@@ -4,17 +4,22 @@
     .venv/bin/python benchmarks/bench_api.py --url http://127.0.0.1:8000      # against a server you started
     .venv/bin/python benchmarks/bench_api.py --data-dir DIR --workers 1,2 --out api-workers.json
                                               # jobmatch serve --workers N for each N, same load on each
+    .venv/bin/python benchmarks/bench_api.py --data-dir DIR --concurrency 8 --ab 8d7c2aa --rounds 3
+                                              # this tree's server and 8d7c2aa's, alternating, 3 pairs
 
 Real 1-2 page PDFs from ../shared/data/resumes/livecareer/pdf, at concurrency 1 and 8: p50/p99 latency,
 uploads/s, errors, the server's CPU time per upload (its process tree: server, forkserver, parse workers; the
-number to compare on a shared machine) and the load average before and after each run. Servers log
+number to compare on a shared machine), this client's own CPU per upload and the machine's idle share during
+the run (near 0: the cores, not the server, set the rate) and the load average before and after each run. Servers log
 at info level (one JSON line per request, to a temporary file), as deployed. Prints a table and writes
 benchmarks/results/api.json (or ``--out``).
 """
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -58,23 +63,23 @@ def free_port() -> int:
 
 
 def start_server(data_dir: Path, port: int, *, log_level: str = "warning", log_file: Path | None = None,
-                 workers: int = 1) -> subprocess.Popen:
+                 workers: int = 1, env_extra: dict[str, str] | None = None) -> subprocess.Popen:
     """``jobmatch serve`` on 127.0.0.1:``port``; returns once every worker answers /readyz (with several
-    workers, a request reaches whichever accepts it: wait for ``workers`` distinct pids to say ready)."""
-    env = dict(os.environ, JOBMATCH_DATA_DIR=str(data_dir))
+    workers, a request reaches whichever accepts it: wait until ``workers`` distinct pids have answered /readyz
+    with 200, as their access lines in ``log_file`` say — ``process_start_time_seconds`` has 10 ms resolution,
+    so two workers started together could not be told apart by it)."""
+    if workers > 1 and (log_file is None or log_level not in ("debug", "info")):
+        raise ValueError("several workers: pass log_file and log_level info (the access lines name the pids)")
+    env = dict(os.environ, JOBMATCH_DATA_DIR=str(data_dir), JOBMATCH_LOG_FORMAT="json", **(env_extra or {}))
     err = open(log_file, "ab") if log_file else None
     proc = subprocess.Popen([str(JOBMATCH), "serve", "--port", str(port), "--log-level", log_level,
                              "--workers", str(workers)], env=env, stderr=err)
     deadline = time.time() + 300
-    ready_pids: set[str] = set()
     while time.time() < deadline:
         try:
-            r = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2)
-            if r.status_code == 200 and "jobmatch_ready 1.0" in r.text:
-                start = next(x for x in r.text.splitlines() if x.startswith("process_start_time_seconds"))
-                ready_pids.add(start)
-                if len(ready_pids) >= workers:
-                    return proc
+            r = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)  # a new connection each time
+            if r.status_code == 200 and (workers <= 1 or len(ready_pids(log_file)) >= workers):
+                return proc
         except httpx.HTTPError:
             pass
         if proc.poll() is not None:
@@ -82,6 +87,34 @@ def start_server(data_dir: Path, port: int, *, log_level: str = "warning", log_f
         time.sleep(0.5)
     proc.terminate()
     raise SystemExit("server not ready after 300 s")
+
+
+def ref_tree(rev: str) -> Path:
+    """``api/`` and ``matcher/`` of git revision ``rev`` in a temporary directory: on a server's PYTHONPATH it
+    serves that revision's code (the installed entry point, this venv, the same data directory)."""
+    out = Path(tempfile.mkdtemp(prefix="jobmatch-ref-"))
+    atexit.register(shutil.rmtree, out, True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "api", "matcher"], check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
+    return out
+
+
+def ready_pids(log_file: Path) -> set[int]:
+    """Pids whose access lines show a 200 from /readyz."""
+    import json
+
+    pids: set[int] = set()
+    with open(log_file, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            if '"/readyz"' in line:
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    continue
+                if rec.get("route") == "/readyz" and rec.get("status") == 200 and "pid" in rec:
+                    pids.add(rec["pid"])
+    return pids
 
 
 def tree_cpu(root: int | None) -> float | None:
@@ -111,6 +144,16 @@ def tree_cpu(root: int | None) -> float | None:
         if p == root:
             total += cpu[pid]
     return total
+
+
+def machine_cpu() -> tuple[int, int]:
+    """(all, idle + iowait) jiffies of the machine so far (/proc/stat); (0, 0) elsewhere."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+    except OSError:
+        return 0, 0
+    return sum(v), v[3] + v[4]
 
 
 def run_load(url: str, pdfs: list[Path], concurrency: int, total: int, as_of: str) -> dict:
@@ -165,9 +208,17 @@ def main() -> int:
     ap.add_argument("--as-of", default="2021-08-01")
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--workers", default="1", help="comma-separated: jobmatch serve --workers N for each")
+    ap.add_argument("--ab", metavar="REV", help="alternate servers of this tree and of git revision REV (its api/ "
+                    "and matcher/ on the server's PYTHONPATH), --rounds times: A/B on a machine whose speed drifts")
+    ap.add_argument("--rounds", type=int, default=1, help="with --ab: pairs of runs (this tree first)")
     ap.add_argument("--out", default="api.json", help="file name under benchmarks/results/")
     args = ap.parse_args()
     worker_counts = [int(w) for w in args.workers.split(",")]
+    trees: list[tuple[str, dict[str, str]]] = [("tree", {})]
+    if args.ab:
+        if args.url:
+            raise SystemExit("--ab starts its own servers: leave out --url")
+        trees = [("tree", {}), (args.ab, {"PYTHONPATH": str(ref_tree(args.ab))})] * max(1, args.rounds)
 
     if not args.url:
         store = args.data_dir / "jobs.sqlite3"
@@ -178,13 +229,14 @@ def main() -> int:
     pdfs = pick_pdfs(args.pdfs)
     rows = []
     info: dict = {}
-    for workers in ([1] if args.url else worker_counts):
+    for (code, env_extra), workers in [(t, w) for t in trees for w in ([1] if args.url else worker_counts)]:
         proc = None
         url = args.url
         if not url:
             port = free_port()
             log = Path(tempfile.mkstemp(prefix="jobmatch-bench-api-", suffix=".log")[1])
-            proc = start_server(args.data_dir, port, log_level="info", log_file=log, workers=workers)
+            proc = start_server(args.data_dir, port, log_level="info", log_file=log, workers=workers,
+                                env_extra=env_extra)
             url = f"http://127.0.0.1:{port}"
         try:
             info = httpx.get(f"{url}/readyz", timeout=10).json()
@@ -192,13 +244,20 @@ def main() -> int:
             for c in args.concurrency.split(","):
                 load_before = os.getloadavg()
                 cpu0 = tree_cpu(proc.pid if proc is not None else None)
+                own0, stat0 = os.times(), machine_cpu()
                 row = run_load(url, pdfs, int(c), args.requests, args.as_of)
+                own1, stat1 = os.times(), machine_cpu()
                 cpu1 = tree_cpu(proc.pid if proc is not None else None)
+                # this client's own CPU (it shares the machine with the server) and how idle the machine was:
+                # an idle share near 0 means the cores, not the server, set the rate
+                row["client_cpu_ms_per_upload"] = ((own1.user + own1.system - own0.user - own0.system)
+                                                   / row["requests"] * 1000)
+                row["machine_idle_pct"] = round(100 * (stat1[1] - stat0[1]) / max(1, stat1[0] - stat0[0]), 1)
                 # the server's CPU per upload (its process, forkserver and parse workers): what the machine's load
                 # does not inflate much, unlike the wall-clock numbers
                 row["server_cpu_ms_per_upload"] = (None if cpu0 is None or cpu1 is None
                                                    else (cpu1 - cpu0) / row["requests"] * 1000)
-                rows.append({"workers": workers, **row, "loadavg_before": [round(x, 2) for x in load_before],
+                rows.append({"code": code, "workers": workers, **row, "loadavg_before": [round(x, 2) for x in load_before],
                              "loadavg_after": [round(x, 2) for x in os.getloadavg()]})
         finally:
             if proc is not None:
@@ -206,13 +265,13 @@ def main() -> int:
                 proc.wait(timeout=60)
                 log.unlink(missing_ok=True)
     print(f"server: {info}")
-    print(f"{'workers':>7} {'conc':>4} {'reqs':>5} {'err':>4} {'p50 ms':>8} {'p99 ms':>8} {'uploads/s':>10} "
-          f"{'CPU ms/upload':>13} {'load 1m':>8}")
+    print(f"{'code':>8} {'workers':>7} {'conc':>4} {'reqs':>5} {'err':>4} {'p50 ms':>8} {'p99 ms':>8} {'uploads/s':>10} "
+          f"{'CPU ms/upload':>13} {'client ms':>9} {'idle %':>6} {'load 1m':>8}")
     for r in rows:
         cpu = r.get("server_cpu_ms_per_upload")
-        print(f"{r['workers']:>7} {r['concurrency']:>4} {r['requests']:>5} {r['errors']:>4} {r['p50_ms']:>8.0f} "
+        print(f"{r['code'][:8]:>8} {r['workers']:>7} {r['concurrency']:>4} {r['requests']:>5} {r['errors']:>4} {r['p50_ms']:>8.0f} "
               f"{r['p99_ms']:>8.0f} {r['uploads_per_s']:>10.2f} {cpu if cpu is None else round(cpu, 1)!s:>13} "
-              f"{r['loadavg_before'][0]:>8.2f}")
+              f"{r['client_cpu_ms_per_upload']:>9.1f} {r['machine_idle_pct']:>6.1f} {r['loadavg_before'][0]:>8.2f}")
     path = write_json(args.out, {"hardware": hardware(), "server": info, "pdfs": len(pdfs), "runs": rows,
                                  "command": "benchmarks/bench_api.py " + " ".join(sys.argv[1:])})
     print(f"wrote {path}")
