@@ -29,7 +29,7 @@ from .ranking import tokenize
 
 __all__ = ["Reading", "PostingLines", "posting_lines", "stage2_scores", "rerank_rows", "Reranked", "STAGE2_N",
            "STAGE2_WEIGHTS", "local_contrast", "resume_line_spans", "resume_line_vectors", "resume_lines", "RESUME_LINE_WORDS",
-           "RESUME_LINE_MIN_TOKENS", "STAGE2_GROUP", "title_key", "group_order"]
+           "RESUME_LINE_MIN_TOKENS", "STAGE2_GROUP", "title_key", "group_order", "numeric_ids"]
 
 # boilerplate lines: equal opportunity, benefits, how to apply, privacy — not asks of the candidate
 _BOILER = re.compile(
@@ -61,8 +61,9 @@ RESUME_LINE_MIN_TOKENS = 4
 # group). Reorders nothing across titles, so which titles fill the page does not change. {} = off.
 # Round 6: *contrast* (the resume's words this posting shares that few of the other candidates share) instead of the
 # whole-text cosine: the cosine favours the generic postings that list the resume's common stack (Kubernetes, AWS,
-# ...); contrast and distinct both read what sets a posting apart from the candidates around it. Tune: the same hits,
-# nDCG@10 -0.003 +- 0.003; the plain seed resume 7th -> 2nd near Seattle (README "Ranking quality", round 6).
+# ...); contrast and distinct both read what sets a posting apart from the candidates around it; numbers (years, phone
+# digits) count nothing in it (:func:`numeric_ids`). Tune: the same hits, nDCG@10 -0.002 +- 0.003; the plain seed
+# resume 7th -> 2nd near Seattle (README "Ranking quality", round 6).
 STAGE2_GROUP = {"distinct": 1.0, "contrast": 1.0}
 
 
@@ -215,6 +216,21 @@ def local_contrast(query: np.ndarray, cands: np.ndarray, *, neighbours: int = 0,
     cos = np.einsum("nld,nd->nl", Qd, Dd) / np.maximum(qn * dn[:, None], 1e-12)
     return cos.max(1)
 _UNSET = object()
+
+_NUMERIC = re.compile(r"[0-9][0-9.]*")
+
+
+def numeric_ids(vocab, text: str | None) -> list[int]:
+    """Token ids (in ``vocab``) of the text's numbers — years, months, phone numbers, zip codes, requisition ids:
+    what the ``contrast`` signal leaves out (round 6: on the plain seed resume its top words were "206" (the phone's
+    area code) and "2017"). Words with letters ("5g", "s3", "3d") are kept."""
+    out = []
+    for t in set(tokenize(text or "")):
+        if _NUMERIC.fullmatch(t):
+            i = vocab.get(t)
+            if i is not None:
+                out.append(i)
+    return out
 
 _TITLE_NOISE = frozenset({"senior", "sr", "junior", "jr", "lead", "principal", "staff", "i", "ii", "iii", "iv",
                           "remote"})
@@ -431,11 +447,12 @@ class PostingLines:
         text = float(dv @ rv[u]) / (dn * rnorm) if u.size else 0.0
         return Reading(coverage=coverage, text=text, lines=n_req, lines_met=met)
 
-    def contrast(self, rows: Sequence[int], resume: tuple[np.ndarray, np.ndarray, float]) -> np.ndarray:
+    def contrast(self, rows: Sequence[int], resume: tuple[np.ndarray, np.ndarray, float],
+                 skip: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
         """Per row: the resume's words it contains, each weighted by the resume's log-tf x idf and by how few of
         the other ``rows`` contain it (``log((n + 1) / (n_rows_with_it + 1))``): words every candidate shares
         count nothing, a word only this posting shares with the resume counts most. What tells one posting
-        from the others under the same title."""
+        from the others under the same title. ``skip``: token ids that count nothing (:func:`numeric_ids`)."""
         have, rv, _ = resume
         n = len(rows)
         matched: list[np.ndarray] = []
@@ -448,10 +465,15 @@ class PostingLines:
             matched.append(u[have[u]])
         if not n:
             return np.zeros(0)
-        allm = np.concatenate(matched) if matched else np.zeros(0, dtype=np.int32)
-        df_local = np.bincount(allm, minlength=len(self.vocab)) if allm.size else np.zeros(len(self.vocab))
+        allm = np.concatenate(matched)
+        if not allm.size:
+            return np.zeros(n)
+        # how many of the rows contain each matched word (over the matched words only: no vocabulary-sized array)
+        u, df_local = np.unique(allm, return_counts=True)
         w = np.log((n + 1.0) / (df_local + 1.0))
-        return np.array([float((rv[mt] * w[mt]).sum()) for mt in matched])
+        if skip is not None and len(skip):
+            w[np.isin(u, np.asarray(skip))] = 0.0
+        return np.array([float((rv[mt] * w[np.searchsorted(u, mt)]).sum()) for mt in matched])
 
     def signatures(self, rows: Sequence[int]) -> Sequence[frozenset[int]]:
         """:meth:`signature` of each of ``rows``, read when first indexed (for ``ranking.diversify(limit=)``,
@@ -529,7 +551,8 @@ def rerank_rows(lines: PostingLines, rows: Sequence[int], prior: Sequence[float]
         for r, d in zip(readings, local_contrast(resume_vectors, np.asarray(vectors)[:m]), strict=False):
             r.distinct = float(d)
     if w.get("contrast") or g.get("contrast"):
-        for r, c in zip(readings, lines.contrast([int(x) for x in rows[:m]], side), strict=False):
+        skip = numeric_ids(lines.vocab, resume_text)
+        for r, c in zip(readings, lines.contrast([int(x) for x in rows[:m]], side, skip), strict=False):
             r.contrast = float(c)
     s = stage2_scores(list(prior[:m]), readings, weights) if m else np.zeros(0)
     head = sorted(range(m), key=lambda i: (-s[i], i))

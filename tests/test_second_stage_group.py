@@ -2,6 +2,7 @@
 rerank_rows with and without the groups."""
 import numpy as np
 
+from matcher.ranking import LexicalIndex
 from matcher.second_stage import STAGE2_GROUP, group_order, rerank_rows, title_key
 
 
@@ -87,3 +88,22 @@ def test_rerank_rows_group_reads_the_contrast_signal():
     assert STAGE2_GROUP == {"distinct": 1.0, "contrast": 1.0}
     off = rerank_rows(idx.lines, [0, 1, 2, 3], prior, resume, titles, weights=only_prior, resume_occ=None, group={})
     assert [r.contrast for r in off.readings] == [0.0] * 4  # not read when nothing uses it
+
+
+def test_contrast_leaves_numbers_out():
+    # a posting that shares only numbers with the resume (a phone's area code, a year) gets no contrast from them
+    from matcher.second_stage import numeric_ids
+
+    resume = "Seattle, WA | 206-555-0148. Kept recommendation services up, 2017 to 2021. Kubernetes, 5G, S3."
+    num = LexicalIndex().build(["Site Reliability Engineer\ncall 206 555 0148 since 2017",
+                                "Site Reliability Engineer\nKubernetes on call",
+                                "Site Reliability Engineer\nrecommendation services"]).lines
+    side = num.resume_side(resume)
+    skip = numeric_ids(num.vocab, resume)
+    # the resume's numbers the postings know ("2021" is in no posting; "5g", "s3" are words)
+    assert {t for t, i in num.vocab.items() if i in skip} == {"206", "555", "0148", "2017"}
+    with_numbers = num.contrast([0, 1, 2], side)
+    without = num.contrast([0, 1, 2], side, skip)
+    assert with_numbers[0] > 0 and without[0] == 0.0  # the first posting shares nothing but numbers
+    assert without[1:].tolist() == with_numbers[1:].tolist()  # the others' words count as before
+    assert without[2] > without[1] > 0  # two resume words only the third shares ("recommendation", "services"), one
