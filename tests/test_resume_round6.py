@@ -249,3 +249,9 @@ def test_a_prose_label_ends_with_its_sentence() -> None:
     assert p.location is None or p.location.city != "NYC."
     p = profile_from_text("Dana Levi\nLives in Haifa with my family\nExperience\nDeveloper 2015-2018", AS_OF)
     assert p.location is not None and p.location.city == "Haifa"
+
+
+def test_within_a_part_the_supported_city_beats_a_town_abroad() -> None:
+    # "Whitefield" (GB) is a Bengaluru locality; the PIN code supports the Indian city written after it
+    p = _profile(_docx(["Raj Kumar", "Address: Flat 3B Whitefield Bengaluru 560066", "Experience"]))
+    assert p.location is not None and (p.location.city, p.location.country) == ("Bengaluru", "IN")

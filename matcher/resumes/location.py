@@ -277,14 +277,21 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
         if p in near_org:
             # "Tel Aviv University", "B.Sc., Technion, Haifa": a school's or employer's name or its place
             continue
+        support = (*hints, *weak, *local, *(("IN",) if labelled and _PIN.search(value) else ()))
+        first = None
         for gram, whole in _ngrams(p):
             hit = find_city(gram, region=region, country=country, hints=hints or weak, small=True,
                             loose="IL" in (*hints, *weak, country))
             if hit and hit.small and not (labelled or (whole and hit.country in (*hints, *weak, country))):
                 hit = None  # a small place (a moshav, "Erez") only after a label, or as a whole segment its country supports
-            if hit:
+            if hit and (country or not support or hit.country in support):
                 found.setdefault(hit.name, (hit, gram, whole))
                 break
+            if hit and first is None:
+                first = (hit, gram, whole)  # a town abroad ("Whitefield", GB): a later word may be the supported city
+        else:
+            if first:
+                found.setdefault(first[0].name, first)
     if not found:
         if country and ((by_code and not labelled) or near_org):
             return None  # a bare code, or a country beside a school's or employer's name
