@@ -11,8 +11,7 @@ import logging
 import re
 import secrets
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, asynccontextmanager, contextmanager, nullcontext
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -87,16 +86,6 @@ class State:
         self.compute = threading.Semaphore(settings.compute_slots or usable_cores())
         if service is not None:
             self.loaded.set()
-
-    @contextmanager
-    def slot(self) -> Iterator[None]:
-        """A compute slot (``compute_slots``: one query embedding per core), its wait timed as the ``wait`` stage."""
-        with stage("wait"):
-            self.compute.acquire()
-        try:
-            yield
-        finally:
-            self.compute.release()
 
     def load(self) -> None:
         try:
@@ -236,8 +225,12 @@ def create_app(settings: Settings | None = None, *, service=None, freeze_heap: b
         """Run blocking work in the thread pool, bounded by the per-request time limit."""
         def call():
             if compute:
-                with state.slot():  # one embedding per core
+                with stage("wait"):  # for a compute slot (one embedding per core)
+                    state.compute.acquire()
+                try:
                     return fn(*args)
+                finally:
+                    state.compute.release()
             return fn(*args)
         try:
             return await asyncio.wait_for(run_in_threadpool(call), timeout=settings.request_timeout_s)
@@ -306,7 +299,7 @@ def create_app(settings: Settings | None = None, *, service=None, freeze_heap: b
         with stage("parse"), competing(svc):
             profile = await parse(request, lambda cancel: svc.profile_from_resume(
                 data, filename=file.filename, as_of=opts.as_of, cancel=cancel))
-        return await run(lambda: timed_match(svc, profile, opts, slot=state.slot))
+        return await run(lambda: timed_match(svc, profile, opts), compute=True)
 
     @app.post("/v1/match", response_model=MatchResponse, tags=["match"], dependencies=[Auth],
               responses={200: match_example(), **error_responses(401, 413, 422, 429, 503, 504)})
@@ -320,9 +313,9 @@ def create_app(settings: Settings | None = None, *, service=None, freeze_heap: b
         def work():
             with stage("parse"), competing(svc):
                 profile = profile_of(svc, body, opts)
-            return timed_match(svc, profile, opts, slot=state.slot)
+            return timed_match(svc, profile, opts)
 
-        return await run(work)
+        return await run(work, compute=True)
 
     # ---- postings ------------------------------------------------------------------------------------------------
     @app.post("/v1/jobs", tags=["jobs"], dependencies=[Auth], status_code=201, openapi_extra=ADD_JOBS_BODY,
@@ -435,16 +428,13 @@ def _swallow(task: asyncio.Future) -> None:
         task.exception()  # retrieved: a cancelled parse's ParseCancelled is expected
 
 
-def timed_match(svc, profile: CandidateProfile, opts: MatchOptions,
-                slot: Callable[[], AbstractContextManager] = nullcontext) -> MatchResponse:
+def timed_match(svc, profile: CandidateProfile, opts: MatchOptions) -> MatchResponse:
     """``match_page`` with the query embedding and the rest (filters, ranking, explanations) timed as the
-    request's ``embed`` and ``rank`` stages (api/logs.py). ``slot``: held around the query embedding only (the
-    server's compute slot, :meth:`State.slot`): the ranking, which holds the GIL, then runs beside the next
-    request's embedding instead of keeping a core's slot while the GIL lets one thread at a time run Python."""
+    request's ``embed`` and ``rank`` stages (api/logs.py)."""
     if not profile.text.strip():  # no text: match() says what is wrong
         with stage("rank"):
             return match_page(svc, profile, opts)
-    with slot(), stage("embed"):
+    with stage("embed"):
         qv, lines = svc.embed_query_lines(profile)
     with stage("rank"), competing(svc):
         return match_page(svc, profile, opts, query_vec=qv, line_vecs=lines)
