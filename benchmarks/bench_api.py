@@ -6,6 +6,8 @@
                                               # jobmatch serve --workers N for each N, same load on each
     .venv/bin/python benchmarks/bench_api.py --data-dir DIR --concurrency 8 --ab 8d7c2aa --rounds 3
                                               # this tree's server and 8d7c2aa's, alternating, 3 pairs
+    .venv/bin/python benchmarks/bench_api.py --data-dir DIR --concurrency 8 --ab 8d7c2aa --ab-only api/app.py
+                                              # the same, but the other server is this tree with 8d7c2aa's app.py
 
 Real 1-2 page PDFs from ../shared/data/resumes/livecareer/pdf, at concurrency 1 and 8: p50/p99 latency,
 uploads/s, errors, the server's CPU time per upload (its process tree: server, forkserver, parse workers; the
@@ -89,11 +91,21 @@ def start_server(data_dir: Path, port: int, *, log_level: str = "warning", log_f
     raise SystemExit("server not ready after 300 s")
 
 
-def ref_tree(rev: str) -> Path:
+def ref_tree(rev: str, only: list[str] | None = None) -> Path:
     """``api/`` and ``matcher/`` of git revision ``rev`` in a temporary directory: on a server's PYTHONPATH it
-    serves that revision's code (the installed entry point, this venv, the same data directory)."""
+    serves that revision's code (the installed entry point, this venv, the same data directory). With ``only``
+    (paths under api/ or matcher/): this working tree's api/ and matcher/ with just those files as at ``rev``,
+    so that one change is compared and not everything else committed or edited since."""
     out = Path(tempfile.mkdtemp(prefix="jobmatch-ref-"))
     atexit.register(shutil.rmtree, out, True)
+    if only:
+        for top in ("api", "matcher"):
+            shutil.copytree(ROOT / top, out / top, ignore=shutil.ignore_patterns("__pycache__"))
+        for path in only:
+            text = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:{path}"], check=True,
+                                  capture_output=True).stdout
+            (out / path).write_bytes(text)
+        return out
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "api", "matcher"], check=True,
                              capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
@@ -211,6 +223,8 @@ def main() -> int:
     ap.add_argument("--ab", metavar="REV", help="alternate servers of this tree and of git revision REV (its api/ "
                     "and matcher/ on the server's PYTHONPATH), --rounds times: A/B on a machine whose speed drifts")
     ap.add_argument("--rounds", type=int, default=1, help="with --ab: pairs of runs (this tree first)")
+    ap.add_argument("--ab-only", nargs="+", metavar="PATH", help="with --ab: the other server runs this working "
+                    "tree with only these files (under api/ or matcher/) as at REV")
     ap.add_argument("--out", default="api.json", help="file name under benchmarks/results/")
     args = ap.parse_args()
     worker_counts = [int(w) for w in args.workers.split(",")]
@@ -218,7 +232,7 @@ def main() -> int:
     if args.ab:
         if args.url:
             raise SystemExit("--ab starts its own servers: leave out --url")
-        trees = [("tree", {}), (args.ab, {"PYTHONPATH": str(ref_tree(args.ab))})] * max(1, args.rounds)
+        trees = [("tree", {}), (args.ab, {"PYTHONPATH": str(ref_tree(args.ab, args.ab_only))})] * max(1, args.rounds)
 
     if not args.url:
         store = args.data_dir / "jobs.sqlite3"
