@@ -469,11 +469,12 @@ class PostingLines:
         if not allm.size:
             return np.zeros(n)
         # how many of the rows contain each matched word (over the matched words only: no vocabulary-sized array)
-        u, df_local = np.unique(allm, return_counts=True)
+        u, inv, df_local = np.unique(allm, return_inverse=True, return_counts=True)
         w = np.log((n + 1.0) / (df_local + 1.0))
         if skip is not None and len(skip):
             w[np.isin(u, np.asarray(skip))] = 0.0
-        return np.array([float((rv[mt] * w[np.searchsorted(u, mt)]).sum()) for mt in matched])
+        owner = np.repeat(np.arange(n), [mt.size for mt in matched])
+        return np.bincount(owner, weights=rv[allm].astype(np.float64) * w[inv], minlength=n)
 
     def signatures(self, rows: Sequence[int]) -> Sequence[frozenset[int]]:
         """:meth:`signature` of each of ``rows``, read when first indexed (for ``ranking.diversify(limit=)``,
