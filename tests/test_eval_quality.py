@@ -138,6 +138,8 @@ def test_r5_variant_names_parse_as_measured():
     assert kw == {"weights": {"coverage": 0.6, "text": 0.6}, "n": 50, "group": {}, "prf": (10, 0.5, "sem"),
                   "lexprf": (10, 40, 2), "rrf_k": 30.0, "w_lex": 0.5}
     assert eq.r5_variant(FakeLab(), "r5:group=1:2")() == {"group": {"distinct": 1.0, "text": 2.0}}
+    # round 6: a third number is the contrast weight
+    assert eq.r5_variant(FakeLab(), "r5:group=1:0.5:1")() == {"group": {"distinct": 1.0, "text": 0.5, "contrast": 1.0}}
     assert eq.r5_variant(FakeLab(), "r5:")() == {}
     with pytest.raises(ValueError):
         eq.r5_variant(FakeLab(), "r5:nope=1")()
