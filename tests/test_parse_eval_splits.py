@@ -2,20 +2,12 @@
 refuses them, and --tune does not even load them (issue 11)."""
 from __future__ import annotations
 
-import importlib.util
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _eval_parse():
-    spec = importlib.util.spec_from_file_location("eval_parse", ROOT / "benchmarks" / "eval_parse.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+from tests.label_tools import ROOT, record_opens
+from tests.label_tools import load_eval_parse as _eval_parse
 
 
 def test_held_out_splits_are_not_tuning_splits():
@@ -35,17 +27,8 @@ def test_show_failures_refuses_a_held_out_split(split, monkeypatch, capsys):
 
 @pytest.mark.skipif(not (ROOT.parent / "shared" / "data" / "labels").is_dir(), reason="../shared not present")
 def test_tuning_never_opens_the_held_out_label_files(monkeypatch):
-    import builtins
-
     ev = _eval_parse()
-    opened: list[str] = []
-    real_open = builtins.open
-
-    def recording_open(path, *a, **kw):
-        opened.append(str(path))
-        return real_open(path, *a, **kw)
-
-    monkeypatch.setattr(builtins, "open", recording_open)
+    opened = record_opens(monkeypatch)
     labels = ev.load_labels(ROOT.parent / "shared" / "data", ev.TUNING_SPLITS)
     assert labels and {r["split"] for r in labels} <= set(ev.TUNING_SPLITS)
     assert any(p.endswith("resume_fields_dev3.jsonl") for p in opened)

@@ -6,7 +6,6 @@ These tests check the files and the wiring into ``benchmarks/eval_parse.py`` onl
 the project's parser (the split is held out; the coordinator scores it once)."""
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import re
@@ -16,34 +15,22 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from tests.label_tools import empty_shared, load_eval_parse, load_module, record_opens
+
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "benchmarks" / "labels" / "resume_fields_test5w.jsonl"
 CV_DIR = ROOT / "benchmarks" / "labels" / "synthetic_cv5"
 DEGREES = {"none_stated", "high_school", "associate", "bachelor", "postgraduate"}
 
 
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope="module")
 def eval_parse():
-    return _load("eval_parse", ROOT / "benchmarks" / "eval_parse.py")
+    return load_eval_parse()
 
 
 @pytest.fixture(scope="module")
 def records() -> list[dict]:
     return [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def _empty_shared(tmp_path: Path) -> Path:
-    """A data dir whose shared dev label file is empty, so the test needs no ../shared checkout."""
-    (tmp_path / "labels").mkdir()
-    (tmp_path / "labels" / "resume_fields_dev.jsonl").write_text("")
-    return tmp_path
 
 
 def test_test5w_is_held_out(eval_parse):
@@ -58,24 +45,15 @@ def test_show_failures_refuses_test5w(eval_parse, monkeypatch, capsys):
 
 
 def test_tuning_never_loads_test5w(eval_parse, tmp_path, monkeypatch):
-    import builtins
-
-    opened: list[str] = []
-    real_open = builtins.open
-
-    def recording_open(path, *a, **kw):
-        opened.append(str(path))
-        return real_open(path, *a, **kw)
-
-    monkeypatch.setattr(builtins, "open", recording_open)
-    labels = eval_parse.load_labels(_empty_shared(tmp_path), eval_parse.TUNING_SPLITS)
+    opened = record_opens(monkeypatch)
+    labels = eval_parse.load_labels(empty_shared(tmp_path), eval_parse.TUNING_SPLITS)
     assert not [r for r in labels if r["split"] == "test5w" or r["source"] == "synthetic5"]
     assert not [p for p in opened if Path(p).name == "resume_fields_test5w.jsonl"], opened
     assert any(Path(p).name == "resume_fields_dev4w.jsonl" for p in opened)  # the recorder sees the label files
 
 
 def test_load_labels_returns_the_24_cvs_and_each_opens_with_python_docx(eval_parse, tmp_path):
-    shared = _empty_shared(tmp_path)
+    shared = empty_shared(tmp_path)
     labels = eval_parse.load_labels(shared, ("test5w",))
     assert len(labels) == 24
     assert {r["split"] for r in labels} == {"test5w"} and {r["source"] for r in labels} == {"synthetic5"}
@@ -128,7 +106,7 @@ def test_known_answers_for_the_hard_cases(records):
 
 
 def _docx_text(path: Path) -> str:
-    show = _load("show_resume", ROOT / "benchmarks" / "labels" / "show_resume.py")
+    show = load_module("show_resume", ROOT / "benchmarks" / "labels" / "show_resume.py")
     text = re.sub(r"----- \S+ -----", " ", show.docx_text(path))
     return re.sub(r"\s+", " ", text.replace("|", " | "))
 
@@ -142,7 +120,7 @@ def test_every_evidence_quote_is_in_its_document(records):
 
 
 def test_the_script_writes_the_committed_files_byte_for_byte(tmp_path):
-    gen = _load("make_synthetic_cvs_test5w", ROOT / "benchmarks" / "make_synthetic_cvs_test5w.py")
+    gen = load_module("make_synthetic_cvs_test5w", ROOT / "benchmarks" / "make_synthetic_cvs_test5w.py")
     written = gen.build(tmp_path)
     assert sorted(p.name for p in written) == [f"v{i:02d}.docx" for i in range(1, 25)]
     for p in written:

@@ -5,7 +5,6 @@ split since round 6 (``benchmarks/labels/README.md``).
 These tests check the files and the wiring into ``benchmarks/eval_parse.py`` only."""
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import re
@@ -14,22 +13,17 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from tests.label_tools import empty_shared, load_eval_parse, load_module
+
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "benchmarks" / "labels" / "resume_fields_dev4w.jsonl"
 CV_DIR = ROOT / "benchmarks" / "labels" / "synthetic_cv"
 DEGREES = {"none_stated", "high_school", "associate", "bachelor", "postgraduate"}
 
 
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope="module")
 def eval_parse():
-    return _load("eval_parse", ROOT / "benchmarks" / "eval_parse.py")
+    return load_eval_parse()
 
 
 @pytest.fixture(scope="module")
@@ -37,19 +31,12 @@ def records() -> list[dict]:
     return [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _empty_shared(tmp_path: Path) -> Path:
-    """A data dir whose shared dev label file is empty, so the test needs no ../shared checkout."""
-    (tmp_path / "labels").mkdir()
-    (tmp_path / "labels" / "resume_fields_dev.jsonl").write_text("")
-    return tmp_path
-
-
 def test_dev4w_is_a_tuning_split(eval_parse):
     assert "dev4w" in eval_parse.TUNING_SPLITS and "dev4w" not in eval_parse.HELD_OUT_SPLITS
 
 
 def test_load_labels_returns_the_24_synthetic_cvs_and_each_opens_with_python_docx(eval_parse, tmp_path):
-    labels = eval_parse.load_labels(_empty_shared(tmp_path), ("dev4w",))
+    labels = eval_parse.load_labels(empty_shared(tmp_path), ("dev4w",))
     assert len(labels) == 24
     assert {r["split"] for r in labels} == {"dev4w"} and {r["source"] for r in labels} == {"synthetic"}
     assert sorted(r["id"] for r in labels) == [f"w{i:02d}" for i in range(1, 25)]
@@ -62,7 +49,7 @@ def test_load_labels_returns_the_24_synthetic_cvs_and_each_opens_with_python_doc
 
 
 def test_held_out_labels_do_not_include_dev4w(eval_parse, tmp_path):
-    labels = eval_parse.load_labels(_empty_shared(tmp_path), eval_parse.HELD_OUT_SPLITS)
+    labels = eval_parse.load_labels(empty_shared(tmp_path), eval_parse.HELD_OUT_SPLITS)
     assert not [r for r in labels if r["split"] == "dev4w" or r["source"] == "synthetic"]
 
 
@@ -92,7 +79,7 @@ def test_known_answers_for_the_hard_cases(records):
 
 
 def _docx_text(path: Path) -> str:
-    show = _load("show_resume", ROOT / "benchmarks" / "labels" / "show_resume.py")
+    show = load_module("show_resume", ROOT / "benchmarks" / "labels" / "show_resume.py")
     text = re.sub(r"----- \S+ -----", " ", show.docx_text(path))
     return re.sub(r"\s+", " ", text.replace("|", " | "))
 
@@ -105,7 +92,7 @@ def test_every_evidence_quote_is_in_its_document(records):
 
 
 def test_the_script_writes_the_committed_files_byte_for_byte(tmp_path):
-    gen = _load("make_synthetic_cvs", ROOT / "benchmarks" / "make_synthetic_cvs.py")
+    gen = load_module("make_synthetic_cvs", ROOT / "benchmarks" / "make_synthetic_cvs.py")
     written = gen.build(tmp_path)
     assert len(written) == 24
     for p in written:
