@@ -24,7 +24,27 @@ def hardware() -> dict:
         pass
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     return {"cpu": cpu, "cores": os.cpu_count(), "load_avg": load, "python": platform.python_version(),
-            "machine": platform.machine(), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+            "machine": platform.machine(), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "host_speed": host_speed()}
+
+
+def host_speed() -> dict:
+    """CPU milliseconds of two fixed single-threaded workloads (a Python loop of 2 M additions; sorting 1 M float32
+    with numpy), best of three. This VM's speed drifts by tens of per cent within an hour with the load average
+    near 0 (round 5: the same in-process upload benchmark 68 -> 98 ms CPU in 30 minutes), and a process's CPU time
+    drifts with it, so a result is comparable with another only next to these two numbers."""
+    loop, sort = [], []
+    arr = np.random.default_rng(0).random(1_000_000, dtype=np.float32)
+    for _ in range(3):
+        t = time.process_time()
+        s = 0
+        for i in range(2_000_000):
+            s += i
+        loop.append(time.process_time() - t)
+        t = time.process_time()
+        np.sort(arr)
+        sort.append(time.process_time() - t)
+    return {"py_loop_2m_ms": round(min(loop) * 1000, 1), "np_sort_1m_ms": round(min(sort) * 1000, 1)}
 
 
 def pct(values, q: float) -> float:

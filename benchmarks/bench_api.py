@@ -286,7 +286,9 @@ def main() -> int:
         print(f"{r['code'][:8]:>8} {r['workers']:>7} {r['concurrency']:>4} {r['requests']:>5} {r['errors']:>4} {r['p50_ms']:>8.0f} "
               f"{r['p99_ms']:>8.0f} {r['uploads_per_s']:>10.2f} {cpu if cpu is None else round(cpu, 1)!s:>13} "
               f"{r['client_cpu_ms_per_upload']:>9.1f} {r['machine_idle_pct']:>6.1f} {r['loadavg_before'][0]:>8.2f}")
-    path = write_json(args.out, {"hardware": hardware(), "server": info, "pdfs": len(pdfs), "runs": rows,
+    hw = hardware()
+    print(f"host speed (benchmarks/_common.host_speed, CPU ms): {hw['host_speed']}")
+    path = write_json(args.out, {"hardware": hw, "server": info, "pdfs": len(pdfs), "runs": rows,
                                  "command": "benchmarks/bench_api.py " + " ".join(sys.argv[1:])})
     print(f"wrote {path}")
     return 0

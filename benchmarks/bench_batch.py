@@ -28,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))
+from _common import host_speed  # noqa: E402
 from bench_api import tree_cpu  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "resumes"
@@ -189,7 +190,7 @@ def main() -> int:
         "benchmark": "batch", "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "inputs": kinds, "as_of": AS_OF.isoformat(),
         "hardware": {"cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version()},
-        "load_before": load_before, "load_after": loadavg(), "runs": rows,
+        "load_before": load_before, "load_after": loadavg(), "host_speed": host_speed(), "runs": rows,
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
     }
     hdr = f"{'engine':<14}{'workers':>8}{'n':>6}{'elapsed s':>11}{'cand/s':>8}{'steady/s':>9}" \
@@ -203,7 +204,8 @@ def main() -> int:
               f"{st.get('embed', 0):>8.1f}{st.get('search', 0):>8.2f}{st.get('write', 0):>7.2f}"
               f"{(100 * share if share is not None else float('nan')):>7.1f}"
               f"{r.get('cpu_ms_per_candidate', float('nan')):>12.1f}")
-    print(f"load average before {load_before}, after {result['load_after']}; {result['hardware']}")
+    print(f"load average before {load_before}, after {result['load_after']}; {result['hardware']}; "
+          f"host speed (CPU ms) {result['host_speed']}")
     from index.atomic import write_json_atomic
 
     write_json_atomic(a.out, result)
