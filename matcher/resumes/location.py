@@ -268,21 +268,23 @@ def _read_value(value: str, hints: tuple[str, ...], *, labelled: bool, weak: tup
     for p in parts:
         if p.lower() in states and country in (None, "US") and (p.isupper() if len(p) == 2 else p[:1].isupper()):
             region, country = states[p.lower()], "US"
-        elif _region(p, labelled) and country in (None, _region(p, labelled)):
-            country = _region(p, labelled)
+        elif (area := _region(p, labelled)) and country in (None, area):
+            country = area
     found: dict[str, tuple] = {}  # city name -> (hit, written, whole part)
+    # the countries other evidence supports (phone, a country named, an Indian PIN after a label)
+    support = (*hints, *weak, *local, *(("IN",) if labelled and _PIN.search(value) else ()))
+    backing = (*hints, *weak, country)  # a small place needs one of these (or a label)
     for p in parts:
         if normalize_country(p) or (p.lower() in states and p[:1].isupper()) or _region(p, labelled):
             continue
         if p in near_org:
             # "Tel Aviv University", "B.Sc., Technion, Haifa": a school's or employer's name or its place
             continue
-        support = (*hints, *weak, *local, *(("IN",) if labelled and _PIN.search(value) else ()))
         first = None
         for gram, whole in _ngrams(p):
             hit = find_city(gram, region=region, country=country, hints=hints or weak, small=True,
-                            loose="IL" in (*hints, *weak, country))
-            if hit and hit.small and not (labelled or (whole and hit.country in (*hints, *weak, country))):
+                            loose="IL" in backing)
+            if hit and hit.small and not (labelled or (whole and hit.country in backing)):
                 hit = None  # a small place (a moshav, "Erez") only after a label, or as a whole segment its country supports
             if hit and (country or not support or hit.country in support):
                 found.setdefault(hit.name, (hit, gram, whole))
