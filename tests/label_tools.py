@@ -38,3 +38,28 @@ def record_opens(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(builtins, "open", recording_open)
     return opened
+
+
+DEGREES = {"none_stated", "high_school", "associate", "bachelor", "postgraduate"}  # the shared label definitions
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    import json
+
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def flat(text: str) -> str:
+    """Whitespace runs as one space, table-cell bars spaced: how an evidence quote is found in a document's text."""
+    import re
+
+    return re.sub(r"\s+", " ", text.replace("|", " | "))
+
+
+def docx_text(path: Path) -> str:
+    """A Word file's text as the labellers read it (``benchmarks/labels/show_resume.py``), part markers dropped,
+    :func:`flat`."""
+    import re
+
+    show = load_module("show_resume", ROOT / "benchmarks" / "labels" / "show_resume.py")
+    return flat(re.sub(r"----- \S+ -----", " ", show.docx_text(path)))

@@ -8,19 +8,26 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import sys
 from pathlib import Path
 
 import pytest
 from docx import Document
 
-from tests.label_tools import empty_shared, load_eval_parse, load_module, record_opens
+from tests.label_tools import (
+    DEGREES,
+    ROOT,
+    docx_text,
+    empty_shared,
+    flat,
+    load_eval_parse,
+    load_module,
+    read_jsonl,
+    record_opens,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "benchmarks" / "labels" / "resume_fields_test5w.jsonl"
 CV_DIR = ROOT / "benchmarks" / "labels" / "synthetic_cv5"
-DEGREES = {"none_stated", "high_school", "associate", "bachelor", "postgraduate"}
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +37,7 @@ def eval_parse():
 
 @pytest.fixture(scope="module")
 def records() -> list[dict]:
-    return [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return read_jsonl(LABELS)
 
 
 def test_test5w_is_held_out(eval_parse):
@@ -105,18 +112,12 @@ def test_known_answers_for_the_hard_cases(records):
     assert by_id["v23"]["months_experience"] == 144  # legal internship excluded
 
 
-def _docx_text(path: Path) -> str:
-    show = load_module("show_resume", ROOT / "benchmarks" / "labels" / "show_resume.py")
-    text = re.sub(r"----- \S+ -----", " ", show.docx_text(path))
-    return re.sub(r"\s+", " ", text.replace("|", " | "))
-
-
 def test_every_evidence_quote_is_in_its_document(records):
     for r in records:
-        text = _docx_text(CV_DIR / f"{r['id']}.docx")
+        text = docx_text(CV_DIR / f"{r['id']}.docx")
         assert r["evidence"], r["id"]
         for quote in r["evidence"]:
-            assert re.sub(r"\s+", " ", quote.replace("|", " | ")) in text, (r["id"], quote)
+            assert flat(quote) in text, (r["id"], quote)
 
 
 def test_the_script_writes_the_committed_files_byte_for_byte(tmp_path):

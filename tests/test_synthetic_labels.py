@@ -7,18 +7,14 @@ from __future__ import annotations
 
 import io
 import json
-import re
-from pathlib import Path
 
 import pytest
 from docx import Document
 
-from tests.label_tools import empty_shared, load_eval_parse, load_module
+from tests.label_tools import DEGREES, ROOT, docx_text, empty_shared, flat, load_eval_parse, load_module, read_jsonl
 
-ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "benchmarks" / "labels" / "resume_fields_dev4w.jsonl"
 CV_DIR = ROOT / "benchmarks" / "labels" / "synthetic_cv"
-DEGREES = {"none_stated", "high_school", "associate", "bachelor", "postgraduate"}
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +24,7 @@ def eval_parse():
 
 @pytest.fixture(scope="module")
 def records() -> list[dict]:
-    return [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return read_jsonl(LABELS)
 
 
 def test_dev4w_is_a_tuning_split(eval_parse):
@@ -78,17 +74,11 @@ def test_known_answers_for_the_hard_cases(records):
     assert by_id["w13"]["months_experience"] == 170  # overlapping jobs merged, undated reserve duty ignored
 
 
-def _docx_text(path: Path) -> str:
-    show = load_module("show_resume", ROOT / "benchmarks" / "labels" / "show_resume.py")
-    text = re.sub(r"----- \S+ -----", " ", show.docx_text(path))
-    return re.sub(r"\s+", " ", text.replace("|", " | "))
-
-
 def test_every_evidence_quote_is_in_its_document(records):
     for r in records:
-        text = _docx_text(CV_DIR / f"{r['id']}.docx")
+        text = docx_text(CV_DIR / f"{r['id']}.docx")
         for quote in r["evidence"]:
-            assert re.sub(r"\s+", " ", quote.replace("|", " | ")) in text, (r["id"], quote)
+            assert flat(quote) in text, (r["id"], quote)
 
 
 def test_the_script_writes_the_committed_files_byte_for_byte(tmp_path):
