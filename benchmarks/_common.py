@@ -69,3 +69,20 @@ def io_written() -> int:
     except OSError:
         pass
     return -1
+
+
+def fixed_zip(data: bytes, date_time: tuple[int, int, int, int, int, int]) -> bytes:
+    """A zip package (a .docx) re-packed with fixed timestamps, permissions and creator system, so that a script
+    writing it gives the same bytes whenever and wherever it runs (zipfile stamps the current time otherwise)."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=date_time)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            zi.create_system = 3
+            zout.writestr(zi, zin.read(info.filename))
+    return out.getvalue()

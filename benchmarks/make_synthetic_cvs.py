@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
-import zipfile
+import sys
 from pathlib import Path
 
 from docx import Document
@@ -25,6 +25,11 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
 from docx.oxml import parse_xml
 from docx.shared import Cm, Pt, RGBColor
+
+from index.atomic import write_bytes_atomic
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import fixed_zip  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "labels" / "synthetic_cv"
@@ -206,17 +211,7 @@ def save(doc: Document, path: Path) -> None:
     """Save with fixed zip timestamps so the bytes do not depend on when the script ran."""
     buf = io.BytesIO()
     doc.save(buf)
-    buf.seek(0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=(2023, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            zout.writestr(zi, zin.read(info.filename))
-    tmp = path.with_suffix(".docx.tmp")
-    tmp.write_bytes(out.getvalue())
-    tmp.replace(path)
+    write_bytes_atomic(path, fixed_zip(buf.getvalue(), (2023, 1, 1, 0, 0, 0)))
 
 
 # ---------------------------------------------------------------------------------------------------------------

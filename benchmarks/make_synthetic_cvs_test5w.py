@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-import os
 import sys
-import tempfile
-import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -25,6 +22,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+
+from index.atomic import write_bytes_atomic
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import fixed_zip  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "labels" / "synthetic_cv5"
 FIXED_TIME = _dt.datetime(2022, 12, 15, 9, 0, 0)
@@ -123,7 +125,9 @@ class CV:
         cp.revision = 1
         buf = io.BytesIO()
         self.doc.save(buf)
-        return _write_fixed_zip(buf.getvalue(), path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(path, fixed_zip(buf.getvalue(), ZIP_TIME))
+        return path
 
 
 def _set_bidi(para) -> None:
@@ -133,24 +137,6 @@ def _set_bidi(para) -> None:
                               "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
                               "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
                               "w:pPrChange")
-
-
-def _write_fixed_zip(data: bytes, path: Path) -> Path:
-    """Re-pack the package with fixed timestamps and permissions (zipfile stamps the current time otherwise)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            zi.create_system = 3
-            zout.writestr(zi, zin.read(info.filename))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "wb") as f:
-        f.write(out.getvalue())
-    os.replace(tmp, path)
-    return path
 
 
 def heading_caps(cv: CV, text: str, color: str = "1F3864", **kw):
