@@ -108,7 +108,7 @@ def _removed(key: str) -> Posting:
     return Posting(id=key, title="(removed)", description="")
 
 
-REFRESH_ATTEMPTS = 5  # a reader's tries when writers publish generations faster than it loads one
+REFRESH_ATTEMPTS = 5  # loads tried when writers publish generations faster than a process loads one
 
 
 class MatchService:
@@ -137,7 +137,8 @@ class MatchService:
         self._refresh_lock = threading.RLock()  # held by writers too (re-entrant: writes nest)
         self._last_check = 0.0
         self.refresh_error: str | None = None  # why the last generation seen on disk was not loaded
-        self._view = self._load_view(create_index)
+        # another process may publish a generation and remove the one being loaded: load the newer then
+        self._view = self._load_newest(create_index) or self._load_view(create_index)
         self.ranker_settings = ranker or {}
         self.posting_encoder = None  # matcher.ingest.LocalPostingEncoder / RayPostingEncoder; None: 1 thread
 
@@ -170,6 +171,20 @@ class MatchService:
         stamp = self._stamp()
         index = self._open_index(create)
         return _View(index, self._open_lexical(index), stamp)
+
+    def _load_newest(self, create: bool) -> _View | None:
+        """:meth:`_load_view`, again when it failed because another process published a newer generation while
+        this one loaded (and removed the one being loaded: its files went missing mid-load — not a broken index).
+        Raises what a load on an unchanged manifest raised; None when generations kept replacing each other for
+        ``REFRESH_ATTEMPTS`` loads."""
+        for _ in range(REFRESH_ATTEMPTS):
+            stamp = self._stamp()
+            try:
+                return self._load_view(create)
+            except JobmatchError:
+                if self._stamp() == stamp:
+                    raise
+        return None
 
     # ---- lifecycle ------------------------------------------------------------------------------
     def _open_index(self, create: bool) -> JobIndex:
@@ -225,25 +240,21 @@ class MatchService:
         if not self._refresh_lock.acquire(blocking=False):
             return False  # another thread is loading it, or this process is writing (it knows its own saves)
         try:
-            for _ in range(REFRESH_ATTEMPTS):
-                stamp = self._stamp()
-                if stamp == self._view.stamp or stamp is None:
-                    return False
-                try:
-                    view = self._load_view(create=False)
-                except JobmatchError as e:
-                    if self._stamp() != stamp:
-                        # another process published a newer generation while this one loaded and removed the
-                        # one being loaded (its files went missing mid-load): not a broken index, load the newer
-                        continue
-                    self.refresh_error = f"generation on disk not loaded ({type(e).__name__}: {e})"
-                    log.warning("jobmatch: %s; still serving generation %s", self.refresh_error, self.generation)
-                    self._view.stamp = stamp  # do not retry the same broken manifest on every request
-                    return False
-                self._view = view
-                self.refresh_error = None
-                return True
-            return False  # generations kept replacing each other: the next refresh tries again
+            stamp = self._stamp()
+            if stamp == self._view.stamp or stamp is None:
+                return False
+            try:
+                view = self._load_newest(create=False)
+            except JobmatchError as e:
+                self.refresh_error = f"generation on disk not loaded ({type(e).__name__}: {e})"
+                log.warning("jobmatch: %s; still serving generation %s", self.refresh_error, self.generation)
+                self._view.stamp = self._stamp()  # do not retry the same broken manifest on every request
+                return False
+            if view is None:
+                return False  # generations kept replacing each other: the next refresh tries again
+            self._view = view
+            self.refresh_error = None
+            return True
         finally:
             self._refresh_lock.release()
 

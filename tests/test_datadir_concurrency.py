@@ -191,6 +191,35 @@ def test_a_generation_removed_while_a_reader_loads_it_is_not_taken_for_damage(da
             s.store.close()
 
 
+def test_a_generation_removed_while_a_process_starts_is_not_taken_for_damage(data_copy, embedder, monkeypatch):
+    """The same race at start-up (a second writer process opening the directory while the first publishes: the
+    two-writer test failed this way in a fresh-clone CI run): the new service loads the newer generation."""
+    writer = _svc(data_copy, embedder)
+    try:
+        writer.add_jsonld(json.dumps(job("startwalrus1")))
+        real = type(writer)._load_view
+        calls = []
+
+        def load_while_replaced(self, create):  # type: ignore[no-untyped-def]
+            calls.append(create)
+            if len(calls) == 1:  # the writer publishes the next generation and removes this one under this load
+                writer.add_jsonld(json.dumps(job("startwalrus2")))
+                raise IndexCorrupt("index file .../col_co_off.npy is missing")
+            return real(self, create)
+
+        monkeypatch.setattr(type(writer), "_load_view", load_while_replaced)
+        starting = _svc(data_copy, embedder)
+        try:
+            assert starting.generation == writer.generation and len(calls) == 2
+            assert _indexed(starting) == set(starting.store.ids())
+        finally:
+            starting.close()
+            starting.store.close()
+    finally:
+        writer.close()
+        writer.store.close()
+
+
 @pytest.mark.parametrize("damage", ["manifest_truncated", "manifest_not_json", "npy_truncated", "npy_flipped"])
 def test_damaged_index_is_refused_with_what_to_do(data_copy, embedder, damage):
     idx = data_copy / "index"
